@@ -1,0 +1,17 @@
+/**
+ * ocync core: the OCI model ({@code dev.ocync.oci}), the repository SPI ({@code dev.ocync.spi}),
+ * credential sources ({@code dev.ocync.auth}) and the public API ({@code dev.ocync}). Everything
+ * under {@code dev.ocync.internal} is implementation and may change without notice.
+ */
+module dev.ocync.core {
+  requires com.fasterxml.jackson.databind;
+  requires org.apache.httpcomponents.client5.httpclient5;
+  requires org.apache.httpcomponents.core5.httpcore5;
+  requires org.apache.commons.compress;
+  requires org.slf4j;
+
+  exports dev.ocync;
+  exports dev.ocync.oci;
+  exports dev.ocync.spi;
+  exports dev.ocync.auth;
+}
