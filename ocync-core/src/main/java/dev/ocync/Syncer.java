@@ -54,7 +54,8 @@ public final class Syncer implements Closeable {
    * @throws dev.ocync.spi.RegistryException if the copy fails; nothing is half-written
    */
   public CopyResult copy(String source, String target) throws IOException {
-    return copier.copy(Objects.requireNonNull(source, "source"), Objects.requireNonNull(target, "target"));
+    return CopyResult.of(
+        copier.copy(Objects.requireNonNull(source, "source"), Objects.requireNonNull(target, "target")));
   }
 
   /**
@@ -63,8 +64,9 @@ public final class Syncer implements Closeable {
    */
   public CopyResult copy(Repository source, String reference, Repository target, Optional<String> tag)
       throws IOException {
-    return copier.copy(Objects.requireNonNull(source, "source"), Objects.requireNonNull(reference, "reference"),
-        Objects.requireNonNull(target, "target"), Objects.requireNonNull(tag, "tag"));
+    return CopyResult.of(copier.copy(Objects.requireNonNull(source, "source"),
+        Objects.requireNonNull(reference, "reference"), Objects.requireNonNull(target, "target"),
+        Objects.requireNonNull(tag, "tag")));
   }
 
   /** Where credentials come from for registries this syncer opens itself. */
