@@ -222,8 +222,8 @@ final class CopyRun {
       LOG.debug("mounted blob {} from {}", blob.digest(), source.location());
       return null;
     }
-    try (InputStream raw = source.openBlob(blob);
-        VerifyingInputStream in = new VerifyingInputStream(raw, blob, source.location())) {
+    try (InputStream raw = source.openBlob(blob)) {
+      VerifyingInputStream in = new VerifyingInputStream(raw, blob, source.location());
       try {
         target.pushBlob(blob, in);
       } catch (IOException | RuntimeException e) {
