@@ -74,8 +74,8 @@ final class AuthFile {
   }
 
   /**
-   * The {@code auths} entry for {@code host} (canonical): a key that is exactly the host (or
-   * Docker Hub's {@code https://index.docker.io/v1/}) first, then any other host-only spelling
+   * The {@code auths} entry for {@code host} (canonical): a key that is exactly the host (for
+   * Docker Hub, {@code https://index.docker.io/v1/}) first, then any other host-only spelling
    * ({@code https://host}, {@code host/v1/}), then a namespace key ({@code host/ns/repo}); ties go
    * to the first key in the file.
    */
@@ -97,7 +97,8 @@ final class AuthFile {
 
   private static int rank(String key, String host) {
     String k = key.trim().toLowerCase(Locale.ROOT);
-    if (k.equals(host) || (host.equals("docker.io") && k.equals(RegistryHosts.DOCKER_HUB_CONFIG_KEY))) {
+    // For Docker Hub, the key Docker itself writes and reads; elsewhere the host as written.
+    if (host.equals("docker.io") ? k.equals(RegistryHosts.DOCKER_HUB_CONFIG_KEY) : k.equals(host)) {
       return 0;
     }
     return isNamespaceKey(k) ? 2 : 1;
@@ -334,7 +335,7 @@ final class AuthFile {
     if (quote >= 0) {
       m = m.substring(0, quote) + "…";
     }
-    m = m.replaceAll("\\s+", " ").trim();
+    m = m.replaceAll("[()]", "").replaceAll("\\s+", " ").trim();
     if (m.length() > 160) {
       m = m.substring(0, 160) + "…";
     }
