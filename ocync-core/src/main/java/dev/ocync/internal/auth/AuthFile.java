@@ -15,7 +15,6 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Base64;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -258,8 +257,7 @@ final class AuthFile {
       if (!a.isObject()) {
         throw new IOException(file + ": \"auths\" must be an object of registry to entry, found " + kind(a));
       }
-      for (Iterator<Map.Entry<String, JsonNode>> it = a.fields(); it.hasNext(); ) {
-        Map.Entry<String, JsonNode> f = it.next();
+      for (Map.Entry<String, JsonNode> f : a.properties()) {
         String key = f.getKey();
         JsonNode v = f.getValue();
         if (v.isNull()) {
@@ -279,8 +277,7 @@ final class AuthFile {
         throw new IOException(file + ": \"credHelpers\" must be an object of registry to helper name, found "
             + kind(h));
       }
-      for (Iterator<Map.Entry<String, JsonNode>> it = h.fields(); it.hasNext(); ) {
-        Map.Entry<String, JsonNode> f = it.next();
+      for (Map.Entry<String, JsonNode> f : h.properties()) {
         if (!f.getValue().isTextual()) {
           throw new IOException(file + ": credHelpers entry \"" + f.getKey() + "\" must be a string, found "
               + kind(f.getValue()));
