@@ -127,7 +127,6 @@ final class CredentialHelper {
     Drain stderr = new Drain(process.getErrorStream(), command + " stderr");
     stdout.start();
     stderr.start();
-    long deadline = System.nanoTime() + timeout.toNanos();
     try {
       try (OutputStream in = process.getOutputStream()) {
         in.write(serverUrl.getBytes(StandardCharsets.UTF_8));
@@ -139,14 +138,11 @@ final class CredentialHelper {
         throw new IOException("credential helper " + command + " did not answer within " + format(timeout)
             + " for " + serverUrl + "; it was stopped");
       }
-      long left = Math.max(deadline - System.nanoTime(), TimeUnit.SECONDS.toNanos(1));
-      stdout.join(TimeUnit.NANOSECONDS.toMillis(left));
-      stderr.join(TimeUnit.NANOSECONDS.toMillis(left));
-      if (stdout.isAlive() || stderr.isAlive()) {
-        // Exited, but something it started still holds the pipes open.
-        kill(process);
-        throw new IOException("credential helper " + command + " exited but left its output open for " + serverUrl);
-      }
+      // Everything the helper wrote before exiting is in the pipes. Something it started (an
+      // agent) may keep them open, so wait for end-of-stream only briefly and use what was read.
+      long graceEnd = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
+      stdout.join(2000);
+      stderr.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(graceEnd - System.nanoTime())));
     } catch (InterruptedException e) {
       kill(process);
       Thread.currentThread().interrupt();

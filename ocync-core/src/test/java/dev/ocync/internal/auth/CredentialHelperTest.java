@@ -232,6 +232,16 @@ class CredentialHelperTest {
   }
 
   @Test
+  void helperLeavingABackgroundProcessOnItsOutputStillAnswers() throws IOException {
+    // Like a helper that starts an agent which inherits stdout: the pipe stays open after exit.
+    helper("agent", "sleep 8 &\nprintf '{\"Username\":\"bot\",\"Secret\":\"" + SECRET + "\"}'");
+    DockerConfigProvider p = provider("{\"credsStore\": \"agent\"}");
+    long start = System.nanoTime();
+    assertThat(p.credentials("reg.example.com")).contains(Credentials.basic("bot", SECRET));
+    assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(6));
+  }
+
+  @Test
   void badHelperNamesAreRejectedBeforeAnythingRuns() throws IOException {
     Path evil = helper("x", "exit 0");
     for (String name : List.of("../bin/docker-credential-x", "a/b", ".hidden", "sp ace", "")) {
