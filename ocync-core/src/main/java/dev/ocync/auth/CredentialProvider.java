@@ -76,8 +76,10 @@ public interface CredentialProvider {
    * are one registry.
    *
    * <p>Helpers are the {@code docker-credential-<name>} programs on {@code PATH}, run with
-   * {@code get}; one that is missing, fails or takes longer than 30 seconds is an
-   * {@link IOException} (it is killed on timeout). Each host's answer is kept for the provider's
+   * {@code get}; one that fails or takes longer than 30 seconds is an {@link IOException} (it is
+   * killed on timeout), as is a {@code credHelpers} helper that is not installed. A
+   * {@code credsStore} helper that is not installed (Docker Desktop's {@code desktop} left behind
+   * on a build machine) is logged as a warning and skipped. Each host's answer is kept for the provider's
    * lifetime, so a helper runs at most once per host; create a new provider to re-read the file.
    */
   static CredentialProvider dockerConfig() {

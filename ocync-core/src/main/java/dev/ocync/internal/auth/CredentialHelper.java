@@ -80,8 +80,8 @@ final class CredentialHelper {
         }
       }
     }
-    throw new IOException(command + " was not found on PATH (credential helper \"" + name + "\" named in "
-        + configFile + ")");
+    throw new HelperNotFoundException(command + " was not found on PATH (credential helper \"" + name
+        + "\" named in " + configFile + ")");
   }
 
   private static List<String> executableNames(String command) {
@@ -263,6 +263,15 @@ final class CredentialHelper {
       synchronized (kept) {
         return kept.toString(StandardCharsets.UTF_8);
       }
+    }
+  }
+
+  /** The helper program is not installed; a leftover {@code credsStore} is treated as a miss. */
+  static final class HelperNotFoundException extends IOException {
+    private static final long serialVersionUID = 1L;
+
+    HelperNotFoundException(String message) {
+      super(message);
     }
   }
 }

@@ -10,6 +10,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
@@ -30,6 +32,8 @@ import java.util.concurrent.ConcurrentMap;
  * itself; among several namespace keys the first in the file wins.
  */
 public final class DockerConfigProvider implements CredentialProvider {
+  private static final Logger LOG = LoggerFactory.getLogger(DockerConfigProvider.class);
+
   /** How long a credential helper may take before it is killed. */
   static final Duration DEFAULT_HELPER_TIMEOUT = Duration.ofSeconds(30);
 
@@ -164,9 +168,15 @@ public final class DockerConfigProvider implements CredentialProvider {
     if (file.credsStore().isPresent()) {
       // Docker asks the store with the address it logged in with, which it also records (empty) in auths.
       String serverUrl = hub ? RegistryHosts.DOCKER_HUB_CONFIG_KEY : entry.map(e -> e.key).orElse(host);
-      Optional<Credentials> c = runHelper(file, file.credsStore().get(), serverUrl);
-      if (c.isPresent()) {
-        return c;
+      try {
+        Optional<Credentials> c = runHelper(file, file.credsStore().get(), serverUrl);
+        if (c.isPresent()) {
+          return c;
+        }
+      } catch (CredentialHelper.HelperNotFoundException e) {
+        // A credsStore left behind by Docker Desktop must not break anonymous pulls on a CI box;
+        // a credHelpers entry names the host explicitly, so its absence stays an error.
+        LOG.warn("{}; continuing without it for {}", e.getMessage(), host);
       }
     }
     return entry.isPresent() ? entry.get().credentials(file.file()) : Optional.empty();

@@ -260,8 +260,8 @@ class CredentialHelperTest {
   }
 
   @Test
-  void missingHelperSaysItIsNotOnPath() throws IOException {
-    DockerConfigProvider p = provider("{\"credsStore\": \"ocync-test-absent\"}");
+  void missingCredHelperSaysItIsNotOnPath() throws IOException {
+    DockerConfigProvider p = provider("{\"credHelpers\": {\"reg.example.com\": \"ocync-test-absent\"}}");
     assertThatThrownBy(() -> p.credentials("reg.example.com"))
         .isInstanceOf(IOException.class)
         .hasMessageContaining("docker-credential-ocync-test-absent was not found on PATH")
@@ -269,10 +269,21 @@ class CredentialHelperTest {
   }
 
   @Test
+  void missingCredsStoreFallsBackToAuths() throws IOException {
+    // Docker Desktop leaves "credsStore": "desktop" behind; that must not break a CI machine.
+    String auth = java.util.Base64.getEncoder().encodeToString(("bot:" + SECRET).getBytes(
+        java.nio.charset.StandardCharsets.UTF_8));
+    DockerConfigProvider p = provider("{\"credsStore\": \"ocync-test-absent\", \"auths\": "
+        + "{\"reg.example.com\": {\"auth\": \"" + auth + "\"}}}");
+    assertThat(p.credentials("reg.example.com")).map(Credentials::username).contains("bot");
+    assertThat(p.credentials("other.example.com")).isEmpty();
+  }
+
+  @Test
   void nonExecutableFileOnPathDoesNotCount() throws IOException {
     Path script = answering("plain", "bot", SECRET);
     Files.setPosixFilePermissions(script, PosixFilePermissions.fromString("rw-r--r--"));
-    DockerConfigProvider p = provider("{\"credsStore\": \"plain\"}");
+    DockerConfigProvider p = provider("{\"credHelpers\": {\"reg.example.com\": \"plain\"}}");
     assertThatThrownBy(() -> p.credentials("reg.example.com")).hasMessageContaining("not found on PATH");
   }
 
