@@ -381,8 +381,13 @@ final class CopyRun {
     if (t instanceof Error err) {
       throw err;
     }
+    String detail = t.getMessage() == null ? t.getClass().getName() : t.getMessage();
+    if (t instanceof RegistryException r && r.registry().equals(source.location())
+        && r.reference().equals(Optional.of(reference))) {
+      detail = r.reason(); // its context is the one added here; do not say it twice
+    }
     String reason = "copy " + sourceShown + " -> " + targetName + tag.map(x -> ":" + x).orElse("") + " failed: "
-        + (t.getMessage() == null ? t.getClass().getName() : t.getMessage());
+        + detail;
     RegistryException.Context ctx = RegistryException.Context.of(source.location()).reference(reference);
     if (t instanceof RegistryException r) {
       if (r.status().isPresent()) {
