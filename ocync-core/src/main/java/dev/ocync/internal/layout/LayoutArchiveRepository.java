@@ -31,7 +31,7 @@ import java.util.concurrent.locks.ReentrantLock;
  * from then on everything goes through that directory. {@link #close()} writes the staging layout
  * as a reproducible tar to a temporary file next to the target and renames it over the target, so
  * the target is either the old archive or the complete new one. Existing content is kept. If
- * nothing was written, the file is left alone (and not created).
+ * nothing was written (or every write failed), the file is left alone, and not created.
  */
 public final class LayoutArchiveRepository implements Repository {
   private final Path file;
@@ -41,6 +41,8 @@ public final class LayoutArchiveRepository implements Repository {
   private volatile TarIndex tar; // set once, under lock
   private volatile LayoutRepository staging;
   private volatile boolean closed;
+  /** Whether a push committed something to the staging layout; only then is the file rewritten. */
+  private volatile boolean written;
 
   private LayoutArchiveRepository(Path file) {
     this.file = file;
@@ -109,6 +111,7 @@ public final class LayoutArchiveRepository implements Repository {
       return;
     }
     staging().pushBlob(blob, content);
+    written = true;
   }
 
   @Override
@@ -122,6 +125,7 @@ public final class LayoutArchiveRepository implements Repository {
       return;
     }
     staging().pushManifest(manifest, tag);
+    written = true;
   }
 
   /** The staging layout, created on the first write from the archive's content. */
@@ -218,7 +222,7 @@ public final class LayoutArchiveRepository implements Repository {
         if (tar != null) {
           tar.close();
         }
-        if (s != null) {
+        if (s != null && written) {
           Path temp = file.resolveSibling("." + file.getFileName() + LayoutFormat.TEMP_PREFIX + UUID.randomUUID()
               + ".tmp");
           boolean committed = false;
