@@ -79,6 +79,10 @@ final class TarIndex implements Closeable {
       throw new RegistryException("not a readable tar archive: " + e.getMessage(), RegistryException.Context.of(location),
           e);
     }
+    if (entries.isEmpty() && !startsWithEndOfArchive(channel)) {
+      // TarFile reads garbage shorter than a header as an empty archive.
+      throw new RegistryException("not a tar archive: it has no tar header", RegistryException.Context.of(location));
+    }
     Map<String, Entry> files = new LinkedHashMap<>();
     Map<String, String> links = new HashMap<>();
     Set<String> directories = new LinkedHashSet<>();
@@ -122,6 +126,23 @@ final class TarIndex implements Closeable {
     }
     return new TarIndex(location, channel, Collections.unmodifiableMap(files),
         Collections.unmodifiableSet(directories));
+  }
+
+  /** Whether the file begins with a zero block, as an empty tar does. */
+  private static boolean startsWithEndOfArchive(FileChannel channel) throws IOException {
+    ByteBuffer block = ByteBuffer.allocate(512);
+    while (block.hasRemaining() && channel.read(block, block.position()) > 0) {
+      // keep reading until the block is full or the file ends
+    }
+    if (block.hasRemaining()) {
+      return false;
+    }
+    for (byte b : block.array()) {
+      if (b != 0) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /** The normalized name of an entry, empty for the root; fails for names that leave the root. */
