@@ -10,7 +10,11 @@ import dev.ocync.testing.TestImages;
 import dev.ocync.testing.TestImages.Image;
 import java.io.IOException;
 import java.util.Optional;
+import dev.ocync.spi.Repository;
+import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -89,5 +93,85 @@ class SyncerCopyTest {
     syncer.close();
     assertThatThrownBy(() -> syncer.copy(new MemoryRepository("a"), "1.0", new MemoryRepository("b"), Optional.empty()))
         .isInstanceOf(IllegalStateException.class);
+  }
+
+  private static Image layoutWithTags(Path dir, String... tags) throws IOException {
+    Image index = TestImages.multiArch(8, 700);
+    try (Repository layout = OciLayout.directory(dir)) {
+      for (String t : tags) {
+        index.pushTo(layout, Optional.of(t));
+      }
+    }
+    return index;
+  }
+
+  @Test
+  void copiesBetweenLocationsTakingTheSourceTagWhenTheTargetHasNone(@TempDir Path tmp) throws IOException {
+    Image index = layoutWithTags(tmp.resolve("src"), "1.0");
+    Path archive = tmp.resolve("out.tar");
+    try (Syncer syncer = Syncer.builder().build()) {
+      CopyResult r = syncer.copy("oci:" + tmp.resolve("src"), "oci-archive:" + archive);
+      assertThat(r.source()).isEqualTo("oci:" + tmp.resolve("src") + ":1.0");
+      assertThat(r.target()).isEqualTo("oci-archive:" + archive + ":1.0");
+      assertThat(r.digest()).isEqualTo(index.manifest().digest());
+      assertThat(r.manifestsCopied()).isEqualTo(3);
+
+      CopyResult again = syncer.copy("oci:" + tmp.resolve("src") + ":1.0", "oci-archive:" + archive + ":1.0");
+      assertThat(again.unchanged()).isTrue();
+    }
+    try (Repository out = OciLayout.archive(archive)) {
+      assertThat(out.resolve("1.0").orElseThrow().digest()).isEqualTo(index.manifest().digest());
+      for (var m : index.allManifests()) {
+        assertThat(out.fetchManifest(m.digest().toString()).bytes()).isEqualTo(m.bytes());
+      }
+    }
+  }
+
+  @Test
+  void sourceGivenByDigestIsStoredByDigestOnly(@TempDir Path tmp) throws IOException {
+    Image index = layoutWithTags(tmp.resolve("src"), "1.0");
+    String digest = index.manifest().digest().toString();
+    try (Syncer syncer = Syncer.builder().build()) {
+      CopyResult r = syncer.copy("oci:" + tmp.resolve("src") + "@" + digest, "oci:" + tmp.resolve("dst"));
+      assertThat(r.target()).isEqualTo("oci:" + tmp.resolve("dst") + "@" + digest);
+    }
+    try (Repository out = OciLayout.directory(tmp.resolve("dst"))) {
+      assertThat(out.listTags()).isEmpty();
+      assertThat(out.resolve(digest)).isPresent();
+    }
+  }
+
+  @Test
+  void sourceLayoutWithSeveralTagsNeedsOne(@TempDir Path tmp) throws IOException {
+    layoutWithTags(tmp.resolve("src"), "1.0", "latest");
+    try (Syncer syncer = Syncer.builder().build()) {
+      assertThatThrownBy(() -> syncer.copy("oci:" + tmp.resolve("src"), "oci:" + tmp.resolve("dst")))
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessageContaining("names no tag and the layout holds 2 tags")
+          .hasMessageContaining("1.0").hasMessageContaining("latest").hasMessageContaining("add :TAG");
+    }
+    assertThat(tmp.resolve("dst")).doesNotExist();
+  }
+
+  @Test
+  void failedCopyToAnArchiveLeavesNoManifestThere(@TempDir Path tmp) throws IOException {
+    MemoryRepository src = new MemoryRepository("mem://src");
+    Image image = TestImages.ociImage(9, Platform.parse("linux/amd64"), 2, 500);
+    image.pushTo(src, Optional.of("1.0"));
+    TestImages.Blob layer = image.blobs().get(1);
+    src.corruptBlob(layer.descriptor().digest(), new byte[500]);
+    Path archive = tmp.resolve("x.tar");
+    try (Syncer syncer = Syncer.builder().build(); Repository out = OciLayout.archive(archive)) {
+      assertThatThrownBy(() -> syncer.copy(src, "1.0", out, Optional.of("1.0")))
+          .isInstanceOf(dev.ocync.spi.DigestMismatchException.class)
+          .hasMessageContaining(layer.descriptor().digest().toString());
+    }
+    if (java.nio.file.Files.exists(archive)) {
+      try (Repository out = OciLayout.archive(archive)) {
+        assertThat(out.listTags()).isEmpty();
+        assertThat(out.resolve(image.manifest().digest().toString())).isEmpty();
+        assertThat(out.hasBlob(layer.descriptor())).isFalse();
+      }
+    }
   }
 }
