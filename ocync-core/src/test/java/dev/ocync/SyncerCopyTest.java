@@ -12,7 +12,6 @@ import java.io.IOException;
 import java.util.Optional;
 import dev.ocync.spi.Repository;
 import java.nio.file.Path;
-import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -171,6 +170,23 @@ class SyncerCopyTest {
         assertThat(out.listTags()).isEmpty();
         assertThat(out.resolve(image.manifest().digest().toString())).isEmpty();
         assertThat(out.hasBlob(layer.descriptor())).isFalse();
+      }
+    }
+  }
+
+  @Test
+  void parallelFirstWritesIntoNewLayoutsSucceed(@TempDir Path tmp) throws IOException {
+    MemoryRepository src = new MemoryRepository("mem://src");
+    Image index = TestImages.index(java.util.List.of(
+        TestImages.ociImage(10, Platform.parse("linux/amd64"), 8, 300),
+        TestImages.ociImage(11, Platform.parse("linux/arm64"), 8, 300)));
+    index.pushTo(src, Optional.of("1.0"));
+    try (Syncer syncer = Syncer.builder().concurrency(8).build()) {
+      for (int i = 0; i < 20; i++) {
+        try (Repository dir = OciLayout.directory(tmp.resolve("d" + i))) {
+          CopyResult r = syncer.copy(src, "1.0", dir, Optional.of("1.0"));
+          assertThat(r.blobsCopied()).isEqualTo(18);
+        }
       }
     }
   }

@@ -38,12 +38,12 @@ class ExampleImageTest {
 
     MainTest.Run first = MainTest.run("copy", "oci:" + EXAMPLE + ":1.0", "oci:" + layout + ":1.0");
     assertThat(first.err()).isEmpty();
-    assertThat(first.code()).isZero();
+    assertThat(first.code()).as(first.err()).isZero();
     assertThat(first.out()).startsWith("Copied oci:" + EXAMPLE + ":1.0 -> oci:" + layout + ":1.0  " + exampleDigest
         + " (OCI index, 3 manifests, 4 blobs, ");
 
     MainTest.Run second = MainTest.run("copy", "oci:" + layout + ":1.0", "oci-archive:" + archive + ":1.0");
-    assertThat(second.code()).isZero();
+    assertThat(second.code()).as(second.err()).isZero();
     assertThat(second.out()).startsWith("Copied oci:" + layout + ":1.0 -> oci-archive:" + archive + ":1.0  "
         + exampleDigest + " (OCI index, 3 manifests, 4 blobs, ");
     assertThat(archive).isRegularFile();
@@ -71,7 +71,7 @@ class ExampleImageTest {
     Path layout = tmp.resolve("layout");
     // no tag on either side: the example holds exactly one, 1.0, and the target takes it
     MainTest.Run first = MainTest.run("copy", "oci:" + EXAMPLE, "oci:" + layout);
-    assertThat(first.code()).isZero();
+    assertThat(first.code()).as(first.err()).isZero();
     assertThat(first.out()).startsWith("Copied oci:" + EXAMPLE + ":1.0 -> oci:" + layout + ":1.0  " + exampleDigest);
 
     MainTest.Run again = MainTest.run("copy", "oci:" + EXAMPLE + ":1.0", "oci:" + layout + ":1.0");
@@ -90,6 +90,14 @@ class ExampleImageTest {
     MainTest.Run debug = MainTest.run("copy", "--debug", "oci:" + EXAMPLE + ":2.0", "oci:" + tmp.resolve("x") + ":2.0");
     assertThat(debug.code()).isEqualTo(1);
     assertThat(debug.err()).contains("\tat ");
+  }
+
+  /** The digest of the example's tag 1.0, from its index.json. */
+  static String exampleDigest() throws IOException {
+    if (exampleDigest == null) {
+      readExample();
+    }
+    return exampleDigest;
   }
 
   private static Path blob(String digest) {
