@@ -182,7 +182,7 @@ class SyncerCopyTest {
         TestImages.ociImage(11, Platform.parse("linux/arm64"), 8, 300)));
     index.pushTo(src, Optional.of("1.0"));
     try (Syncer syncer = Syncer.builder().concurrency(8).build()) {
-      for (int i = 0; i < 20; i++) {
+      for (int i = 0; i < 60; i++) {
         try (Repository dir = OciLayout.directory(tmp.resolve("d" + i))) {
           CopyResult r = syncer.copy(src, "1.0", dir, Optional.of("1.0"));
           assertThat(r.blobsCopied()).isEqualTo(18);
