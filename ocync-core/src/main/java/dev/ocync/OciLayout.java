@@ -47,8 +47,9 @@ public final class OciLayout {
   /**
    * A layout in a tar file ({@code oci-archive:} in skopeo's terms). Readable when it exists;
    * writes are collected in a staging directory next to the file and land in the file,
-   * atomically, when the repository is closed; if nothing was written the file is not touched. The
-   * tar is reproducible: the same content gives the same bytes.
+   * atomically, when the repository is closed. The file is rewritten only if a tagged manifest (or
+   * a referrer) was pushed, so a copy that failed halfway leaves it as it was. The tar is
+   * reproducible: the same content gives the same bytes.
    */
   public static Repository archive(Path tarFile) {
     return LayoutArchiveRepository.open(Objects.requireNonNull(tarFile, "tarFile"));

@@ -30,8 +30,10 @@ import java.util.concurrent.locks.ReentrantLock;
  * changes something extracts the archive into a staging layout directory next to the file and
  * from then on everything goes through that directory. {@link #close()} writes the staging layout
  * as a reproducible tar to a temporary file next to the target and renames it over the target, so
- * the target is either the old archive or the complete new one. Existing content is kept. If
- * nothing was written (or every write failed), the file is left alone, and not created.
+ * the target is either the old archive or the complete new one. Existing content is kept. The
+ * file is rewritten only if {@code index.json} changed (a tagged manifest or a referrer was
+ * pushed): a copy that failed before its top manifest, having pushed only blobs and untagged
+ * children, leaves the file as it was, or not created.
  */
 public final class LayoutArchiveRepository implements Repository {
   private final Path file;
@@ -41,7 +43,10 @@ public final class LayoutArchiveRepository implements Repository {
   private volatile TarIndex tar; // set once, under lock
   private volatile LayoutRepository staging;
   private volatile boolean closed;
-  /** Whether a push committed something to the staging layout; only then is the file rewritten. */
+  /**
+   * Whether a push changed index.json; only then is the file rewritten, so blobs and untagged
+   * children of a copy that failed halfway never land in the archive.
+   */
   private volatile boolean written;
 
   private LayoutArchiveRepository(Path file) {
@@ -111,7 +116,6 @@ public final class LayoutArchiveRepository implements Repository {
       return;
     }
     staging().pushBlob(blob, content);
-    written = true;
   }
 
   @Override
@@ -125,7 +129,9 @@ public final class LayoutArchiveRepository implements Repository {
       return;
     }
     staging().pushManifest(manifest, tag);
-    written = true;
+    if (tag.isPresent() || manifest.subject().isPresent()) {
+      written = true;
+    }
   }
 
   /** The staging layout, created on the first write from the archive's content. */

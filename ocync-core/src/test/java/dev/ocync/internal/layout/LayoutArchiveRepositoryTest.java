@@ -153,6 +153,20 @@ class LayoutArchiveRepositoryTest {
   }
 
   @Test
+  void copyThatStopsBeforeItsTopManifestLeavesNoArchive() throws IOException {
+    Path file = tmp.resolve("bundle.tar");
+    try (Repository repo = OciLayout.archive(file)) {
+      for (Blob b : multi.allBlobs()) {
+        repo.pushBlob(b.descriptor(), new ByteArrayInputStream(b.bytes()));
+      }
+      repo.pushManifest(multi.children().get(0).manifest(), Optional.empty());
+      // the copy fails here: the index and its tag are never pushed
+    }
+    assertThat(Files.exists(file)).isFalse();
+    assertThat(siblings()).isEmpty();
+  }
+
+  @Test
   void mismatchingBlobIsNotArchived() throws IOException {
     Path file = tmp.resolve("bundle.tar");
     Blob layer = docker.allBlobs().get(1);
