@@ -27,28 +27,32 @@ import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code ocync copy SRC DST}: one image or index, with every child, verified. */
 @Command(name = "copy", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
-    sortOptions = false,
+    sortOptions = false, usageHelpWidth = 90,
     description = {
-      "Copies one image or index (with every platform) from SRC to DST, byte for byte: the target ends "
-          + "with the same digests. Blobs already at DST are skipped; running it twice is a no-op.",
+      "Copies one image or index, with every platform, from SRC to DST.",
+      "Byte for byte: DST ends with the same digests. What DST already has is skipped,",
+      "so running it twice is a no-op.",
       "",
       "Locations:",
-      "  oci:DIR[:TAG]            OCI layout directory (created if missing)",
-      "  oci:DIR@sha256:...       a manifest in a layout, by digest",
-      "  oci-archive:FILE[:TAG]   OCI layout in a tar file",
-      "  docker://REF, REF        a registry, e.g. ghcr.io/org/app:1.0, 127.0.0.1:5000/app@sha256:...",
-      "A source layout without TAG must hold exactly one tag. DST without TAG gets the source's tag.",
+      "  oci:DIR[:TAG]           OCI layout directory (created if missing)",
+      "  oci:DIR@sha256:...      a manifest in a layout, by digest",
+      "  oci-archive:FILE[:TAG]  OCI layout in a tar file",
+      "  [docker://]REF          a registry: ghcr.io/org/app:1.0, host:5000/app@sha256:...",
+      "A source layout without TAG must hold exactly one tag.",
+      "DST without TAG gets the source's tag.",
       ""
     },
     footer = {
       "",
-      "Credentials: --authfile, else podman's auth.json and Docker's config.json. For --src-creds and",
-      "--dest-creds without :PASS, the password is read from OCYNC_SRC_PASSWORD / OCYNC_DEST_PASSWORD.",
-      "--ca-cert and --tls-verify apply to both sides.",
+      "Credentials come from --authfile, else podman's auth.json and Docker's config.json.",
+      "--src-creds/--dest-creds without :PASS read the password from OCYNC_SRC_PASSWORD /",
+      "OCYNC_DEST_PASSWORD (safer than the command line). --ca-cert and --tls-verify apply",
+      "to both sides. Exit codes: 0 done, 1 copy failed, 2 bad usage.",
       "",
       "Examples:",
       "  ocync copy oci:examples/image:1.0 oci-archive:/tmp/image.tar",
-      "  ocync copy --dest-creds bot oci-archive:/media/usb/image.tar:1.0 registry.example.com/mirror/app"
+      "  OCYNC_DEST_PASSWORD=... ocync copy --dest-creds bot \\",
+      "      oci-archive:/media/usb/image.tar:1.0 registry.example.com/mirror/app"
     })
 final class CopyCommand implements Callable<Integer> {
   @ParentCommand
