@@ -373,11 +373,18 @@ public final class FakeRegistry extends Dispatcher implements Closeable {
         return i.response;
       }
     }
+    MockResponse response;
     try {
-      return route(request);
+      response = route(request);
     } catch (RuntimeException e) {
-      return error(500, "UNKNOWN", "fake registry failed: " + e);
+      response = error(500, "UNKNOWN", "fake registry failed: " + e);
     }
+    if (request.getMethod().equals("HEAD") && response.getBody() != null && response.getCode() >= 400) {
+      // a HEAD response has no body; sending one would corrupt the connection for the next request
+      return new MockResponse.Builder().code(response.getCode()).headers(response.getHeaders())
+          .setHeader("Content-Length", 0).build();
+    }
+    return response;
   }
 
   private MockResponse route(RecordedRequest req) {
