@@ -19,7 +19,6 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLException;
@@ -360,16 +359,17 @@ public final class RegistryClient implements Closeable {
     try {
       return against.resolve(URI.create(location.trim()));
     } catch (IllegalArgumentException e) {
-      throw new RegistryException("registry sent an invalid URL \"" + location + "\"", context, e);
+      // without the query: presigned URLs carry credentials there
+      int q = location.indexOf('?');
+      throw new RegistryException("registry sent an invalid URL \"" + (q < 0 ? location : location.substring(0, q))
+          + "\"", context, e);
     }
   }
 
   @Override
   public void close() {
+    // closes the pool too; in-flight blob streams of this registry stop working, as documented
     http.close(CloseMode.GRACEFUL);
-    pool.close(CloseMode.GRACEFUL);
-    pool.closeExpired();
-    pool.closeIdle(org.apache.hc.core5.util.TimeValue.of(0, TimeUnit.SECONDS));
   }
 
   @Override
