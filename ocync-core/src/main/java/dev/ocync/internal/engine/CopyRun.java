@@ -106,7 +106,7 @@ final class CopyRun {
     String sourceShown = sourceName + (Digest.isDigest(reference) ? "@" : ":") + reference;
     try {
       Descriptor top = retry.run(() -> source.resolve(reference)).orElseThrow(() -> new NotFoundException(
-          "no manifest " + reference + " at " + source.location(),
+          "manifest not found",
           RegistryException.Context.of(source.location()).reference(reference)));
       String targetRef = tag.orElse(top.digest().toString());
       Optional<Descriptor> there = retry.run(() -> target.resolve(targetRef));
