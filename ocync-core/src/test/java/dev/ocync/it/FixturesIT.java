@@ -58,6 +58,14 @@ class FixturesIT {
       assertThat(registry.requestCount(r -> r.method().equals("PUT") && r.path().contains("/manifests/")
           && r.status() == 201)).isEqualTo(3);
       assertThat(registry.requests()).anyMatch(r -> r.method().equals("GET") && r.path().equals("/v2/"));
+
+      // requestsSoFar() waits for the log to catch up with requests answered before the call
+      int before = registry.requestsSoFar().size();
+      registry.get("/v2/fixtures/multi/tags/list");
+      List<RegistryServer.Request> after = registry.requestsSoFar();
+      assertThat(after).hasSize(before + 1);
+      assertThat(after.get(after.size() - 1)).isEqualTo(
+          new RegistryServer.Request("GET", "/v2/fixtures/multi/tags/list", 200));
     }
     assertThat(dir).doesNotExist();
     assertThatThrownBy(() -> {

@@ -387,6 +387,34 @@ public final class RegistryServer implements AutoCloseable {
     return r;
   }
 
+  /**
+   * Every request the registry has logged up to now. The registry writes an access-log line only
+   * after it has answered, so this sends a marker request of its own and waits for its line; the
+   * marker is not in the result.
+   */
+  public List<Request> requestsSoFar() throws IOException {
+    String marker = "/v2/?ocync-log-mark=" + System.nanoTime();
+    send(marker, Map.of(), true, 10_000);
+    long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+    while (System.nanoTime() < deadline) {
+      List<Request> r = requests();
+      for (int i = r.size() - 1; i >= 0; i--) {
+        if (r.get(i).path().equals(marker)) {
+          List<Request> before = new ArrayList<>(r.subList(0, i));
+          before.removeIf(x -> x.path().startsWith("/v2/?ocync-log-mark="));
+          return before;
+        }
+      }
+      try {
+        Thread.sleep(20);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IOException("interrupted waiting for the access log", e);
+      }
+    }
+    throw new IOException("the access log of " + host() + " never showed the marker request " + marker);
+  }
+
   // --- A small client of our own, so assertions do not depend on the code under test. ---
 
   /** A response from {@link #get}; header names are case-insensitive. */
