@@ -22,7 +22,6 @@ for tool in "${!needed[@]}"; do
 done
 
 if ((${#missing[@]} > 0)); then
-  echo "test.sh: missing ${missing[*]}; installing docker-registry skopeo apache2-utils openssl" >&2
   if [[ $(id -u) -eq 0 ]]; then
     sudo=()
   elif command -v sudo >/dev/null 2>&1; then
@@ -32,6 +31,7 @@ if ((${#missing[@]} > 0)); then
     echo "test.sh: install the Debian packages docker-registry skopeo apache2-utils openssl and rerun." >&2
     exit 1
   fi
+  echo "test.sh: missing ${missing[*]}; installing docker-registry skopeo apache2-utils openssl" >&2
   export DEBIAN_FRONTEND=noninteractive
   "${sudo[@]}" apt-get update
   "${sudo[@]}" apt-get install -y docker-registry skopeo apache2-utils openssl
