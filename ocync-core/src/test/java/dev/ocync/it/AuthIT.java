@@ -94,8 +94,13 @@ class AuthIT {
           () -> syncer.copy(plain.host() + "/" + repo + ":v1", secured.host() + "/" + repo + ":v1"),
           AuthenticationException.class);
       assertThat(e).as("copy with a wrong password").isNotNull();
-      assertThat(e.registry()).isEqualTo(secured.host());
       assertThat(e.getMessage()).contains(secured.host());
+      assertThat(Checks.naming(e, secured.host())).as("an exception whose context is the secured registry")
+          .hasValueSatisfying(r -> {
+            assertThat(r).isInstanceOf(AuthenticationException.class);
+            assertThat(r.repository()).hasValue(repo);
+            assertThat(r.status()).hasValue(401);
+          });
       assertThat(Checks.allText(e)).doesNotContain(WRONG).doesNotContain(PASSWORD);
     }
     assertThat(secured.tags(repo)).isEmpty();

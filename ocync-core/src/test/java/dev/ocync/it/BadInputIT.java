@@ -57,8 +57,8 @@ class BadInputIT {
         () -> syncer.copy("nonexistent.invalid:5000/x:1", registry.host() + "/" + repo + ":1"),
         RegistryException.class);
     assertThat(e).as("copy from an unknown host").isNotNull();
-    assertThat(e.registry()).isEqualTo("nonexistent.invalid:5000");
     assertThat(e.getMessage()).contains("nonexistent.invalid:5000");
+    assertThat(Checks.naming(e, "nonexistent.invalid:5000")).isPresent();
   }
 
   @Test
@@ -74,8 +74,8 @@ class BadInputIT {
       RegistryException e = catchThrowableOfType(
           () -> quick.copy(closed + "/x:1", registry.host() + "/" + repo + ":1"), RegistryException.class);
       assertThat(e).as("copy from a closed port").isNotNull();
-      assertThat(e.registry()).isEqualTo(closed);
       assertThat(e.getMessage()).contains(closed);
+      assertThat(Checks.naming(e, closed)).isPresent();
     }
     assertThat(registry.tags(repo)).isEmpty();
   }
@@ -93,7 +93,6 @@ class BadInputIT {
 
     assertThat(e).as("copy of a tag that does not exist").isNotNull();
     assertThat(e.getMessage()).contains(registry.host()).contains(repo).contains("no-such-tag");
-    assertThat(e.repository()).hasValue(repo);
     assertThat(e.reference()).hasValue("no-such-tag");
     assertThat(registry.tags(target)).isEmpty();
   }
@@ -119,7 +118,7 @@ class BadInputIT {
         () -> syncer.copy("oci:" + dir + ":huge", registry.host() + "/" + repo + ":huge"), RegistryException.class);
 
     assertThat(e).as("copy of a manifest over 4 MiB").isNotNull();
-    assertThat(e.getMessage()).contains("huge").containsAnyOf(registry.host(), dir.toString());
+    assertThat(e.getMessage()).contains("huge").contains(registry.host()).contains(repo);
     assertThat(registry.tags(repo)).isEmpty();
     assertThat(registry.manifest(repo, big.manifest().digest().toString())).isEmpty();
   }

@@ -74,6 +74,29 @@ class LayoutRoundTripIT {
   }
 
   @Test
+  void manyBlobsArriveAtOnceInANewArchive(TestInfo info, @TempDir Path tmp) throws IOException {
+    // six platforms, three layers each: with 8 blobs in flight, the first writes into a new
+    // archive race each other
+    List<TestImages.Image> children = new java.util.ArrayList<>();
+    String[] platforms = {"linux/amd64", "linux/arm64/v8", "linux/arm/v7", "linux/ppc64le", "linux/s390x", "linux/386"};
+    for (int i = 0; i < platforms.length; i++) {
+      children.add(TestImages.ociImage(221 + i, Platform.parse(platforms[i]), 3, 1024));
+    }
+    TestImages.Image image = TestImages.index(children);
+    String src = Checks.repository(info, "");
+    Seed.registry(image, registry, src, "v1");
+
+    try (Syncer wide = Syncer.builder().concurrency(8).build()) {
+      for (int round = 0; round < 3; round++) {
+        Path tar = tmp.resolve("round-" + round + ".tar");
+        CopyResult r = wide.copy(registry.host() + "/" + src + ":v1", "oci-archive:" + tar + ":v1");
+        assertThat(Results.digest(r)).isEqualTo(image.manifest().digest());
+        assertThat(Skopeo.inspectRaw("oci-archive:" + tar + ":v1", List.of())).isEqualTo(image.manifest().bytes());
+      }
+    }
+  }
+
+  @Test
   void repositoryApiCopiesIntoAnArchiveThatSkopeoReads(TestInfo info, @TempDir Path tmp) throws IOException {
     TestImages.Image image = TestImages.ociImage(211, Platform.parse("linux/amd64"), 2, 4096);
     String src = Checks.repository(info, "");
