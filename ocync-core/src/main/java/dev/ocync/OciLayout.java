@@ -21,13 +21,24 @@ import java.util.Objects;
  * <p>Writes are verify-then-commit: a blob is written to a temporary file and renamed into place
  * only once its digest and size check out. An archive is written to a temporary file and replaces
  * the target file on {@link Repository#close()}; existing content is kept.
+ *
+ * <p>A tagged manifest gets an {@code index.json} entry carrying the tag (a tag pushed again moves
+ * to the new manifest); children of an index are stored as blobs only, as skopeo does; an untagged
+ * manifest with a {@code subject} (a signature, an SBOM) gets an entry without a tag, as ORAS does,
+ * because {@link Repository#listReferrers} only looks at manifests listed in {@code index.json}.
+ * A layout that does not exist yet resolves nothing and has no blobs; fetching from it or listing
+ * its tags fails with a {@link dev.ocync.spi.NotFoundException} naming the path. Symbolic links
+ * inside a layout, and links or {@code ..} names inside an archive, that lead outside it are
+ * refused.
  */
 public final class OciLayout {
   private OciLayout() {}
 
   /**
    * A layout directory, read and written in place. It need not exist yet: the first write creates
-   * it. Reading a directory that exists but is not an OCI layout fails with a clear error.
+   * it. Reading a directory that exists but is not an OCI layout fails with a clear error. Use one
+   * instance per directory for writing: separate instances do not coordinate their
+   * {@code index.json} updates.
    */
   public static Repository directory(Path dir) {
     return LayoutRepository.open(Objects.requireNonNull(dir, "dir"));
@@ -35,7 +46,10 @@ public final class OciLayout {
 
   /**
    * A layout in a tar file ({@code oci-archive:} in skopeo's terms). Readable when it exists;
-   * writes are collected and land in the file, atomically, when the repository is closed.
+   * writes are collected in a staging directory next to the file and land in the file,
+   * atomically, when the repository is closed. The file is rewritten only if a tagged manifest (or
+   * a referrer) was pushed, so a copy that failed halfway leaves it as it was. The tar is
+   * reproducible: the same content gives the same bytes.
    */
   public static Repository archive(Path tarFile) {
     return LayoutArchiveRepository.open(Objects.requireNonNull(tarFile, "tarFile"));

@@ -1,0 +1,72 @@
+package dev.ocync.internal.layout;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.ocync.oci.Digest;
+import dev.ocync.spi.RegistryException;
+import java.io.IOException;
+import java.io.InputStream;
+
+/** Names and rules of the OCI image layout (image-spec {@code image-layout.md}). */
+final class LayoutFormat {
+  private LayoutFormat() {}
+
+  static final String OCI_LAYOUT = "oci-layout";
+  static final String INDEX = "index.json";
+  static final String BLOBS = "blobs";
+  /** The annotation that carries the tag of an {@code index.json} entry. */
+  static final String REF_NAME = "org.opencontainers.image.ref.name";
+  /** What ocync writes into {@code oci-layout}. */
+  static final byte[] OCI_LAYOUT_CONTENT = "{\"imageLayoutVersion\":\"1.0.0\"}".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+  /** Prefix of temporary files ocync writes inside a layout; never part of the layout. */
+  static final String TEMP_PREFIX = ".ocync-";
+  /**
+   * Manifests are small (registries cap them at a few MiB); anything larger is not read into
+   * memory as a manifest.
+   */
+  static final int MAX_MANIFEST_BYTES = 32 * 1024 * 1024;
+  /** {@code oci-layout} and {@code index.json} beyond this are not plausible. */
+  static final int MAX_INDEX_BYTES = 64 * 1024 * 1024;
+
+  static final ObjectMapper JSON = new ObjectMapper();
+
+  /** {@code blobs/<alg>/<hex>}; safe because a parsed digest is only lowercase hex. */
+  static String blobPath(Digest digest) {
+    return BLOBS + "/" + digest.algorithm().id() + "/" + digest.encoded();
+  }
+
+  /**
+   * Checks the content of {@code oci-layout}: a JSON object whose {@code imageLayoutVersion} is
+   * 1.x. Version 1.0.0 is the only one published; a later 1.x stays compatible by semver.
+   */
+  static void checkOciLayout(byte[] content, String location) throws RegistryException {
+    JsonNode node;
+    try {
+      node = JSON.readTree(content);
+    } catch (JsonProcessingException e) {
+      throw new RegistryException("oci-layout is not valid JSON: " + e.getOriginalMessage(),
+          RegistryException.Context.of(location), e);
+    } catch (IOException e) {
+      throw new RegistryException("oci-layout could not be read: " + e.getMessage(),
+          RegistryException.Context.of(location), e);
+    }
+    JsonNode version = node == null ? null : node.get("imageLayoutVersion");
+    if (version == null || !version.isTextual()) {
+      throw new RegistryException("oci-layout has no imageLayoutVersion", RegistryException.Context.of(location));
+    }
+    if (!version.asText().startsWith("1.")) {
+      throw new RegistryException("oci-layout has imageLayoutVersion \"" + version.asText()
+          + "\", which ocync does not support (expected 1.x, for example 1.0.0)", RegistryException.Context.of(location));
+    }
+  }
+
+  /** Reads at most {@code max} bytes, failing if there are more. */
+  static byte[] readLimited(InputStream in, int max, String what, String location) throws IOException {
+    byte[] bytes = in.readNBytes(max + 1);
+    if (bytes.length > max) {
+      throw new RegistryException(what + " is larger than " + max + " bytes", RegistryException.Context.of(location));
+    }
+    return bytes;
+  }
+}
