@@ -32,8 +32,12 @@ class FixturesIT {
     TestImages.Image image = TestImages.multiArch(11, 2048);
     Path dir;
     int port;
+    java.util.List<ProcessHandle> registryProcesses;
     try (RegistryServer registry = RegistryServer.plain()) {
       port = registry.port();
+      registryProcesses = ProcessHandle.current().descendants()
+          .filter(h -> h.info().command().orElse("").endsWith("docker-registry")).toList();
+      assertThat(registryProcesses).as("registry processes of this JVM").isNotEmpty();
       dir = registry.storageDirectory().getParent();
       assertThat(registry.host()).isEqualTo("127.0.0.1:" + port);
       assertThat(registry.get("/v2/").status()).isEqualTo(200);
@@ -68,6 +72,7 @@ class FixturesIT {
           new RegistryServer.Request("GET", "/v2/fixtures/multi/tags/list", 200));
     }
     assertThat(dir).doesNotExist();
+    assertThat(registryProcesses).noneMatch(ProcessHandle::isAlive);
     assertThatThrownBy(() -> {
       try (Socket s = new Socket()) {
         s.connect(new InetSocketAddress("127.0.0.1", port), 1000);

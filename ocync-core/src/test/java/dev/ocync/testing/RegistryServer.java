@@ -48,6 +48,11 @@ import javax.net.ssl.TrustManagerFactory;
  */
 public final class RegistryServer implements AutoCloseable {
   private static final Path BINARY = Path.of("/usr/bin/docker-registry");
+  /**
+   * The registry runs under {@code timeout}, so a JVM killed before it could close the registry
+   * leaves no process behind for longer than this. No test class needs one for this long.
+   */
+  private static final Duration MAX_LIFETIME = Duration.ofMinutes(20);
   private static final Duration START_TIMEOUT = Duration.ofSeconds(30);
   private static final int START_ATTEMPTS = 5;
   /** The combined log format line the registry writes per request: {@code "GET /v2/ HTTP/1.1" 200 2}. */
@@ -121,12 +126,13 @@ public final class RegistryServer implements AutoCloseable {
       Path config = dir.resolve("config.yml");
       Files.writeString(config, config(port));
       Files.deleteIfExists(log);
-      ProcessBuilder pb = new ProcessBuilder(BINARY.toString(), "serve", config.toString())
+      ProcessBuilder pb = new ProcessBuilder("timeout", "--kill-after=10s", MAX_LIFETIME.toSeconds() + "s",
+          BINARY.toString(), "serve", config.toString())
           .redirectErrorStream(true)
           .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
       process = pb.start();
       Process started = process;
-      shutdownHook = new Thread(started::destroyForcibly, "kill-registry-" + port);
+      shutdownHook = new Thread(() -> kill(started), "kill-registry-" + port);
       Runtime.getRuntime().addShutdownHook(shutdownHook);
       try {
         awaitReady();
@@ -532,18 +538,25 @@ public final class RegistryServer implements AutoCloseable {
     return tags;
   }
 
+  /** Kills {@code p} (timeout) and the registry under it, without waiting. */
+  private static void kill(Process p) {
+    p.descendants().forEach(ProcessHandle::destroyForcibly);
+    p.destroyForcibly();
+  }
+
   private void stopProcess() {
     Process p = process;
     process = null;
     if (p != null) {
+      // SIGTERM to timeout, which passes it on to the registry
       p.destroy();
       try {
         if (!p.waitFor(5, TimeUnit.SECONDS)) {
-          p.destroyForcibly();
+          kill(p);
           p.waitFor(5, TimeUnit.SECONDS);
         }
       } catch (InterruptedException e) {
-        p.destroyForcibly();
+        kill(p);
         Thread.currentThread().interrupt();
       }
     }
