@@ -43,28 +43,47 @@ public final class Syncer implements Closeable {
   }
 
   /**
-   * Copies one image by tag or digest between two locations, with every child of an index.
+   * Copies one image by tag or digest between two locations, with every child of an index. Blobs
+   * and child manifests already at the target are skipped; if the target tag already names the
+   * same manifest nothing is done and the result says {@link CopyResult#unchanged() unchanged}.
    *
-   * <p>Locations: {@code oci:DIR[:TAG]} (layout directory), {@code oci-archive:FILE[:TAG]}
-   * (layout tar), or a registry reference, optionally prefixed {@code docker://}
-   * ({@code ghcr.io/org/app:1.0}, {@code 127.0.0.1:5000/app@sha256:...}). A target without a tag
-   * gets the source's tag. A source layout without a tag must hold exactly one image.
+   * <p>Locations, as skopeo spells them: {@code oci:DIR[:TAG]} or {@code oci:DIR@sha256:...}
+   * (layout directory), {@code oci-archive:FILE[:TAG]} (layout tar), or a registry reference,
+   * optionally prefixed {@code docker://} ({@code ghcr.io/org/app:1.0},
+   * {@code 127.0.0.1:5000/app@sha256:...}). For layouts, the tag is what follows the last
+   * {@code :} when that is a valid tag without {@code /}. A source layout without a tag must hold
+   * exactly one tag; a registry source without one means {@code latest}. A target without a tag
+   * gets the source's tag, or none (stored by digest) when the source was given by digest alone; a
+   * target cannot name a digest.
    *
-   * @throws IllegalArgumentException if a location does not parse, naming it
-   * @throws dev.ocync.spi.RegistryException if the copy fails; nothing is half-written
+   * <p>Registries configured with {@link Builder#registry} are used for their host; others are
+   * opened on demand with {@link #credentials()} and kept until {@link #close()}. Layouts and
+   * archives are opened for this copy and closed after it (closing an archive writes it).
+   *
+   * @throws IllegalArgumentException if a location does not parse (naming it and the accepted
+   *     forms), or a source layout without a tag holds no or several tags
+   * @throws dev.ocync.spi.RegistryException if the copy fails, naming source, target and
+   *     reference; no manifest of the failed copy is left at the target
    */
   public CopyResult copy(String source, String target) throws IOException {
-    return copier.copy(Objects.requireNonNull(source, "source"), Objects.requireNonNull(target, "target"));
+    return CopyResult.of(
+        copier.copy(Objects.requireNonNull(source, "source"), Objects.requireNonNull(target, "target")));
   }
 
   /**
    * Copies the manifest {@code reference} (a tag or digest) from {@code source} to {@code target},
-   * tagging it {@code tag} there, or storing it by digest only when {@code tag} is empty.
+   * tagging it {@code tag} there, or storing it by digest only when {@code tag} is empty. The
+   * repositories stay open; the caller closes them.
+   *
+   * @throws IllegalArgumentException if {@code reference} is neither a tag nor a digest, or
+   *     {@code tag} is not a valid tag
+   * @throws dev.ocync.spi.RegistryException if the copy fails; see {@link #copy(String, String)}
    */
   public CopyResult copy(Repository source, String reference, Repository target, Optional<String> tag)
       throws IOException {
-    return copier.copy(Objects.requireNonNull(source, "source"), Objects.requireNonNull(reference, "reference"),
-        Objects.requireNonNull(target, "target"), Objects.requireNonNull(tag, "tag"));
+    return CopyResult.of(copier.copy(Objects.requireNonNull(source, "source"),
+        Objects.requireNonNull(reference, "reference"), Objects.requireNonNull(target, "target"),
+        Objects.requireNonNull(tag, "tag")));
   }
 
   /** Where credentials come from for registries this syncer opens itself. */
@@ -77,12 +96,15 @@ public final class Syncer implements Closeable {
     return registries;
   }
 
-  /** How many blobs move at once. */
+  /** How many blobs (and child manifests) move at once, on threads this syncer owns. */
   public int concurrency() {
     return concurrency;
   }
 
-  /** Closes the registries this syncer opened itself (not the ones handed to the builder). */
+  /**
+   * Waits for running copies, stops the syncer's threads and closes the registries it opened
+   * itself (not the ones handed to the builder). A closed syncer refuses to copy.
+   */
   @Override
   public void close() throws IOException {
     copier.close();

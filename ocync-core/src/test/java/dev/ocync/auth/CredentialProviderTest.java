@@ -58,11 +58,18 @@ class CredentialProviderTest {
   }
 
   @Test
-  void dockerConfigWithAMissingStoreIsAnErrorNotAnonymous() throws IOException {
-    CredentialProvider p = CredentialProvider.dockerConfig(config("{\"credsStore\": \"ocync-absent-7c1d\"}"));
+  void dockerConfigWithAMissingHelperForTheHostIsAnErrorNotAnonymous() throws IOException {
+    CredentialProvider p = CredentialProvider.dockerConfig(
+        config("{\"credHelpers\": {\"ghcr.io\": \"ocync-absent-7c1d\"}}"));
     assertThatThrownBy(() -> p.credentials("ghcr.io"))
         .isInstanceOf(IOException.class)
         .hasMessageContaining("docker-credential-ocync-absent-7c1d was not found on PATH");
+  }
+
+  @Test
+  void dockerConfigWithALeftoverMissingStoreIsAnonymous() throws IOException {
+    CredentialProvider p = CredentialProvider.dockerConfig(config("{\"credsStore\": \"ocync-absent-7c1d\"}"));
+    assertThat(p.credentials("ghcr.io")).isEmpty();
   }
 
   @Test

@@ -69,7 +69,12 @@ final class LayoutReader {
       if (store.empty()) {
         return Status.EMPTY;
       }
-      throw new RegistryException("not an OCI image layout: there is content but no oci-layout file", context());
+      // A concurrent first write creates oci-layout before anything else: if content appeared
+      // between the two checks above, oci-layout is there now.
+      in = store.open(LayoutFormat.OCI_LAYOUT);
+      if (in.isEmpty()) {
+        throw new RegistryException("not an OCI image layout: there is content but no oci-layout file", context());
+      }
     }
     byte[] content;
     try (InputStream s = in.get()) {

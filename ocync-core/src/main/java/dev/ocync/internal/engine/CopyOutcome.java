@@ -1,0 +1,19 @@
+package dev.ocync.internal.engine;
+
+import dev.ocync.oci.Digest;
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * What one copy did, as the engine counted it; {@code dev.ocync.CopyResult} is its public face.
+ *
+ * @param bytesCopied bytes of blobs uploaded to the target (mounted and present blobs not counted)
+ * @param foreignBlobsSkipped foreign or non-distributable layers the source did not have
+ */
+public record CopyOutcome(String source, String target, Digest digest, String mediaType, boolean unchanged,
+    int manifestsCopied, int manifestsSkipped, int blobsCopied, int blobsSkipped, int blobsMounted,
+    long bytesCopied, List<Digest> foreignBlobsSkipped, Duration duration) {
+  public CopyOutcome {
+    foreignBlobsSkipped = List.copyOf(foreignBlobsSkipped);
+  }
+}

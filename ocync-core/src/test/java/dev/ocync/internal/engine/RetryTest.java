@@ -1,0 +1,72 @@
+package dev.ocync.internal.engine;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.ocync.oci.Digest;
+import dev.ocync.spi.AuthenticationException;
+import dev.ocync.spi.DigestMismatchException;
+import dev.ocync.spi.NotFoundException;
+import dev.ocync.spi.RegistryException;
+import java.io.IOException;
+import java.io.InterruptedIOException;
+import java.net.SocketException;
+import java.net.SocketTimeoutException;
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+
+class RetryTest {
+  private static final RegistryException.Context CTX = RegistryException.Context.of("127.0.0.1:5000");
+
+  @Test
+  void classifiesFailures() {
+    Digest d = Digest.sha256(new byte[0]);
+    assertThat(Retry.isTransient(new RegistryException("busy", CTX.status(503)))).isTrue();
+    assertThat(Retry.isTransient(new RegistryException("slow down", CTX.status(429)))).isTrue();
+    assertThat(Retry.isTransient(new SocketException("Connection reset"))).isTrue();
+    assertThat(Retry.isTransient(new SocketTimeoutException("Read timed out"))).isTrue();
+    assertThat(Retry.isTransient(new RegistryException("reset", CTX, new SocketException("Connection reset"))))
+        .isTrue();
+    assertThat(Retry.isTransient(new RegistryException("unknown", CTX.status(404)))).isFalse();
+    assertThat(Retry.isTransient(new RegistryException("bad request", CTX.status(400)))).isFalse();
+    assertThat(Retry.isTransient(new NotFoundException("blob unknown", CTX.status(404)))).isFalse();
+    assertThat(Retry.isTransient(new AuthenticationException("denied", CTX.status(401)))).isFalse();
+    assertThat(Retry.isTransient(new DigestMismatchException("bad", CTX, d, d))).isFalse();
+    assertThat(Retry.isTransient(new InterruptedIOException("interrupted"))).isFalse();
+  }
+
+  @Test
+  void retriesTransientFailuresWithBackoffUpToTheLimit() {
+    AtomicInteger calls = new AtomicInteger();
+    Retry retry = new Retry(3, Duration.ofMillis(1));
+    assertThatThrownBy(() -> retry.run(() -> {
+      calls.incrementAndGet();
+      throw new RegistryException("busy", CTX.status(503));
+    })).isInstanceOf(RegistryException.class).hasMessageContaining("busy");
+    assertThat(calls).hasValue(3);
+  }
+
+  @Test
+  void returnsOnceAnAttemptSucceeds() throws IOException {
+    AtomicInteger calls = new AtomicInteger();
+    String r = new Retry(3, Duration.ofMillis(1)).run(() -> {
+      if (calls.incrementAndGet() < 3) {
+        throw new SocketException("Connection reset");
+      }
+      return "ok";
+    });
+    assertThat(r).isEqualTo("ok");
+    assertThat(calls).hasValue(3);
+  }
+
+  @Test
+  void doesNotRetryPermanentFailures() {
+    AtomicInteger calls = new AtomicInteger();
+    assertThatThrownBy(() -> new Retry(3, Duration.ofMillis(1)).run(() -> {
+      calls.incrementAndGet();
+      throw new NotFoundException("blob unknown", CTX.status(404));
+    })).isInstanceOf(NotFoundException.class);
+    assertThat(calls).hasValue(1);
+  }
+}

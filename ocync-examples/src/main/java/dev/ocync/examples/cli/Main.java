@@ -1,0 +1,90 @@
+package dev.ocync.examples.cli;
+
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.IVersionProvider;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
+
+/**
+ * The {@code ocync} command line, a thin front end over the library: {@code java -jar ocync.jar
+ * copy SRC DST}. Exit codes: 0 done, 1 the copy failed, 2 bad usage (unknown option, bad
+ * location).
+ */
+@Command(name = "ocync", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
+    subcommands = {CopyCommand.class, CommandLine.HelpCommand.class},
+    description = "Mirrors OCI images and indexes between registries, OCI layout directories and "
+        + "OCI layout archives, byte for byte, verifying every digest.",
+    footer = {"", "Run 'ocync copy --help' for locations and options."})
+public final class Main implements Callable<Integer> {
+  final Map<String, String> env;
+
+  @Spec
+  CommandSpec spec;
+
+  Main(Map<String, String> env) {
+    this.env = Map.copyOf(env);
+  }
+
+  /** Runs the command line and exits with its code. */
+  public static void main(String[] args) {
+    PrintWriter out = new PrintWriter(System.out, true, StandardCharsets.UTF_8);
+    PrintWriter err = new PrintWriter(System.err, true, StandardCharsets.UTF_8);
+    System.exit(run(out, err, System.getenv(), args));
+  }
+
+  /**
+   * Runs the command line with the given streams and environment, without exiting: what tests and
+   * embedding callers use.
+   *
+   * @return the exit code
+   */
+  public static int run(PrintWriter out, PrintWriter err, Map<String, String> env, String... args) {
+    Objects.requireNonNull(env, "env");
+    CommandLine cli = new CommandLine(new Main(env));
+    cli.setOut(out);
+    cli.setErr(err);
+    cli.setParameterExceptionHandler((ex, rest) -> {
+      CommandLine cmd = ex.getCommandLine();
+      cmd.getErr().println("error: " + ex.getMessage());
+      cmd.getErr().println("Try '" + cmd.getCommandSpec().qualifiedName() + " --help' for more information.");
+      return cmd.getCommandSpec().exitCodeOnInvalidInput();
+    });
+    cli.setExecutionExceptionHandler((ex, cmd, parsed) -> {
+      // A bad location or option value surfaces as IllegalArgumentException: a usage error.
+      int code = ex instanceof IllegalArgumentException ? cmd.getCommandSpec().exitCodeOnInvalidInput() : 1;
+      String message = ex.getMessage() == null ? ex.getClass().getName() : ex.getMessage();
+      cmd.getErr().println("error: " + message);
+      Object command = cmd.getCommand();
+      if (command instanceof CopyCommand copy && copy.debug) {
+        ex.printStackTrace(cmd.getErr());
+      }
+      return code;
+    });
+    int code = cli.execute(args);
+    out.flush();
+    err.flush();
+    return code;
+  }
+
+  /** Without a command: show the usage and fail as a usage error. */
+  @Override
+  public Integer call() {
+    spec.commandLine().usage(spec.commandLine().getErr());
+    return spec.exitCodeOnInvalidInput();
+  }
+
+  /** The version from the jar manifest, or {@code dev} when run from classes. */
+  static final class Version implements IVersionProvider {
+    @Override
+    public String[] getVersion() {
+      String v = Main.class.getPackage().getImplementationVersion();
+      return new String[] {"ocync " + (v == null ? "dev" : v)};
+    }
+  }
+}

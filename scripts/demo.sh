@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# The offline demo: copies the example multi-arch image shipped in examples/image into an OCI
+# layout directory, then from there into an OCI layout archive, with the ocync command line.
+# Needs only JDK 17+ and Maven; no network once Maven's dependencies are in ~/.m2. Idempotent:
+# a second run reports "Unchanged" and moves nothing.
+#
+# Usage (from anywhere): scripts/demo.sh [-v]
+set -euo pipefail
+
+root="$(cd "$(dirname "$0")/.." && pwd)"
+cd "$root"
+
+jar="ocync-examples/target/ocync.jar"
+if [[ ! -f "$jar" ]]; then
+  echo "==> Building $jar (mvn -B -q -DskipTests package)"
+  mvn -B -q -DskipTests package
+fi
+
+ocync() {
+  echo "==> ocync $*"
+  java -jar "$jar" "$@"
+}
+
+mkdir -p target/demo
+ocync copy "$@" oci:examples/image:1.0 oci:target/demo/layout:1.0
+ocync copy "$@" oci:target/demo/layout:1.0 oci-archive:target/demo/image.tar:1.0
+
+echo
+echo "Done. The image is now in:"
+echo "  target/demo/layout     (OCI layout directory; try: skopeo inspect --raw oci:target/demo/layout:1.0)"
+echo "  target/demo/image.tar  (OCI layout archive;  try: skopeo inspect --raw oci-archive:target/demo/image.tar:1.0)"
