@@ -56,12 +56,12 @@ class AuthIT {
     try (Syncer syncer = Syncer.builder()
         .credentials(CredentialProvider.basic(secured.host(), USER, PASSWORD)).build()) {
       CopyResult pushed = syncer.copy(plain.host() + "/" + repo + ":v1", secured.host() + "/" + repo + ":v1");
-      assertThat(Results.digest(pushed)).isEqualTo(image.manifest().digest());
+      assertThat(pushed.digest()).isEqualTo(image.manifest().digest());
       Checks.assertImageAt(secured, repo, "v1", image);
 
       // and read back from the secured registry, into another repository there (a mount, with auth)
       CopyResult within = syncer.copy(secured.host() + "/" + repo + ":v1", secured.host() + "/" + copy + ":v1");
-      assertThat(Results.digest(within)).isEqualTo(image.manifest().digest());
+      assertThat(within.digest()).isEqualTo(image.manifest().digest());
       Checks.assertImageAt(secured, copy, "v1", image);
     }
   }
@@ -77,7 +77,7 @@ class AuthIT {
         Registry target = Registry.of(plain.host());
         Syncer syncer = Syncer.builder().build()) {
       CopyResult r = syncer.copy(source.repository(repo), "v1", target.repository(repo), Optional.of("v1"));
-      assertThat(Results.digest(r)).isEqualTo(image.manifest().digest());
+      assertThat(r.digest()).isEqualTo(image.manifest().digest());
     }
     Checks.assertImageAt(plain, repo, "v1", image);
   }

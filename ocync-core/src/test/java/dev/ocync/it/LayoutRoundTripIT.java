@@ -59,17 +59,17 @@ class LayoutRoundTripIT {
     Path tar = tmp.resolve("bundle.tar");
 
     CopyResult toDir = syncer.copy("docker://" + registry.host() + "/" + src + ":1.0", "oci:" + dir + ":1.0");
-    assertThat(Results.digest(toDir)).isEqualTo(image.manifest().digest());
+    assertThat(toDir.digest()).isEqualTo(image.manifest().digest());
     Checks.assertImageInLayout(dir, "1.0", image);
     assertThat(Skopeo.inspectRaw("oci:" + dir + ":1.0", List.of())).isEqualTo(image.manifest().bytes());
 
     CopyResult toArchive = syncer.copy("oci:" + dir + ":1.0", "oci-archive:" + tar + ":1.0");
-    assertThat(Results.digest(toArchive)).isEqualTo(image.manifest().digest());
+    assertThat(toArchive.digest()).isEqualTo(image.manifest().digest());
     assertThat(tar).isRegularFile();
     assertThat(Skopeo.inspectRaw("oci-archive:" + tar + ":1.0", List.of())).isEqualTo(image.manifest().bytes());
 
     CopyResult toRegistry = syncer.copy("oci-archive:" + tar + ":1.0", registry.host() + "/" + back + ":1.0");
-    assertThat(Results.digest(toRegistry)).isEqualTo(image.manifest().digest());
+    assertThat(toRegistry.digest()).isEqualTo(image.manifest().digest());
     Checks.assertImageAt(registry, back, "1.0", image);
   }
 
@@ -90,7 +90,7 @@ class LayoutRoundTripIT {
       for (int round = 0; round < 3; round++) {
         Path tar = tmp.resolve("round-" + round + ".tar");
         CopyResult r = wide.copy(registry.host() + "/" + src + ":v1", "oci-archive:" + tar + ":v1");
-        assertThat(Results.digest(r)).isEqualTo(image.manifest().digest());
+        assertThat(r.digest()).isEqualTo(image.manifest().digest());
         assertThat(Skopeo.inspectRaw("oci-archive:" + tar + ":v1", List.of())).isEqualTo(image.manifest().bytes());
       }
     }
@@ -106,7 +106,7 @@ class LayoutRoundTripIT {
     try (Registry r = Registry.of(registry.host());
         Repository archive = OciLayout.archive(tar)) {
       CopyResult result = syncer.copy(r.repository(src), "v1", archive, Optional.of("v1"));
-      assertThat(Results.digest(result)).isEqualTo(image.manifest().digest());
+      assertThat(result.digest()).isEqualTo(image.manifest().digest());
     }
 
     byte[] raw = Skopeo.inspectRaw("oci-archive:" + tar + ":v1", List.of());

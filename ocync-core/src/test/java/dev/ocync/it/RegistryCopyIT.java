@@ -72,8 +72,8 @@ class RegistryCopyIT {
 
     CopyResult result = syncer.copy("docker://" + a.host() + "/" + src + ":v1", a.host() + "/" + dst + ":v1");
 
-    assertThat(Results.digest(result)).isEqualTo(image.manifest().digest());
-    assertThat(Results.blobsMounted(result)).as("blobs mounted").isGreaterThan(0);
+    assertThat(result.digest()).isEqualTo(image.manifest().digest());
+    assertThat(result.blobsMounted()).as("blobs mounted").isGreaterThan(0);
     Checks.assertImageAt(a, dst, "v1", image);
     List<RegistryServer.Request> requests = a.requestsSoFar();
     List<RegistryServer.Request> copy = requests.subList(before, requests.size());
@@ -92,8 +92,8 @@ class RegistryCopyIT {
 
     CopyResult result = syncer.copy(a.host() + "/" + src + ":v1", "docker://" + b.host() + "/" + src + ":v1");
 
-    assertThat(Results.digest(result)).isEqualTo(image.manifest().digest());
-    assertThat(Results.blobsCopied(result)).isEqualTo(image.allBlobs().size());
+    assertThat(result.digest()).isEqualTo(image.manifest().digest());
+    assertThat(result.blobsCopied()).isEqualTo(image.allBlobs().size());
     Checks.assertImageAt(b, src, "v1", image);
     if (image.manifest().mediaType().equals(MediaType.DOCKER_MANIFEST_LIST)) {
       assertThat(b.get("/v2/" + src + "/manifests/v1", "Accept", MediaType.DOCKER_MANIFEST_LIST)
@@ -111,8 +111,8 @@ class RegistryCopyIT {
 
     CopyResult again = syncer.copy(a.host() + "/" + repo + ":v1", b.host() + "/" + repo + ":v1");
 
-    assertThat(Results.digest(again)).isEqualTo(image.manifest().digest());
-    assertThat(Results.blobsCopied(again)).isZero();
+    assertThat(again.digest()).isEqualTo(image.manifest().digest());
+    assertThat(again.blobsCopied()).isZero();
     List<RegistryServer.Request> requests = b.requestsSoFar();
     assertThat(requests.subList(before, requests.size())).as("requests to the target on the second copy")
         .noneMatch(r -> r.method().equals("POST") || r.method().equals("PATCH")
@@ -129,7 +129,7 @@ class RegistryCopyIT {
     CopyResult result = syncer.copy(a.host() + "/" + repo + "@" + image.manifest().digest(),
         b.host() + "/" + repo + ":pinned");
 
-    assertThat(Results.digest(result)).isEqualTo(image.manifest().digest());
+    assertThat(result.digest()).isEqualTo(image.manifest().digest());
     Checks.assertImageAt(b, repo, "pinned", image);
     assertThat(b.tags(repo)).containsExactly("pinned");
   }

@@ -56,7 +56,7 @@ class SkopeoInteropIT {
 
     CopyResult r = syncer.copy(a.host() + "/" + repo + ":v1", b.host() + "/" + repo + ":v1");
 
-    assertThat(Results.digest(r)).isEqualTo(Digest.sha256(skopeoSees));
+    assertThat(r.digest()).isEqualTo(Digest.sha256(skopeoSees));
     assertThat(Skopeo.inspectRaw(b, repo + ":v1")).isEqualTo(skopeoSees);
     Checks.assertImageAt(b, repo, "v1", image);
   }
@@ -71,7 +71,7 @@ class SkopeoInteropIT {
 
     CopyResult r = syncer.copy("oci-archive:" + tar + ":v1", b.host() + "/" + repo + ":v1");
 
-    assertThat(Results.digest(r)).isEqualTo(image.manifest().digest());
+    assertThat(r.digest()).isEqualTo(image.manifest().digest());
     Checks.assertImageAt(b, repo, "v1", image);
   }
 
@@ -85,7 +85,7 @@ class SkopeoInteropIT {
 
     CopyResult r = syncer.copy("oci:" + dir + ":v1", "docker://" + b.host() + "/" + repo + ":v1");
 
-    assertThat(Results.digest(r)).isEqualTo(image.manifest().digest());
+    assertThat(r.digest()).isEqualTo(image.manifest().digest());
     Checks.assertImageAt(b, repo, "v1", image);
   }
 
@@ -97,7 +97,7 @@ class SkopeoInteropIT {
     Path tar = tmp.resolve("ocync.tar");
 
     CopyResult r = syncer.copy(a.host() + "/" + repo + ":v1", "oci-archive:" + tar + ":v1");
-    assertThat(Results.digest(r)).isEqualTo(image.manifest().digest());
+    assertThat(r.digest()).isEqualTo(image.manifest().digest());
 
     assertThat(Skopeo.inspectRaw("oci-archive:" + tar + ":v1", List.of())).isEqualTo(image.manifest().bytes());
     // copy --all reads every child out of the archive; the registry then holds them byte for byte

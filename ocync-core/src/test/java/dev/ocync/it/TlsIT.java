@@ -54,11 +54,11 @@ class TlsIT {
     try (Registry target = tlsRegistry().caCertificate(tls.caCertificate()).build();
         Syncer syncer = Syncer.builder().registry(target).build()) {
       CopyResult pushed = syncer.copy(plain.host() + "/" + repo + ":v1", "docker://" + tls.host() + "/" + repo + ":v1");
-      assertThat(Results.digest(pushed)).isEqualTo(image.manifest().digest());
+      assertThat(pushed.digest()).isEqualTo(image.manifest().digest());
       Checks.assertImageAt(tls, repo, "v1", image);
 
       CopyResult pulled = syncer.copy(tls.host() + "/" + repo + ":v1", plain.host() + "/" + back + ":v1");
-      assertThat(Results.digest(pulled)).isEqualTo(image.manifest().digest());
+      assertThat(pulled.digest()).isEqualTo(image.manifest().digest());
       Checks.assertImageAt(plain, back, "v1", image);
     }
   }
@@ -107,7 +107,7 @@ class TlsIT {
         Syncer syncer = Syncer.builder().registry(target).build()) {
       CopyResult r = syncer.copy(plain.host() + "/" + repo + ":v1",
           tls.host() + "/" + repo + ":v1");
-      assertThat(Results.digest(r)).isEqualTo(image.manifest().digest());
+      assertThat(r.digest()).isEqualTo(image.manifest().digest());
     }
     Checks.assertImageAt(tls, repo, "v1", image);
     assertThat(tls.requestsSoFar()).anyMatch(r -> r.method().equals("PUT") && r.path().equals(
@@ -124,7 +124,7 @@ class TlsIT {
         Syncer syncer = Syncer.builder().build()) {
       assertThat(source.repository(repo).listTags()).containsExactly("v1");
       CopyResult r = syncer.copy(source.repository(repo), "v1", target.repository(repo), Optional.of("v2"));
-      assertThat(Results.digest(r)).isEqualTo(image.manifest().digest());
+      assertThat(r.digest()).isEqualTo(image.manifest().digest());
     }
     Checks.assertImageAt(plain, repo, "v2", image);
   }
