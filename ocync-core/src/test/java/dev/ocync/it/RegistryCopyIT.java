@@ -133,4 +133,37 @@ class RegistryCopyIT {
     Checks.assertImageAt(b, repo, "pinned", image);
     assertThat(b.tags(repo)).containsExactly("pinned");
   }
+
+  @Test
+  void copiesALargeLayerIntact(TestInfo info) throws IOException {
+    // large enough that an endpoint which streams or chunks uploads has to do so for real
+    TestImages.Image image = TestImages.ociImage(151, Platform.parse("linux/amd64"), 1, 24 * 1024 * 1024);
+    String repo = Checks.repository(info, "");
+    Seed.registry(image, a, repo, "big");
+
+    CopyResult result = syncer.copy(a.host() + "/" + repo + ":big", b.host() + "/" + repo + ":big");
+
+    assertThat(result.digest()).isEqualTo(image.manifest().digest());
+    assertThat(result.bytesCopied()).isGreaterThanOrEqualTo(24L * 1024 * 1024);
+    Checks.assertImageAt(b, repo, "big", image);
+  }
+
+  @Test
+  void twoSyncersCopyingTheSameImageAtOnceBothSucceed(TestInfo info) throws Exception {
+    TestImages.Image image = TestImages.multiArch(161, 64 * 1024);
+    String repo = Checks.repository(info, "");
+    Seed.registry(image, a, repo, "v1");
+    java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(2);
+    try (Syncer one = Syncer.builder().build(); Syncer two = Syncer.builder().build()) {
+      java.util.concurrent.Future<CopyResult> first =
+          pool.submit(() -> one.copy(a.host() + "/" + repo + ":v1", b.host() + "/" + repo + ":v1"));
+      java.util.concurrent.Future<CopyResult> second =
+          pool.submit(() -> two.copy(a.host() + "/" + repo + ":v1", b.host() + "/" + repo + ":v1"));
+      assertThat(first.get(60, java.util.concurrent.TimeUnit.SECONDS).digest()).isEqualTo(image.manifest().digest());
+      assertThat(second.get(60, java.util.concurrent.TimeUnit.SECONDS).digest()).isEqualTo(image.manifest().digest());
+    } finally {
+      pool.shutdownNow();
+    }
+    Checks.assertImageAt(b, repo, "v1", image);
+  }
 }
