@@ -11,7 +11,8 @@ root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"
 
 jar="ocync-examples/target/ocync.jar"
-if [[ ! -f "$jar" ]]; then
+# Build when the jar is missing or older than any source or pom, so the demo never runs stale code.
+if [[ ! -f "$jar" ]] || [[ -n "$(find pom.xml ocync-*/pom.xml ocync-*/src/main -newer "$jar" -print -quit)" ]]; then
   echo "==> Building $jar (mvn -B -q -DskipTests package)"
   mvn -B -q -DskipTests package
 fi

@@ -21,7 +21,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * A thread-safe in-memory {@link Repository} that keeps the SPI contract (verify, then commit;
  * manifests only after what they reference) and counts what was asked of it.
  */
-public final class MemoryRepository implements Repository {
+public class MemoryRepository implements Repository {
   private final String location;
   private final Map<Digest, byte[]> blobs = new ConcurrentHashMap<>();
   private final Map<Digest, Manifest> manifests = new ConcurrentHashMap<>();

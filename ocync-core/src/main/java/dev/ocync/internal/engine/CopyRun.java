@@ -382,14 +382,14 @@ final class CopyRun {
       throw err;
     }
     String detail = t.getMessage() == null ? t.getClass().getName() : t.getMessage();
-    if (t instanceof RegistryException r && r.registry().equals(source.location())
-        && r.reference().equals(Optional.of(reference))) {
-      detail = r.reason(); // its context is the one added here; do not say it twice
-    }
-    String reason = "copy " + sourceShown + " -> " + targetName + tag.map(x -> ":" + x).orElse("") + " failed: "
-        + detail;
     RegistryException.Context ctx = RegistryException.Context.of(source.location()).reference(reference);
     if (t instanceof RegistryException r) {
+      // Keep the endpoint where it failed (the target, say), said once; the reference stays the
+      // image the caller asked for, and the reason names the blob or child that failed.
+      detail = r.reason() + r.reference().filter(x -> !x.equals(reference)).map(x -> " [" + x + "]").orElse("");
+      ctx = RegistryException.Context.of(r.registry());
+      ctx = r.repository().isPresent() ? ctx.repository(r.repository().get()) : ctx;
+      ctx = ctx.reference(reference);
       if (r.status().isPresent()) {
         ctx = ctx.status(r.status().getAsInt());
       }
@@ -397,6 +397,8 @@ final class CopyRun {
         ctx = ctx.errorCode(r.errorCode().get());
       }
     }
+    String reason = "copy " + sourceShown + " -> " + targetName + tag.map(x -> ":" + x).orElse("") + " failed: "
+        + detail;
     if (t instanceof DigestMismatchException d) {
       DigestMismatchException e = new DigestMismatchException(reason, ctx, d.expected(), d.actual());
       e.addSuppressed(d);

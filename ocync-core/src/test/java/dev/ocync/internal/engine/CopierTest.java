@@ -252,6 +252,29 @@ class CopierTest {
   }
 
   @Test
+  void failureAtTheTargetNamesTheTargetKeepsItsTypeAndTheImageReference() throws IOException {
+    Image image = TestImages.ociImage(41, Platform.parse("linux/amd64"), 1, 100);
+    image.pushTo(src, Optional.of("1.0"));
+    Repository denying = new MemoryRepository("mem://dst") {
+      @Override
+      public void pushManifest(Manifest manifest, Optional<String> tag) throws IOException {
+        throw new dev.ocync.spi.AuthenticationException("push denied",
+            RegistryException.Context.of("registry.example:5000").repository("team/app").status(403)
+                .errorCode("DENIED").reference(manifest.digest().toString()));
+      }
+    };
+    dev.ocync.spi.AuthenticationException e = catchThrowableOfType(dev.ocync.spi.AuthenticationException.class,
+        () -> copier.copy(src, "1.0", denying, Optional.of("2.0")));
+    assertThat(e.registry()).isEqualTo("registry.example:5000");
+    assertThat(e.repository()).contains("team/app");
+    assertThat(e.reference()).contains("1.0");
+    assertThat(e.status()).hasValue(403);
+    assertThat(e.errorCode()).contains("DENIED");
+    assertThat(e.getMessage()).contains("push denied", image.manifest().digest().toString(), "mem://src:1.0")
+        .containsOnlyOnce("registry.example:5000");
+  }
+
+  @Test
   void truncatedSourceBlobIsRefusedBeforeTheTargetCommits() throws IOException {
     Image image = TestImages.ociImage(41, Platform.parse("linux/amd64"), 1, 5000);
     image.pushTo(src, Optional.of("1.0"));
