@@ -72,20 +72,6 @@ final class Checks {
     }
   }
 
-  /**
-   * The registry exception in {@code t}'s cause chain (itself included) whose structured context
-   * names {@code registry}, so tests can check the registry, repository and reference fields, not
-   * only the message.
-   */
-  static java.util.Optional<dev.ocync.spi.RegistryException> naming(Throwable t, String registry) {
-    for (Throwable c = t; c != null; c = c.getCause()) {
-      if (c instanceof dev.ocync.spi.RegistryException r && r.registry().equals(registry)) {
-        return java.util.Optional.of(r);
-      }
-    }
-    return java.util.Optional.empty();
-  }
-
   /** Every message in the exception, its causes and suppressed exceptions, and their toString. */
   static String allText(Throwable t) {
     List<String> out = new ArrayList<>();
