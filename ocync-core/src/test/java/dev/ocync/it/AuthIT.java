@@ -40,10 +40,8 @@ class AuthIT {
   }
 
   @AfterAll
-  void stop() {
-    try (RegistryServer x = plain; RegistryServer y = secured) {
-      // closes both
-    }
+  void stop() throws IOException {
+    Checks.closeAll(plain, secured);
   }
 
   @Test
@@ -90,9 +88,8 @@ class AuthIT {
 
     try (Syncer syncer = Syncer.builder()
         .credentials(CredentialProvider.basic(secured.host(), USER, WRONG)).build()) {
-      AuthenticationException e = catchThrowableOfType(
-          () -> syncer.copy(plain.host() + "/" + repo + ":v1", secured.host() + "/" + repo + ":v1"),
-          AuthenticationException.class);
+      AuthenticationException e = catchThrowableOfType(AuthenticationException.class,
+        () -> syncer.copy(plain.host() + "/" + repo + ":v1", secured.host() + "/" + repo + ":v1"));
       assertThat(e).as("copy with a wrong password").isNotNull();
       assertThat(e.getMessage()).contains(secured.host());
       assertThat(e.registry()).as("the registry that refused").isEqualTo(secured.host());
@@ -125,7 +122,8 @@ class AuthIT {
     try (Registry r = Registry.builder(secured.host())
         .credentials(CredentialProvider.basic(secured.host(), USER, WRONG)).build()) {
       Repository repository = r.repository(repo);
-      AuthenticationException e = catchThrowableOfType(() -> repository.listTags(), AuthenticationException.class);
+      AuthenticationException e = catchThrowableOfType(AuthenticationException.class,
+        () -> repository.listTags());
       assertThat(e).isNotNull();
       assertThat(e.status()).hasValue(401);
       assertThat(Checks.allText(e)).contains(secured.host()).doesNotContain(WRONG);

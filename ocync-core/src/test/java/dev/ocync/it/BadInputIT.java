@@ -43,19 +43,14 @@ class BadInputIT {
 
   @AfterAll
   void stop() throws IOException {
-    try (RegistryServer r = registry) {
-      if (syncer != null) {
-        syncer.close();
-      }
-    }
+    Checks.closeAll(syncer, registry);
   }
 
   @Test
   void unknownHostNamesTheRegistry(TestInfo info) {
     String repo = Checks.repository(info, "");
-    RegistryException e = catchThrowableOfType(
-        () -> syncer.copy("nonexistent.invalid:5000/x:1", registry.host() + "/" + repo + ":1"),
-        RegistryException.class);
+    RegistryException e = catchThrowableOfType(RegistryException.class,
+        () -> syncer.copy("nonexistent.invalid:5000/x:1", registry.host() + "/" + repo + ":1"));
     assertThat(e).as("copy from an unknown host").isNotNull();
     assertThat(e.getMessage()).contains("nonexistent.invalid:5000");
     assertThat(e.registry()).isEqualTo("nonexistent.invalid:5000");
@@ -69,10 +64,10 @@ class BadInputIT {
     }
     String closed = "127.0.0.1:" + port;
     String repo = Checks.repository(info, "");
-    try (Syncer quick = Syncer.builder()
-        .registry(Registry.builder(closed).connectTimeout(Duration.ofSeconds(2)).build()).build()) {
-      RegistryException e = catchThrowableOfType(
-          () -> quick.copy(closed + "/x:1", registry.host() + "/" + repo + ":1"), RegistryException.class);
+    try (Registry nothingThere = Registry.builder(closed).connectTimeout(Duration.ofSeconds(2)).build();
+        Syncer quick = Syncer.builder().registry(nothingThere).build()) {
+      RegistryException e = catchThrowableOfType(RegistryException.class,
+        () -> quick.copy(closed + "/x:1", registry.host() + "/" + repo + ":1"));
       assertThat(e).as("copy from a closed port").isNotNull();
       assertThat(e.getMessage()).contains(closed);
       assertThat(e.registry()).isEqualTo(closed);
@@ -87,9 +82,8 @@ class BadInputIT {
     String target = Checks.repository(info, "target");
     Seed.registry(image, registry, repo, "v1");
 
-    NotFoundException e = catchThrowableOfType(
-        () -> syncer.copy(registry.host() + "/" + repo + ":no-such-tag", registry.host() + "/" + target + ":v1"),
-        NotFoundException.class);
+    NotFoundException e = catchThrowableOfType(NotFoundException.class,
+        () -> syncer.copy(registry.host() + "/" + repo + ":no-such-tag", registry.host() + "/" + target + ":v1"));
 
     assertThat(e).as("copy of a tag that does not exist").isNotNull();
     assertThat(e.getMessage()).contains(registry.host()).contains(repo).contains("no-such-tag");
@@ -114,8 +108,8 @@ class BadInputIT {
     Path dir = Seed.layout(big, tmp.resolve("big"), "huge");
     String repo = Checks.repository(info, "");
 
-    RegistryException e = catchThrowableOfType(
-        () -> syncer.copy("oci:" + dir + ":huge", registry.host() + "/" + repo + ":huge"), RegistryException.class);
+    RegistryException e = catchThrowableOfType(RegistryException.class,
+        () -> syncer.copy("oci:" + dir + ":huge", registry.host() + "/" + repo + ":huge"));
 
     assertThat(e).as("copy of a manifest over 4 MiB").isNotNull();
     assertThat(e.getMessage()).contains("huge").contains(registry.host()).contains(repo);
@@ -133,8 +127,8 @@ class BadInputIT {
     Seed.registry(large, registry, repo, "large");
 
     try (Registry limited = Registry.builder(registry.host()).maxManifestBytes(1024 * 1024).build()) {
-      RegistryException e = catchThrowableOfType(() -> limited.repository(repo).fetchManifest("large"),
-          RegistryException.class);
+      RegistryException e = catchThrowableOfType(RegistryException.class,
+        () -> limited.repository(repo).fetchManifest("large"));
       assertThat(e).as("fetching a 2 MiB manifest with a 1 MiB limit").isNotNull();
       assertThat(e.getMessage()).contains(registry.host()).contains("large");
     }

@@ -72,6 +72,37 @@ final class Checks {
     }
   }
 
+  /**
+   * Closes every non-null resource, in order, even when one fails; the first failure is thrown
+   * with the others suppressed. For {@code @AfterAll}, so no registry outlives its test class.
+   */
+  static void closeAll(AutoCloseable... resources) throws IOException {
+    Exception first = null;
+    for (AutoCloseable r : resources) {
+      if (r == null) {
+        continue;
+      }
+      try {
+        r.close();
+      } catch (Exception e) {
+        if (first == null) {
+          first = e;
+        } else {
+          first.addSuppressed(e);
+        }
+      }
+    }
+    if (first instanceof IOException io) {
+      throw io;
+    }
+    if (first instanceof RuntimeException re) {
+      throw re;
+    }
+    if (first != null) {
+      throw new IOException(first);
+    }
+  }
+
   /** Every message in the exception, its causes and suppressed exceptions, and their toString. */
   static String allText(Throwable t) {
     List<String> out = new ArrayList<>();

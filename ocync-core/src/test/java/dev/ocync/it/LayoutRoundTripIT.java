@@ -39,11 +39,7 @@ class LayoutRoundTripIT {
 
   @AfterAll
   void stop() throws IOException {
-    try (RegistryServer r = registry) {
-      if (syncer != null) {
-        syncer.close();
-      }
-    }
+    Checks.closeAll(syncer, registry);
   }
 
   @Test

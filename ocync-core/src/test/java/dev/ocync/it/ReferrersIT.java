@@ -42,11 +42,7 @@ class ReferrersIT {
 
   @AfterAll
   void stop() throws IOException {
-    try (RegistryServer s = server) {
-      if (registry != null) {
-        registry.close();
-      }
-    }
+    Checks.closeAll(registry, server);
   }
 
   @Test

@@ -41,15 +41,7 @@ class RegistryCopyIT {
 
   @AfterAll
   void stop() throws IOException {
-    try {
-      if (syncer != null) {
-        syncer.close();
-      }
-    } finally {
-      try (RegistryServer x = a; RegistryServer y = b) {
-        // closes both, even if one fails
-      }
-    }
+    Checks.closeAll(syncer, a, b);
   }
 
   static Stream<Arguments> images() {

@@ -38,11 +38,7 @@ class SkopeoInteropIT {
 
   @AfterAll
   void stop() throws IOException {
-    try (RegistryServer x = a; RegistryServer y = b) {
-      if (syncer != null) {
-        syncer.close();
-      }
-    }
+    Checks.closeAll(syncer, a, b);
   }
 
   @Test

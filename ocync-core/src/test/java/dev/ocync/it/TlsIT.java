@@ -33,10 +33,8 @@ class TlsIT {
   }
 
   @AfterAll
-  void stop() {
-    try (RegistryServer x = plain; RegistryServer y = tls) {
-      // closes both
-    }
+  void stop() throws IOException {
+    Checks.closeAll(plain, tls);
   }
 
   /** The TLS registry by URL: a loopback host would otherwise mean plain HTTP. */
@@ -71,9 +69,8 @@ class TlsIT {
 
     try (Registry target = tlsRegistry().build();
         Syncer syncer = Syncer.builder().registry(target).build()) {
-      RegistryException e = catchThrowableOfType(
-          () -> syncer.copy(plain.host() + "/" + repo + ":v1", tls.host() + "/" + repo + ":v1"),
-          RegistryException.class);
+      RegistryException e = catchThrowableOfType(RegistryException.class,
+        () -> syncer.copy(plain.host() + "/" + repo + ":v1", tls.host() + "/" + repo + ":v1"));
       assertThat(e).as("copy to a registry whose CA is not trusted").isNotNull();
       assertThat(e.getMessage()).contains(tls.host());
       assertThat(e.registry()).isEqualTo(tls.host());
@@ -89,8 +86,8 @@ class TlsIT {
     Seed.registry(image, tls, repo, "v1");
 
     try (Registry source = tlsRegistry().build()) {
-      RegistryException e = catchThrowableOfType(() -> source.repository(repo).resolve("v1"),
-          RegistryException.class);
+      RegistryException e = catchThrowableOfType(RegistryException.class,
+        () -> source.repository(repo).resolve("v1"));
       assertThat(e).isNotNull();
       assertThat(e.registry()).isEqualTo(tls.host());
       assertThat(e.getMessage()).containsAnyOf("TLS", "tls", "certificate", "Certificate", "SSL", "PKIX");
