@@ -1,17 +1,379 @@
 package dev.ocync.internal.http;
 
 import dev.ocync.Registry;
+import dev.ocync.spi.AuthenticationException;
+import dev.ocync.spi.RegistryException;
+import dev.ocync.spi.RegistryException.Context;
 import dev.ocync.spi.Repository;
 import java.io.Closeable;
+import java.io.IOException;
+import java.io.InterruptedIOException;
+import java.net.ConnectException;
+import java.net.NoRouteToHostException;
+import java.net.SocketTimeoutException;
+import java.net.URI;
+import java.net.UnknownHostException;
+import java.time.Clock;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicBoolean;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLException;
+import javax.net.ssl.SSLHandshakeException;
+import org.apache.hc.client5.http.ConnectTimeoutException;
+import org.apache.hc.client5.http.classic.methods.HttpUriRequestBase;
+import org.apache.hc.client5.http.config.ConnectionConfig;
+import org.apache.hc.client5.http.config.RequestConfig;
+import org.apache.hc.client5.http.impl.classic.CloseableHttpClient;
+import org.apache.hc.client5.http.impl.classic.HttpClients;
+import org.apache.hc.client5.http.impl.io.PoolingHttpClientConnectionManager;
+import org.apache.hc.client5.http.impl.io.PoolingHttpClientConnectionManagerBuilder;
+import org.apache.hc.client5.http.protocol.HttpClientContext;
+import org.apache.hc.client5.http.ssl.ClientTlsStrategyBuilder;
+import org.apache.hc.client5.http.ssl.NoopHostnameVerifier;
+import org.apache.hc.client5.http.ssl.TlsSocketStrategy;
+import org.apache.hc.core5.http.ClassicHttpResponse;
+import org.apache.hc.core5.http.ContentType;
+import org.apache.hc.core5.http.HttpEntity;
+import org.apache.hc.core5.http.io.entity.StringEntity;
+import org.apache.hc.core5.io.CloseMode;
+import org.apache.hc.core5.util.Timeout;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
-/** The distribution API client behind {@link Registry}. (Scaffold: implemented in the registry work.) */
+/**
+ * The distribution API client behind {@link Registry}: one pooled HTTP client, the auth state
+ * and what was learned about the registry (its challenge, whether it has the referrers API,
+ * whether it needs chunked uploads), shared by every {@link Repository} it hands out.
+ *
+ * <p>Requests go through {@link #send}, which adds {@code Authorization} for the request's
+ * scopes, answers a 401 or {@code insufficient_scope} with one fresh token and one retry (only
+ * when the body can be sent again), and follows redirects of GET and HEAD itself, sending
+ * {@code Authorization} only to the registry's own scheme, host and port.
+ */
 public final class RegistryClient implements Closeable {
-  public RegistryClient(Registry registry) {}
+  private static final Logger log = LoggerFactory.getLogger(RegistryClient.class);
+  static final int MAX_REDIRECTS = 5;
+  static final int MAX_CONNECTIONS_PER_ROUTE = 32;
+  /** Default size of PATCH chunks when chunked uploads are used. */
+  static final int DEFAULT_CHUNK_SIZE = 8 * 1024 * 1024;
 
+  private final Registry registry;
+  private final String host;
+  private final URI base;
+  private final CloseableHttpClient http;
+  private final PoolingHttpClientConnectionManager pool;
+  private final Authenticator auth;
+  private final AtomicBoolean pinged = new AtomicBoolean();
+  private final Object pingLock = new Object();
+  /** Null until known; then whether {@code /v2/<name>/referrers/} exists on this registry. */
+  private volatile Boolean referrersApi;
+  /** Set once a monolithic upload was refused as too large: later uploads go in chunks. */
+  private volatile boolean chunkedUploads;
+  private volatile int chunkSize = DEFAULT_CHUNK_SIZE;
+
+  /** A client for {@code registry}; reads its TLS files now, failing with IllegalArgumentException. */
+  public RegistryClient(Registry registry) {
+    this(registry, Clock.systemUTC());
+  }
+
+  RegistryClient(Registry registry, Clock clock) {
+    this.registry = Objects.requireNonNull(registry, "registry");
+    this.host = registry.host();
+    this.base = registry.baseUri();
+    PoolingHttpClientConnectionManagerBuilder pb = PoolingHttpClientConnectionManagerBuilder.create()
+        .setMaxConnPerRoute(MAX_CONNECTIONS_PER_ROUTE)
+        .setMaxConnTotal(MAX_CONNECTIONS_PER_ROUTE * 2)
+        .setDefaultConnectionConfig(ConnectionConfig.custom()
+            .setConnectTimeout(Timeout.of(registry.connectTimeout()))
+            .setSocketTimeout(Timeout.of(registry.readTimeout()))
+            .build());
+    if (!registry.plainHttp() || registry.caCertificate().isPresent() || registry.clientCertificate().isPresent()
+        || registry.insecureSkipVerify()) {
+      SSLContext ssl = TlsSupport.sslContext(registry.caCertificate(), registry.clientCertificate(),
+          registry.clientKey(), registry.insecureSkipVerify());
+      ClientTlsStrategyBuilder tb = ClientTlsStrategyBuilder.create().setSslContext(ssl);
+      if (registry.insecureSkipVerify()) {
+        tb.setHostnameVerifier(NoopHostnameVerifier.INSTANCE);
+      }
+      TlsSocketStrategy tls = tb.buildClassic();
+      pb.setTlsSocketStrategy(tls);
+    }
+    this.pool = pb.build();
+    this.http = HttpClients.custom()
+        .setConnectionManager(pool)
+        .setUserAgent(registry.userAgent())
+        .setDefaultRequestConfig(RequestConfig.custom()
+            .setResponseTimeout(Timeout.of(registry.readTimeout()))
+            .build())
+        // redirects are followed by send(), which decides where Authorization may go
+        .disableRedirectHandling()
+        // the engine retries; a blob body must never be re-sent behind its back
+        .disableAutomaticRetries()
+        // blob bytes must arrive as stored: no transparent gzip decoding
+        .disableContentCompression()
+        .disableCookieManagement()
+        .disableAuthCaching()
+        .build();
+    this.auth = new Authenticator(host, registry.credentials(), this::sendPlain, clock);
+  }
+
+  /** The repository {@code name} on this registry. No request is made. */
   public Repository repository(String name) {
-    throw new UnsupportedOperationException("not implemented yet");
+    return new HttpRepository(this, name);
+  }
+
+  String host() {
+    return host;
+  }
+
+  URI base() {
+    return base;
+  }
+
+  Registry registry() {
+    return registry;
+  }
+
+  Authenticator authenticator() {
+    return auth;
+  }
+
+  Optional<Boolean> referrersApi() {
+    return Optional.ofNullable(referrersApi);
+  }
+
+  void referrersApi(boolean supported) {
+    referrersApi = supported;
+  }
+
+  boolean chunkedUploads() {
+    return chunkedUploads;
+  }
+
+  void useChunkedUploads() {
+    chunkedUploads = true;
+  }
+
+  int chunkSize() {
+    return chunkSize;
+  }
+
+  /** For tests: the PATCH chunk size. */
+  void chunkSize(int bytes) {
+    this.chunkSize = bytes;
+  }
+
+  /** A request to the registry: method, URI, scopes it needs, extra headers and optional body. */
+  static final class Call {
+    final String method;
+    final URI uri;
+    final Set<String> scopes;
+    final Map<String, String> headers;
+    final Optional<HttpEntity> body;
+    final Context context;
+    final String what;
+
+    Call(String method, URI uri, Set<String> scopes, Map<String, String> headers, Optional<HttpEntity> body,
+        Context context, String what) {
+      this.method = method;
+      this.uri = uri;
+      this.scopes = scopes;
+      this.headers = headers;
+      this.body = body;
+      this.context = context;
+      this.what = what;
+    }
+  }
+
+  /**
+   * Sends a call with auth and redirects handled; the caller checks the status and closes the
+   * response. A 401/403 that survives the one auth retry is thrown as AuthenticationException.
+   */
+  Response send(Call call) throws IOException {
+    ensurePinged(call.context);
+    Set<String> scopes = call.scopes;
+    URI uri = call.uri;
+    boolean retriedAuth = false;
+    int hops = 0;
+    while (true) {
+      boolean sameOrigin = sameOrigin(uri);
+      Optional<String> authorization = sameOrigin ? auth.authorization(scopes) : Optional.empty();
+      Response r = execute(call.method, uri, call.headers, call.body, authorization, call.context);
+      int code = r.code();
+      if (sameOrigin && (code == 401 || code == 403)) {
+        List<Challenge> challenges = Challenge.parse(r.headers("WWW-Authenticate"));
+        boolean scopeProblem = challenges.stream().anyMatch(Challenge::insufficientScope);
+        boolean repeatable = call.body.map(HttpEntity::isRepeatable).orElse(true);
+        if ((code == 401 || scopeProblem) && !retriedAuth && repeatable
+            && (!challenges.isEmpty() || authorization.isPresent())) {
+          retriedAuth = true;
+          scopes = auth.rejected(scopes, challenges);
+          r.close();
+          continue;
+        }
+        throw authFailure(r, call, authorization.isPresent());
+      }
+      if (isRedirect(code) && (call.method.equals("GET") || call.method.equals("HEAD"))) {
+        Optional<String> location = r.header("Location");
+        r.close();
+        if (location.isEmpty()) {
+          throw new RegistryException(call.what + " failed: redirect without a Location header",
+              call.context.status(code));
+        }
+        if (++hops > MAX_REDIRECTS) {
+          throw new RegistryException(call.what + " failed: more than " + MAX_REDIRECTS + " redirects",
+              call.context.status(code));
+        }
+        uri = resolve(uri, location.get(), call.context);
+        continue;
+      }
+      return r;
+    }
+  }
+
+  private RegistryException authFailure(Response r, Call call, boolean sentAuthorization) throws IOException {
+    RegistryException e = ErrorResponses.toException(r, call.what, call.context);
+    r.close();
+    Optional<dev.ocync.auth.Credentials> creds = auth.credentials();
+    String hint;
+    if (r.code() == 403) {
+      hint = creds.isPresent() ? "access denied for these credentials" : "access denied to anonymous requests";
+    } else if (creds.isEmpty()) {
+      hint = "the registry requires authentication and no credentials were found for " + host;
+    } else if (sentAuthorization) {
+      hint = "the registry rejected the credentials"
+          + creds.flatMap(dev.ocync.auth.Credentials::user).map(u -> " of user " + u).orElse("");
+    } else {
+      hint = "authentication failed";
+    }
+    Context ctx = call.context.status(r.code());
+    if (e.errorCode().isPresent()) {
+      ctx = ctx.errorCode(e.errorCode().get());
+    }
+    return new AuthenticationException(e.reason() + " (" + hint + ")", ctx);
+  }
+
+  /** Learns the auth challenge from {@code GET /v2/} once, so that bodies are not sent unauthenticated. */
+  private void ensurePinged(Context context) throws IOException {
+    if (pinged.get()) {
+      return;
+    }
+    synchronized (pingLock) {
+      if (pinged.get()) {
+        return;
+      }
+      URI uri = base.resolve("/v2/");
+      try (Response r = execute("GET", uri, Map.of(), Optional.empty(), Optional.empty(),
+          Context.of(host))) {
+        if (r.code() == 401) {
+          auth.learn(Challenge.parse(r.headers("WWW-Authenticate")));
+        } else if (r.code() / 100 != 2) {
+          // not fatal: some registries hide /v2/; a later 401 teaches the challenge just as well
+          log.debug("GET {} answered {}", uri, r.code());
+        }
+      }
+      pinged.set(true);
+    }
+  }
+
+  /** The token service transport: no registry auth, no redirects handled beyond the wire. */
+  private Response sendPlain(String method, URI uri, Optional<String> authorization, Optional<String> form)
+      throws IOException {
+    Optional<HttpEntity> body = form.map(f -> new StringEntity(f, ContentType.APPLICATION_FORM_URLENCODED));
+    return execute(method, uri, Map.of(), body, authorization, Context.of(host));
+  }
+
+  private Response execute(String method, URI uri, Map<String, String> headers, Optional<HttpEntity> body,
+      Optional<String> authorization, Context context) throws IOException {
+    HttpUriRequestBase req = new HttpUriRequestBase(method, uri);
+    headers.forEach(req::addHeader);
+    authorization.ifPresent(a -> req.addHeader("Authorization", a));
+    body.ifPresent(req::setEntity);
+    ClassicHttpResponse raw;
+    try {
+      raw = http.executeOpen(null, req, HttpClientContext.create());
+    } catch (IOException e) {
+      if (body.isPresent() && body.get() instanceof BlobUploadEntity u && u.failure() != null) {
+        throw u.failure(); // the content was at fault, not the network
+      }
+      throw connectionFailure(method, uri, context, e);
+    }
+    log.debug("{} {}://{}{} -> {}", method, uri.getScheme(), uri.getRawAuthority(), uri.getRawPath(),
+        raw.getCode());
+    return new Response(req, raw, uri);
+  }
+
+  /** A network failure as a RegistryException naming the registry and what failed, without secrets. */
+  RegistryException connectionFailure(String method, URI uri, Context context, IOException e) {
+    String target = method + " " + uri.getScheme() + "://" + uri.getRawAuthority() + uri.getRawPath();
+    String reason;
+    if (e instanceof UnknownHostException) {
+      reason = "cannot resolve host " + uri.getHost();
+    } else if (e instanceof ConnectTimeoutException) {
+      reason = "timed out connecting to " + uri.getRawAuthority();
+    } else if (e instanceof ConnectException || e instanceof NoRouteToHostException) {
+      reason = "cannot connect to " + uri.getRawAuthority() + " (" + e.getClass().getSimpleName()
+          + (e.getMessage() == null ? "" : ": " + e.getMessage()) + ")";
+    } else if (e instanceof SocketTimeoutException || e instanceof InterruptedIOException) {
+      reason = "timed out waiting for " + uri.getRawAuthority();
+    } else if (e instanceof SSLHandshakeException || e instanceof SSLException) {
+      String m = String.valueOf(e.getMessage());
+      boolean cert = m.contains("PKIX") || m.contains("certificate") || m.contains("No subject alternative");
+      reason = "TLS handshake with " + uri.getRawAuthority() + " failed: " + m
+          + (cert ? "; the server certificate is not trusted (set caCertificate for a private CA,"
+              + " or insecureSkipVerify for a registry you control)" : "");
+    } else {
+      reason = "request failed: " + e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": "
+          + e.getMessage());
+    }
+    return new RegistryException(target + ": " + reason, context, e);
+  }
+
+  boolean sameOrigin(URI uri) {
+    return Objects.equals(lower(uri.getScheme()), lower(base.getScheme()))
+        && Objects.equals(lower(uri.getHost()), lower(base.getHost()))
+        && port(uri) == port(base);
+  }
+
+  private static String lower(String s) {
+    return s == null ? null : s.toLowerCase(java.util.Locale.ROOT);
+  }
+
+  private static int port(URI u) {
+    if (u.getPort() > 0) {
+      return u.getPort();
+    }
+    return "https".equalsIgnoreCase(u.getScheme()) ? 443 : 80;
+  }
+
+  static boolean isRedirect(int code) {
+    return code == 301 || code == 302 || code == 303 || code == 307 || code == 308;
+  }
+
+  /** Resolves a Location or Link target against the URI of the response that carried it. */
+  static URI resolve(URI against, String location, Context context) throws RegistryException {
+    try {
+      return against.resolve(URI.create(location.trim()));
+    } catch (IllegalArgumentException e) {
+      // without the query: presigned URLs carry credentials there
+      int q = location.indexOf('?');
+      throw new RegistryException("registry sent an invalid URL \"" + (q < 0 ? location : location.substring(0, q))
+          + "\"", context, e);
+    }
   }
 
   @Override
-  public void close() {}
+  public void close() {
+    // closes the pool too; in-flight blob streams of this registry stop working, as documented
+    http.close(CloseMode.GRACEFUL);
+  }
+
+  @Override
+  public String toString() {
+    return "RegistryClient{" + base + "}";
+  }
 }

@@ -1,0 +1,112 @@
+package dev.ocync.internal.http;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.ocync.spi.AuthenticationException;
+import dev.ocync.spi.NotFoundException;
+import dev.ocync.spi.RegistryException;
+import dev.ocync.spi.RegistryException.Context;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.Optional;
+import java.util.Set;
+
+/** Turns registry error responses ({@code {"errors":[{"code","message","detail"}]}}) into exceptions. */
+final class ErrorResponses {
+  private ErrorResponses() {}
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+  static final int MAX_ERROR_BODY = 64 * 1024;
+  private static final int MAX_TEXT = 300;
+  private static final Set<String> NOT_FOUND_CODES = Set.of("MANIFEST_UNKNOWN", "BLOB_UNKNOWN", "NAME_UNKNOWN");
+
+  /** A parsed OCI error: the first error's code, and the messages of all of them. */
+  record OciError(Optional<String> code, String message) {}
+
+  static Optional<OciError> parse(byte[] body) {
+    if (body.length == 0) {
+      return Optional.empty();
+    }
+    try {
+      JsonNode root = JSON.readTree(body);
+      JsonNode errors = root == null ? null : root.get("errors");
+      if (errors == null || !errors.isArray() || errors.isEmpty()) {
+        return Optional.empty();
+      }
+      Optional<String> code = Optional.empty();
+      StringBuilder msg = new StringBuilder();
+      for (JsonNode e : errors) {
+        String c = e.path("code").asText("");
+        if (code.isEmpty() && !c.isEmpty()) {
+          code = Optional.of(c);
+        }
+        String m = e.path("message").asText("");
+        JsonNode detail = e.get("detail");
+        String d = detail == null || detail.isNull() ? ""
+            : detail.isTextual() ? detail.asText() : detail.toString();
+        if (msg.length() > 0) {
+          msg.append("; ");
+        }
+        msg.append(m.isEmpty() ? c : m);
+        if (!d.isEmpty() && !d.equals(m)) {
+          msg.append(" (").append(truncate(d)).append(')');
+        }
+      }
+      return Optional.of(new OciError(code, msg.toString()));
+    } catch (IOException | RuntimeException e) {
+      return Optional.empty();
+    }
+  }
+
+  /** ": <server message>" for a body, or "" when there is nothing useful in it. */
+  static String describe(byte[] body, Optional<String> contentType) {
+    Optional<OciError> e = parse(body);
+    if (e.isPresent()) {
+      return ": " + e.get().message();
+    }
+    if (body.length == 0) {
+      return "";
+    }
+    String ct = contentType.orElse("");
+    if (ct.startsWith("text/html")) {
+      return "";
+    }
+    String text = new String(body, StandardCharsets.UTF_8).strip().replaceAll("\\s+", " ");
+    return text.isEmpty() ? "" : ": " + truncate(text);
+  }
+
+  private static String truncate(String s) {
+    StringBuilder sb = new StringBuilder();
+    for (int i = 0; i < s.length() && sb.length() < MAX_TEXT; i++) {
+      char c = s.charAt(i);
+      sb.append(c < 0x20 ? ' ' : c);
+    }
+    return s.length() > MAX_TEXT ? sb + "..." : sb.toString();
+  }
+
+  /**
+   * The exception for an unexpected response: {@link NotFoundException} for 404 and the
+   * *_UNKNOWN codes, {@link AuthenticationException} for 401/403, else {@link RegistryException}.
+   * Reads (a bounded part of) the body.
+   *
+   * @param what what was being done, for example "fetching manifest"
+   */
+  static RegistryException toException(Response r, String what, Context context) {
+    byte[] body = r.method().equals("HEAD") ? new byte[0] : r.readSome(MAX_ERROR_BODY);
+    Optional<OciError> err = parse(body);
+    Context ctx = context.status(r.code());
+    if (err.isPresent() && err.get().code().isPresent()) {
+      ctx = ctx.errorCode(err.get().code().get());
+    }
+    String reason = what + " failed" + describe(body, r.header("Content-Type"));
+    boolean notFound = r.code() == 404
+        || err.flatMap(OciError::code).filter(NOT_FOUND_CODES::contains).isPresent();
+    if (r.code() == 401 || r.code() == 403) {
+      return new AuthenticationException(reason, ctx);
+    }
+    if (notFound) {
+      return new NotFoundException(reason, ctx);
+    }
+    return new RegistryException(reason, ctx);
+  }
+}

@@ -1,0 +1,153 @@
+package dev.ocync.internal.http;
+
+import java.io.ByteArrayOutputStream;
+import java.io.Closeable;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URI;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.OptionalLong;
+import org.apache.hc.client5.http.classic.methods.HttpUriRequestBase;
+import org.apache.hc.core5.http.ClassicHttpResponse;
+import org.apache.hc.core5.http.Header;
+import org.apache.hc.core5.http.HttpEntity;
+import org.apache.hc.core5.http.io.entity.EntityUtils;
+
+/**
+ * An open HTTP response and the request that produced it. Closing it returns the connection to
+ * the pool when the body was read or is small, and drops the connection otherwise, so that a
+ * large unread body (a blob, an oversized manifest) is never drained.
+ */
+final class Response implements Closeable {
+  /** Bodies up to this size are drained on close so the connection can be reused. */
+  private static final long DRAIN_LIMIT = 64 * 1024;
+
+  private final HttpUriRequestBase request;
+  private final ClassicHttpResponse raw;
+  private final URI uri;
+  private boolean closed;
+
+  Response(HttpUriRequestBase request, ClassicHttpResponse raw, URI uri) {
+    this.request = request;
+    this.raw = raw;
+    this.uri = uri;
+  }
+
+  int code() {
+    return raw.getCode();
+  }
+
+  /** The URI this response came from (after redirects): relative Locations resolve against it. */
+  URI uri() {
+    return uri;
+  }
+
+  String method() {
+    return request.getMethod();
+  }
+
+  Optional<String> header(String name) {
+    Header h = raw.getFirstHeader(name);
+    return h == null ? Optional.empty() : Optional.of(h.getValue().trim());
+  }
+
+  List<String> headers(String name) {
+    List<String> out = new ArrayList<>();
+    for (Header h : raw.getHeaders(name)) {
+      out.add(h.getValue());
+    }
+    return out;
+  }
+
+  OptionalLong contentLength() {
+    Optional<String> v = header("Content-Length");
+    if (v.isEmpty()) {
+      return OptionalLong.empty();
+    }
+    try {
+      long n = Long.parseLong(v.get());
+      return n < 0 ? OptionalLong.empty() : OptionalLong.of(n);
+    } catch (NumberFormatException e) {
+      return OptionalLong.empty();
+    }
+  }
+
+  /** The body stream; empty when there is none. */
+  InputStream body() throws IOException {
+    HttpEntity e = raw.getEntity();
+    return e == null ? InputStream.nullInputStream() : e.getContent();
+  }
+
+  /**
+   * Reads the body up to {@code cap} bytes.
+   *
+   * @return the body, or empty if it is longer than {@code cap} (then the rest is not read)
+   */
+  Optional<byte[]> readBody(int cap) throws IOException {
+    OptionalLong declared = contentLength();
+    if (declared.isPresent() && declared.getAsLong() > cap) {
+      return Optional.empty();
+    }
+    try (InputStream in = body()) {
+      ByteArrayOutputStream out = new ByteArrayOutputStream(
+          (int) Math.min(cap, declared.orElse(8192)) + 1);
+      byte[] buf = new byte[8192];
+      long total = 0;
+      int n;
+      while ((n = in.read(buf)) != -1) {
+        total += n;
+        if (total > cap) {
+          abort();
+          return Optional.empty();
+        }
+        out.write(buf, 0, n);
+      }
+      return Optional.of(out.toByteArray());
+    }
+  }
+
+  /** Reads a small body (error messages, token responses), truncating anything beyond {@code cap}. */
+  byte[] readSome(int cap) {
+    try {
+      InputStream in = body();
+      byte[] b = in.readNBytes(cap);
+      return b;
+    } catch (IOException e) {
+      return new byte[0];
+    }
+  }
+
+  /** Drops the connection without reading the rest of the body. */
+  void abort() {
+    request.cancel();
+    closeQuietly();
+  }
+
+  @Override
+  public void close() {
+    if (closed) {
+      return;
+    }
+    HttpEntity e = raw.getEntity();
+    if (e != null) {
+      long len = e.getContentLength();
+      if (len >= 0 && len <= DRAIN_LIMIT) {
+        EntityUtils.consumeQuietly(e);
+      } else {
+        request.cancel();
+      }
+    }
+    closeQuietly();
+  }
+
+  private void closeQuietly() {
+    closed = true;
+    try {
+      raw.close();
+    } catch (IOException | RuntimeException ignored) {
+      // the connection is discarded either way
+    }
+  }
+}

@@ -1,0 +1,201 @@
+package dev.ocync.internal.http;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.ocync.Registry;
+import dev.ocync.oci.Platform;
+import dev.ocync.spi.RegistryException;
+import dev.ocync.testing.FakeRegistry;
+import dev.ocync.testing.TestImages;
+import java.io.ByteArrayInputStream;
+import java.io.FileInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.KeyStore;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import javax.net.ssl.KeyManagerFactory;
+import javax.net.ssl.SSLContext;
+import mockwebserver3.MockResponse;
+import mockwebserver3.MockWebServer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+@Timeout(120)
+class TransportTest {
+  @TempDir
+  Path tmp;
+
+  @Test
+  void closedPortIsARegistryExceptionNamingTheRegistry() throws IOException {
+    int port;
+    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
+      port = s.getLocalPort();
+    }
+    try (Registry r = Registry.builder("127.0.0.1:" + port).connectTimeout(Duration.ofSeconds(5)).build()) {
+      assertThatThrownBy(() -> r.repository("app").listTags())
+          .isInstanceOfSatisfying(RegistryException.class, e -> {
+            assertThat(e.registry()).isEqualTo("127.0.0.1:" + port);
+            assertThat(e.getMessage()).contains("cannot connect to 127.0.0.1:" + port).contains("GET http://");
+          });
+    }
+  }
+
+  @Test
+  void unknownHostIsARegistryExceptionNamingTheHost() throws IOException {
+    try (Registry r = Registry.builder("http://no-such-host.invalid:5000").build()) {
+      assertThatThrownBy(() -> r.repository("app").resolve("v1"))
+          .isInstanceOfSatisfying(RegistryException.class, e -> {
+            assertThat(e.registry()).isEqualTo("no-such-host.invalid:5000");
+            assertThat(e.getMessage()).contains("cannot resolve host no-such-host.invalid");
+          });
+    }
+  }
+
+  @Test
+  void readTimeoutIsARegistryException() throws IOException {
+    try (FakeRegistry fake = FakeRegistry.start();
+        Registry r = fake.registry().readTimeout(Duration.ofMillis(300)).build()) {
+      fake.inject(q -> q.getTarget().contains("/tags/list"),
+          new MockResponse.Builder().code(200).body("{}").headersDelay(3, TimeUnit.SECONDS).build(), true);
+      assertThatThrownBy(() -> r.repository("app").listTags())
+          .isInstanceOfSatisfying(RegistryException.class, e ->
+              assertThat(e.getMessage()).contains("timed out").contains(fake.host()));
+    }
+  }
+
+  // ------------------------------------------------------------------ TLS
+
+  private Path openssl(String... args) throws IOException, InterruptedException {
+    Process p = new ProcessBuilder(args).directory(tmp.toFile()).redirectErrorStream(true).start();
+    String out = new String(p.getInputStream().readAllBytes());
+    assertThat(p.waitFor()).as(out).isZero();
+    return tmp;
+  }
+
+  /** A self-signed certificate for IP 127.0.0.1 (cert.pem, key.pem) and a PKCS#12 store with both. */
+  private SSLContext serverTls() throws Exception {
+    return serverTls(Optional.empty());
+  }
+
+  /** As above, trusting {@code clientCa} for client certificates. */
+  private SSLContext serverTls(Optional<Path> clientCa) throws Exception {
+    openssl("openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "key.pem", "-out", "cert.pem",
+        "-days", "2", "-subj", "/CN=ocync-test", "-addext", "subjectAltName=IP:127.0.0.1");
+    openssl("openssl", "pkcs12", "-export", "-in", "cert.pem", "-inkey", "key.pem", "-out", "server.p12",
+        "-passout", "pass:changeit");
+    KeyStore ks = KeyStore.getInstance("PKCS12");
+    try (InputStream in = new FileInputStream(tmp.resolve("server.p12").toFile())) {
+      ks.load(in, "changeit".toCharArray());
+    }
+    KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+    kmf.init(ks, "changeit".toCharArray());
+    javax.net.ssl.TrustManager[] trust = null;
+    if (clientCa.isPresent()) {
+      KeyStore ts = KeyStore.getInstance("PKCS12");
+      ts.load(null, null);
+      ts.setCertificateEntry("client", TlsSupport.certificates(clientCa.get(), "client CA").get(0));
+      javax.net.ssl.TrustManagerFactory tmf =
+          javax.net.ssl.TrustManagerFactory.getInstance(javax.net.ssl.TrustManagerFactory.getDefaultAlgorithm());
+      tmf.init(ts);
+      trust = tmf.getTrustManagers();
+    }
+    SSLContext ctx = SSLContext.getInstance("TLS");
+    ctx.init(kmf.getKeyManagers(), trust, null);
+    return ctx;
+  }
+
+  @Test
+  void tlsTrustsTheSystemPlusTheConfiguredCaOrNothingWhenSkipping() throws Exception {
+    SSLContext serverCtx = serverTls();
+    TestImages.Image img = TestImages.ociImage(1, Platform.parse("linux/amd64"), 1, 100);
+    try (FakeRegistry fake = FakeRegistry.start()) {
+      // the fake's server restarted over HTTPS would lose its port; use a second server as a TLS proxy-less front
+      MockWebServer https = new MockWebServer();
+      https.useHttps(serverCtx.getSocketFactory());
+      https.setDispatcher(fake);
+      https.start(InetAddress.getByName("127.0.0.1"), 0);
+      try (https) {
+        fake.putImage("app", img, Optional.of("v1"));
+        String host = "https://127.0.0.1:" + https.getPort();
+
+        try (Registry plain = Registry.builder(host).build()) {
+          assertThatThrownBy(() -> plain.repository("app").resolve("v1"))
+              .isInstanceOfSatisfying(RegistryException.class, e -> {
+                assertThat(e.getMessage()).contains("TLS").contains("certificate").contains("caCertificate");
+                assertThat(e.registry()).isEqualTo("127.0.0.1:" + https.getPort());
+              });
+        }
+        try (Registry trusted = Registry.builder(host).caCertificate(tmp.resolve("cert.pem")).build()) {
+          assertThat(trusted.repository("app").resolve("v1")).get()
+              .satisfies(d -> assertThat(d.digest()).isEqualTo(img.manifest().digest()));
+          TestImages.Blob b = TestImages.blob("application/octet-stream", TestImages.randomBytes(3, 70_000));
+          trusted.repository("app").pushBlob(b.descriptor(), new ByteArrayInputStream(b.bytes()));
+          assertThat(fake.blob("app", b.descriptor().digest())).hasValue(b.bytes());
+        }
+        try (Registry skipping = Registry.builder(host).insecureSkipVerify(true).build()) {
+          assertThat(skipping.repository("app").listTags()).containsExactly("v1");
+        }
+      }
+    }
+  }
+
+  @Test
+  void badPemFilesFailAtBuildNamingTheFile() throws Exception {
+    Path garbage = Files.writeString(tmp.resolve("garbage.pem"), "not a certificate");
+    assertThatThrownBy(() -> Registry.builder("registry.example.com").caCertificate(garbage).build())
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining(garbage.toString());
+    Path missing = tmp.resolve("missing.pem");
+    assertThatThrownBy(() -> Registry.builder("registry.example.com").caCertificate(missing).build())
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining(missing.toString());
+
+    openssl("openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "client-key.pem", "-out",
+        "client.pem", "-days", "2", "-subj", "/CN=client");
+    openssl("openssl", "rsa", "-in", "client-key.pem", "-out", "client-pkcs1.pem", "-traditional");
+    Path pkcs1 = tmp.resolve("client-pkcs1.pem");
+    assertThatThrownBy(() -> Registry.builder("registry.example.com")
+        .clientCertificate(tmp.resolve("client.pem"), pkcs1).build())
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining(pkcs1.toString())
+        .hasMessageContaining("PKCS#8");
+    // a PKCS#8 RSA key and an EC key load
+    Registry.builder("registry.example.com").clientCertificate(tmp.resolve("client.pem"),
+        tmp.resolve("client-key.pem")).build().close();
+    openssl("openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
+        "-keyout", "ec-key.pem", "-out", "ec.pem", "-days", "2", "-subj", "/CN=ec");
+    assertThat(TlsSupport.privateKey(tmp.resolve("ec-key.pem")).getAlgorithm()).isEqualTo("EC");
+    assertThat(TlsSupport.certificates(tmp.resolve("ec.pem"), "x")).hasSize(1);
+    assertThat(List.of(tmp.resolve("ec-key.pem"))).allSatisfy(p -> assertThat(p).exists());
+  }
+
+  @Test
+  void mutualTlsPresentsTheClientCertificate() throws Exception {
+    openssl("openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "client-key.pem", "-out",
+        "client.pem", "-days", "2", "-subj", "/CN=ocync-client");
+    SSLContext serverCtx = serverTls(Optional.of(tmp.resolve("client.pem")));
+    try (FakeRegistry fake = FakeRegistry.start()) {
+      MockWebServer https = new MockWebServer();
+      https.useHttps(serverCtx.getSocketFactory());
+      https.requireClientAuth();
+      https.setDispatcher(fake);
+      https.start(InetAddress.getByName("127.0.0.1"), 0);
+      try (https; Registry r = Registry.builder("https://127.0.0.1:" + https.getPort())
+          .caCertificate(tmp.resolve("cert.pem"))
+          .clientCertificate(tmp.resolve("client.pem"), tmp.resolve("client-key.pem")).build()) {
+        fake.putImage("app", TestImages.ociImage(2, Platform.parse("linux/amd64"), 1, 10), Optional.of("v1"));
+        assertThat(r.repository("app").listTags()).containsExactly("v1");
+        var handshake = fake.requests().get(0).getHandshake();
+        assertThat(handshake).isNotNull();
+        assertThat(handshake.peerPrincipal()).isNotNull();
+        assertThat(handshake.peerPrincipal().getName()).contains("ocync-client");
+      }
+    }
+  }
+}
