@@ -1,0 +1,128 @@
+package dev.ocync.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+
+import dev.ocync.CopyResult;
+import dev.ocync.Registry;
+import dev.ocync.Syncer;
+import dev.ocync.oci.Platform;
+import dev.ocync.spi.RegistryException;
+import dev.ocync.testing.RegistryServer;
+import dev.ocync.testing.TestImages;
+import java.io.IOException;
+import java.util.Optional;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInfo;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.Timeout;
+
+/** A registry on HTTPS with a certificate from a private CA. */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@Timeout(120)
+class TlsIT {
+  private RegistryServer plain;
+  private RegistryServer tls;
+
+  @BeforeAll
+  void start() throws IOException {
+    plain = RegistryServer.plain();
+    tls = RegistryServer.tls();
+  }
+
+  @AfterAll
+  void stop() throws IOException {
+    Checks.closeAll(plain, tls);
+  }
+
+  /** The TLS registry by URL: a loopback host would otherwise mean plain HTTP. */
+  private Registry.Builder tlsRegistry() {
+    return Registry.builder("https://" + tls.host());
+  }
+
+  @Test
+  void trustsTheRegistryWithItsCaCertificate(TestInfo info) throws IOException {
+    TestImages.Image image = TestImages.multiArch(401, 2048);
+    String repo = Checks.repository(info, "");
+    String back = Checks.repository(info, "back");
+    Seed.registry(image, plain, repo, "v1");
+
+    try (Registry target = tlsRegistry().caCertificate(tls.caCertificate()).build();
+        Syncer syncer = Syncer.builder().registry(target).build()) {
+      CopyResult pushed = syncer.copy(plain.host() + "/" + repo + ":v1", "docker://" + tls.host() + "/" + repo + ":v1");
+      assertThat(pushed.digest()).isEqualTo(image.manifest().digest());
+      Checks.assertImageAt(tls, repo, "v1", image);
+
+      CopyResult pulled = syncer.copy(tls.host() + "/" + repo + ":v1", plain.host() + "/" + back + ":v1");
+      assertThat(pulled.digest()).isEqualTo(image.manifest().digest());
+      Checks.assertImageAt(plain, back, "v1", image);
+    }
+  }
+
+  @Test
+  void refusesAnUntrustedCertificateAndWritesNothing(TestInfo info) throws IOException {
+    TestImages.Image image = TestImages.ociImage(411, Platform.parse("linux/amd64"), 1, 1024);
+    String repo = Checks.repository(info, "");
+    Seed.registry(image, plain, repo, "v1");
+
+    try (Registry target = tlsRegistry().build();
+        Syncer syncer = Syncer.builder().registry(target).build()) {
+      RegistryException e = catchThrowableOfType(RegistryException.class,
+        () -> syncer.copy(plain.host() + "/" + repo + ":v1", tls.host() + "/" + repo + ":v1"));
+      assertThat(e).as("copy to a registry whose CA is not trusted").isNotNull();
+      assertThat(e.getMessage()).contains(tls.host());
+      assertThat(e.registry()).isEqualTo(tls.host());
+      assertThat(e.getMessage()).containsAnyOf("TLS", "tls", "certificate", "Certificate", "SSL", "PKIX");
+    }
+    assertThat(tls.tags(repo)).isEmpty();
+  }
+
+  @Test
+  void refusesAnUntrustedCertificateOnRead(TestInfo info) throws IOException {
+    TestImages.Image image = TestImages.ociImage(421, Platform.parse("linux/amd64"), 1, 512);
+    String repo = Checks.repository(info, "");
+    Seed.registry(image, tls, repo, "v1");
+
+    try (Registry source = tlsRegistry().build()) {
+      RegistryException e = catchThrowableOfType(RegistryException.class,
+        () -> source.repository(repo).resolve("v1"));
+      assertThat(e).isNotNull();
+      assertThat(e.registry()).isEqualTo(tls.host());
+      assertThat(e.getMessage()).containsAnyOf("TLS", "tls", "certificate", "Certificate", "SSL", "PKIX");
+    }
+  }
+
+  @Test
+  void insecureSkipVerifyTalksToItAnyway(TestInfo info) throws IOException {
+    TestImages.Image image = TestImages.ociImage(431, Platform.parse("linux/amd64"), 2, 1024);
+    String repo = Checks.repository(info, "");
+    Seed.registry(image, plain, repo, "v1");
+
+    try (Registry target = tlsRegistry().insecureSkipVerify(true).build();
+        Syncer syncer = Syncer.builder().registry(target).build()) {
+      CopyResult r = syncer.copy(plain.host() + "/" + repo + ":v1",
+          tls.host() + "/" + repo + ":v1");
+      assertThat(r.digest()).isEqualTo(image.manifest().digest());
+    }
+    Checks.assertImageAt(tls, repo, "v1", image);
+    assertThat(tls.requestsSoFar()).anyMatch(r -> r.method().equals("PUT") && r.path().equals(
+        "/v2/" + repo + "/manifests/v1") && r.status() == 201);
+  }
+
+  @Test
+  void repositoryApiWithTheCa(TestInfo info) throws IOException {
+    TestImages.Image image = TestImages.ociImage(441, Platform.parse("linux/amd64"), 1, 1024);
+    String repo = Checks.repository(info, "");
+    Seed.registry(image, tls, repo, "v1");
+    try (Registry source = tlsRegistry().caCertificate(tls.caCertificate()).build();
+        Registry target = Registry.of(plain.host());
+        Syncer syncer = Syncer.builder().build()) {
+      assertThat(source.repository(repo).listTags()).containsExactly("v1");
+      CopyResult r = syncer.copy(source.repository(repo), "v1", target.repository(repo), Optional.of("v2"));
+      assertThat(r.digest()).isEqualTo(image.manifest().digest());
+    }
+    Checks.assertImageAt(plain, repo, "v2", image);
+  }
+}
