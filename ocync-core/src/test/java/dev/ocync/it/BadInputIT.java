@@ -88,6 +88,10 @@ class BadInputIT {
     assertThat(e).as("copy of a tag that does not exist").isNotNull();
     assertThat(e.getMessage()).contains(registry.host()).contains(repo).contains("no-such-tag");
     assertThat(e.reference()).hasValue("no-such-tag");
+    assertThat(e.registry()).isEqualTo(registry.host());
+    assertThat(e.repository()).hasValue(repo);
+    assertThat(e.status()).hasValue(404);
+    assertThat(e.errorCode()).hasValue("MANIFEST_UNKNOWN");
     assertThat(registry.tags(target)).isEmpty();
   }
 

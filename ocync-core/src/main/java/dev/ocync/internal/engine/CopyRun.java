@@ -105,9 +105,8 @@ final class CopyRun {
     long start = System.nanoTime();
     String sourceShown = sourceName + (Digest.isDigest(reference) ? "@" : ":") + reference;
     try {
-      Descriptor top = retry.run(() -> source.resolve(reference)).orElseThrow(() -> new NotFoundException(
-          "manifest not found",
-          RegistryException.Context.of(source.location()).reference(reference)));
+      Optional<Descriptor> resolved = retry.run(() -> source.resolve(reference));
+      Descriptor top = resolved.isPresent() ? resolved.get() : resolveByFetching();
       String targetRef = tag.orElse(top.digest().toString());
       Optional<Descriptor> there = retry.run(() -> target.resolve(targetRef));
       if (there.isPresent() && there.get().digest().equals(top.digest())) {
@@ -135,6 +134,16 @@ final class CopyRun {
       awaitQuietly();
       throw e;
     }
+  }
+
+  /**
+   * A reference that does not resolve: fetching it lets the endpoint say why in its own terms
+   * (registry and repository apart, the server's error code), and covers an endpoint whose cheap
+   * resolve missed what a fetch finds.
+   */
+  private Descriptor resolveByFetching() throws IOException {
+    Manifest m = retry.run(() -> source.fetchManifest(reference));
+    return m.descriptor();
   }
 
   private String targetShown(Digest digest) {

@@ -594,7 +594,7 @@ class CopierTest {
   void missingSourceManifestIsNotFound() {
     NotFoundException e = catchThrowableOfType(NotFoundException.class,
         () -> copier.copy(src, "nope", dst, Optional.of("nope")));
-    assertThat(e.getMessage()).contains("manifest not found (mem://src, reference nope)");
+    assertThat(e.getMessage()).contains("manifest unknown (mem://src, reference nope)");
     assertThat(e.registry()).isEqualTo("mem://src");
   }
 
