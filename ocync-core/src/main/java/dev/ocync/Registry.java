@@ -175,10 +175,22 @@ public final class Registry implements Closeable {
     return "Registry{" + baseUri() + "}";
   }
 
-  /** The ocync version, from the jar manifest, or {@code dev} when run from classes. */
+  /** The ocync version, written into {@code version.properties} by the build; {@code dev} if absent. */
   static String version() {
-    String v = Registry.class.getPackage().getImplementationVersion();
-    return v == null ? "dev" : v;
+    // A resource, not the jar manifest: packages of a named module carry no manifest attributes.
+    try (java.io.InputStream in = Registry.class.getResourceAsStream("version.properties")) {
+      if (in != null) {
+        java.util.Properties p = new java.util.Properties();
+        p.load(in);
+        String v = p.getProperty("version", "").trim();
+        if (!v.isEmpty() && !v.startsWith("$")) {
+          return v;
+        }
+      }
+    } catch (IOException e) {
+      // fall through: a missing version only shortens the User-Agent
+    }
+    return "dev";
   }
 
   /** Builds a {@link Registry}. Setters validate eagerly. */
