@@ -13,8 +13,13 @@ cd "$root"
 jar="ocync-examples/target/ocync.jar"
 # Build when the jar is missing or older than any source or pom, so the demo never runs stale code.
 if [[ ! -f "$jar" ]] || [[ -n "$(find pom.xml ocync-*/pom.xml ocync-*/src/main -newer "$jar" -print -quit)" ]]; then
-  echo "==> Building $jar (mvn -B -q -DskipTests package)"
-  mvn -B -q -DskipTests package
+  echo "==> Building $jar (mvn -B -DskipTests package; log in target/demo-build.log)"
+  mkdir -p target
+  if ! mvn -B -DskipTests package > target/demo-build.log 2>&1; then
+    tail -n 40 target/demo-build.log >&2
+    echo "demo.sh: the build failed; the whole log is in target/demo-build.log" >&2
+    exit 1
+  fi
 fi
 
 ocync() {
