@@ -86,6 +86,15 @@ public class RegistryException extends IOException {
     return Optional.ofNullable(errorCode);
   }
 
+  /** Where the failure happened, to build a related exception with the same context. */
+  public Context context() {
+    Context c = Context.of(registry);
+    c = repository == null ? c : c.repository(repository);
+    c = reference == null ? c : c.reference(reference);
+    c = status > 0 ? c.status(status) : c;
+    return errorCode == null ? c : c.errorCode(errorCode);
+  }
+
   /** Whether retrying the same request later may succeed (429, 5xx, I/O timeouts are transient). */
   public boolean isTransient() {
     return status == 429 || status == 408 || status >= 500;

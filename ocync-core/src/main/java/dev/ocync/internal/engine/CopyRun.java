@@ -298,11 +298,54 @@ final class CopyRun {
       throw new CancellationException("copy failed elsewhere");
     }
     retry.run(() -> {
-      target.pushManifest(m, withTag);
+      try {
+        target.pushManifest(m, withTag);
+      } catch (RegistryException e) {
+        if (saysReferenceMissing(e) && referencesPresent(m)) {
+          // The target answers HEAD for everything the manifest references, yet says something is
+          // missing: it is racing another writer of the same blob (distribution rewrites a blob's
+          // link file in place on every upload). That passes; try again.
+          throw new ReferenceRace(e);
+        }
+        throw e;
+      }
       return null;
     });
     manifestsCopied.incrementAndGet();
     LOG.debug("pushed manifest {} ({}){}", m.digest(), m.mediaType(), withTag.map(t -> " as " + t).orElse(""));
+  }
+
+  private static boolean saysReferenceMissing(RegistryException e) {
+    return e.status().orElse(0) == 400 && e.errorCode().filter(c -> c.equals("MANIFEST_BLOB_UNKNOWN")
+        || c.equals("BLOB_UNKNOWN") || c.equals("MANIFEST_UNKNOWN") || c.equals("DIGEST_INVALID")).isPresent();
+  }
+
+  private boolean referencesPresent(Manifest m) throws IOException {
+    for (Descriptor b : m.blobs()) {
+      if (!target.hasBlob(b) && !foreignSkipped.contains(b.digest())) {
+        return false;
+      }
+    }
+    for (Descriptor c : m.manifests()) {
+      if (target.resolve(c.digest().toString()).isEmpty()) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** A manifest refused for a reference the target does have: transient, so retried. */
+  private static final class ReferenceRace extends RegistryException {
+    private static final long serialVersionUID = 1L;
+
+    ReferenceRace(RegistryException cause) {
+      super(cause.reason(), cause.context(), cause);
+    }
+
+    @Override
+    public boolean isTransient() {
+      return true;
+    }
   }
 
   /** Runs work on the executor, unless the run already failed; records the first failure. */
@@ -396,15 +439,7 @@ final class CopyRun {
       // Keep the endpoint where it failed (the target, say), said once; the reference stays the
       // image the caller asked for, and the reason names the blob or child that failed.
       detail = r.reason() + r.reference().filter(x -> !x.equals(reference)).map(x -> " [" + x + "]").orElse("");
-      ctx = RegistryException.Context.of(r.registry());
-      ctx = r.repository().isPresent() ? ctx.repository(r.repository().get()) : ctx;
-      ctx = ctx.reference(reference);
-      if (r.status().isPresent()) {
-        ctx = ctx.status(r.status().getAsInt());
-      }
-      if (r.errorCode().isPresent()) {
-        ctx = ctx.errorCode(r.errorCode().get());
-      }
+      ctx = r.context().reference(reference);
     }
     String reason = "copy " + sourceShown + " -> " + targetName + tag.map(x -> ":" + x).orElse("") + " failed: "
         + detail;

@@ -274,6 +274,56 @@ class CopierTest {
         .containsOnlyOnce("registry.example:5000");
   }
 
+  private static RegistryException blobUnknown(Manifest m) {
+    return new RegistryException("blob unknown to registry", RegistryException.Context.of("mem://dst")
+        .reference(m.digest().toString()).status(400).errorCode("MANIFEST_BLOB_UNKNOWN"));
+  }
+
+  @Test
+  void manifestRefusedForABlobTheTargetHasIsPushedAgain() throws IOException {
+    // distribution rewrites a blob's link file in place, so a concurrent upload of the same blob by
+    // another writer can make a manifest PUT see it missing for a moment
+    Image image = TestImages.ociImage(42, Platform.parse("linux/amd64"), 2, 100);
+    image.pushTo(src, Optional.of("1.0"));
+    AtomicInteger attempts = new AtomicInteger();
+    MemoryRepository racing = new MemoryRepository("mem://dst") {
+      @Override
+      public void pushManifest(Manifest manifest, Optional<String> tag) throws IOException {
+        if (attempts.incrementAndGet() == 1) {
+          throw blobUnknown(manifest);
+        }
+        super.pushManifest(manifest, tag);
+      }
+    };
+    CopyOutcome r = copier.copy(src, "1.0", racing, Optional.of("1.0"));
+    assertThat(r.digest()).isEqualTo(image.manifest().digest());
+    assertThat(attempts).hasValue(2);
+    assertThat(racing.tags()).containsEntry("1.0", image.manifest().digest());
+  }
+
+  @Test
+  void manifestRefusedForABlobTheTargetReallyLacksIsNotRetried() throws IOException {
+    Image image = TestImages.ociImage(43, Platform.parse("linux/amd64"), 1, 100);
+    image.pushTo(src, Optional.of("1.0"));
+    AtomicInteger attempts = new AtomicInteger();
+    MemoryRepository losing = new MemoryRepository("mem://dst") {
+      @Override
+      public boolean hasBlob(Descriptor blob) {
+        return false; // the blob vanished: someone deleted it
+      }
+
+      @Override
+      public void pushManifest(Manifest manifest, Optional<String> tag) throws IOException {
+        attempts.incrementAndGet();
+        throw blobUnknown(manifest);
+      }
+    };
+    RegistryException e = catchThrowableOfType(RegistryException.class,
+        () -> copier.copy(src, "1.0", losing, Optional.of("1.0")));
+    assertThat(e.errorCode()).contains("MANIFEST_BLOB_UNKNOWN");
+    assertThat(attempts).hasValue(1);
+  }
+
   @Test
   void truncatedSourceBlobIsRefusedBeforeTheTargetCommits() throws IOException {
     Image image = TestImages.ociImage(41, Platform.parse("linux/amd64"), 1, 5000);
