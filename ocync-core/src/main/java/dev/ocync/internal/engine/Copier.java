@@ -36,7 +36,10 @@ public final class Copier implements Closeable {
   private final ExecutorService executor;
   private final Retry retry;
   private final Map<String, Registry> opened = new ConcurrentHashMap<>();
-  private volatile boolean closed;
+  /** Guards {@link #closed} and {@link #running}; close() waits on it for running copies. */
+  private final Object state = new Object();
+  private boolean closed;
+  private int running;
 
   /** A copier for {@code syncer}, with its concurrency. */
   public Copier(Syncer syncer) {
@@ -65,7 +68,15 @@ public final class Copier implements Closeable {
       throw new IllegalArgumentException("invalid target location \"" + target
           + "\": a target cannot name a digest, it gets the source's; give a tag or none");
     }
-    checkOpen();
+    enter();
+    try {
+      return copy(from, to);
+    } finally {
+      exit();
+    }
+  }
+
+  private CopyOutcome copy(Location from, Location to) throws IOException {
     Repository src = open(from);
     Repository dst = null;
     CopyOutcome outcome;
@@ -116,8 +127,12 @@ public final class Copier implements Closeable {
         throw new IllegalArgumentException("invalid tag \"" + t + "\": must match [A-Za-z0-9_][A-Za-z0-9._-]{0,127}");
       }
     });
-    checkOpen();
-    return new CopyRun(source, reference, target, tag, source.location(), target.location(), executor, retry).run();
+    enter();
+    try {
+      return new CopyRun(source, reference, target, tag, source.location(), target.location(), executor, retry).run();
+    } finally {
+      exit();
+    }
   }
 
   private static String onlyTag(Repository layout, Location where) throws IOException {
@@ -148,19 +163,24 @@ public final class Copier implements Closeable {
     if (configured != null) {
       return configured;
     }
-    Registry r = opened.computeIfAbsent(host, h -> Registry.builder(h).credentials(syncer.credentials()).build());
-    if (closed) {
-      // close() may have run between the check and computeIfAbsent; do not leak the registry.
-      opened.remove(host, r);
-      closeQuietly(r, null);
-      throw new IllegalStateException("the syncer is closed");
-    }
-    return r;
+    // Only a running copy gets here, and close() waits for running copies before it closes these.
+    return opened.computeIfAbsent(host, h -> Registry.builder(h).credentials(syncer.credentials()).build());
   }
 
-  private void checkOpen() {
-    if (closed) {
-      throw new IllegalStateException("the syncer is closed");
+  /** Admits a copy unless the copier is closed; close() then waits for it. */
+  private void enter() {
+    synchronized (state) {
+      if (closed) {
+        throw new IllegalStateException("the syncer is closed");
+      }
+      running++;
+    }
+  }
+
+  private void exit() {
+    synchronized (state) {
+      running--;
+      state.notifyAll();
     }
   }
 
@@ -177,12 +197,21 @@ public final class Copier implements Closeable {
     }
   }
 
-  /** Stops the executor after running copies finish, then closes the registries opened on demand. */
+  /**
+   * Refuses new copies, waits for running ones to finish (they still need the executor: a copy of
+   * an index submits work as it discovers children), then stops the executor and closes the
+   * registries opened on demand. Interrupted, it stops the running copies' threads instead.
+   */
   @Override
   public void close() throws IOException {
-    closed = true;
-    executor.shutdown();
     try {
+      synchronized (state) {
+        closed = true;
+        while (running > 0) {
+          state.wait();
+        }
+      }
+      executor.shutdown();
       if (!executor.awaitTermination(30, TimeUnit.SECONDS)) {
         executor.shutdownNow();
       }

@@ -657,6 +657,55 @@ class CopierTest {
   }
 
   @Test
+  void closeWaitsForARunningCopyOfAnIndexInsteadOfFailingIt() throws Exception {
+    Image index = TestImages.multiArch(80, 1000);
+    index.pushTo(src, Optional.of("1.0"));
+    java.util.concurrent.CountDownLatch fetching = new java.util.concurrent.CountDownLatch(1);
+    java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+    Repository slow = new ForwardingRepository(src) {
+      @Override
+      public Manifest fetchManifest(String reference) throws IOException {
+        if (!reference.equals(index.manifest().digest().toString()) && Digest.isDigest(reference)) {
+          // a child: hold it until close() has begun
+          fetching.countDown();
+          try {
+            release.await();
+          } catch (InterruptedException e) {
+            throw new java.io.InterruptedIOException();
+          }
+        }
+        return super.fetchManifest(reference);
+      }
+    };
+    java.util.concurrent.CompletableFuture<CopyOutcome> copy = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+      try {
+        return copier.copy(slow, "1.0", dst, Optional.of("1.0"));
+      } catch (IOException e) {
+        throw new java.io.UncheckedIOException(e);
+      }
+    });
+    assertThat(fetching.await(10, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+    java.util.concurrent.CompletableFuture<Void> closing = java.util.concurrent.CompletableFuture.runAsync(() -> {
+      try {
+        copier.close();
+      } catch (IOException e) {
+        throw new java.io.UncheckedIOException(e);
+      }
+    });
+    Thread.sleep(100); // let close() start waiting
+    assertThat(closing).isNotDone();
+    release.countDown();
+
+    CopyOutcome r = copy.get(10, java.util.concurrent.TimeUnit.SECONDS);
+    closing.get(10, java.util.concurrent.TimeUnit.SECONDS);
+    assertThat(r.digest()).isEqualTo(index.manifest().digest());
+    assertThat(dst.tags()).containsExactly(Map.entry("1.0", index.manifest().digest()));
+    assertSameContent(index);
+    assertThatThrownBy(() -> copier.copy(src, "1.0", dst, Optional.empty()))
+        .isInstanceOf(IllegalStateException.class).hasMessageContaining("closed");
+  }
+
+  @Test
   void closedCopierRefusesWork() throws IOException {
     copier.close();
     assertThatThrownBy(() -> copier.copy(src, "1.0", dst, Optional.empty()))
