@@ -36,9 +36,10 @@ public final class OciLayout {
 
   /**
    * A layout directory, read and written in place. It need not exist yet: the first write creates
-   * it. Reading a directory that exists but is not an OCI layout fails with a clear error. Use one
-   * instance per directory for writing: separate instances do not coordinate their
-   * {@code index.json} updates.
+   * it. Reading a directory that exists but is not an OCI layout fails with a clear error. Several
+   * writers (instances, threads, processes) may write one directory at once: they take turns at
+   * {@code index.json} through a lock file in the layout ({@code .ocync-index.lock}, which is not
+   * layout content and is left out of archives).
    */
   public static Repository directory(Path dir) {
     return LayoutRepository.open(Objects.requireNonNull(dir, "dir"));

@@ -21,6 +21,8 @@ final class LayoutFormat {
   static final byte[] OCI_LAYOUT_CONTENT = "{\"imageLayoutVersion\":\"1.0.0\"}".getBytes(java.nio.charset.StandardCharsets.UTF_8);
   /** Prefix of temporary files ocync writes inside a layout; never part of the layout. */
   static final String TEMP_PREFIX = ".ocync-";
+  /** The file writers lock while they create the layout or rewrite index.json; not layout content. */
+  static final String LOCK = TEMP_PREFIX + "index.lock";
   /**
    * Manifests are small (registries cap them at a few MiB); anything larger is not read into
    * memory as a manifest.

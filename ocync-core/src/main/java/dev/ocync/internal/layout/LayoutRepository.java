@@ -13,7 +13,11 @@ import dev.ocync.spi.Repository;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.InterruptedIOException;
 import java.io.OutputStream;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -39,16 +43,20 @@ import java.util.stream.Collectors;
  * {@link #listReferrers} finds it; other untagged manifests (children of an index) are stored as
  * blobs only, as skopeo does.
  *
- * <p>One instance per directory: two instances (or processes) writing the same directory at once
- * may lose each other's {@code index.json} updates.
+ * <p>Any number of instances, in this process or others, may write one directory at once: creating
+ * the layout and rewriting {@code index.json} happen under an exclusive lock on the file
+ * {@value LayoutFormat#LOCK} in the layout (kept there; layout readers ignore it, archives leave
+ * it out), and each rewrite starts from the {@code index.json} on disk.
  */
 public final class LayoutRepository implements Repository {
   private final Path root;
   private final String location;
   private final DirectoryStore store;
   private final LayoutReader reader;
-  /** Serializes creating the layout and rewriting index.json. */
+  /** Serializes creating the layout and rewriting index.json within this instance. */
   private final ReentrantLock indexLock = new ReentrantLock();
+  /** How long to wait between attempts to take the lock file another instance in this JVM holds. */
+  private static final long LOCK_POLL_MILLIS = 2;
 
   private LayoutRepository(Path root, String location) {
     this.root = root;
@@ -162,12 +170,14 @@ public final class LayoutRepository implements Repository {
     if (reader.status() == LayoutReader.Status.PRESENT) {
       return;
     }
+    Files.createDirectories(root);
     indexLock.lock();
+    FileLock lock = null;
     try {
+      lock = lockLayout();
       if (reader.status() == LayoutReader.Status.PRESENT) {
         return;
       }
-      Files.createDirectories(root);
       // oci-layout first: once it exists, concurrent readers see a layout, not a foreign directory.
       writeAtomically(root.resolve(LayoutFormat.OCI_LAYOUT), LayoutFormat.OCI_LAYOUT_CONTENT);
       if (!store.isFile(LayoutFormat.INDEX)) {
@@ -175,6 +185,47 @@ public final class LayoutRepository implements Repository {
       }
       Files.createDirectories(root.resolve(LayoutFormat.BLOBS));
       reader.status();
+    } finally {
+      unlock(lock);
+    }
+  }
+
+  /**
+   * Takes the exclusive lock on the layout's lock file, shared with every other writer of this
+   * directory: other processes through the operating system's lock, other instances in this JVM
+   * (where the JDK refuses a second lock on the same file) by polling. Release with {@link #unlock}.
+   */
+  private FileLock lockLayout() throws IOException {
+    FileChannel channel = FileChannel.open(root.resolve(LayoutFormat.LOCK), StandardOpenOption.CREATE,
+        StandardOpenOption.WRITE);
+    try {
+      while (true) {
+        try {
+          FileLock lock = channel.tryLock();
+          if (lock != null) {
+            return lock;
+          }
+        } catch (OverlappingFileLockException e) {
+          // another instance in this JVM holds it
+        }
+        Thread.sleep(LOCK_POLL_MILLIS);
+      }
+    } catch (InterruptedException e) {
+      channel.close();
+      Thread.currentThread().interrupt();
+      throw new InterruptedIOException("interrupted while waiting for the lock on " + location);
+    } catch (IOException | RuntimeException e) {
+      channel.close();
+      throw e;
+    }
+  }
+
+  /** Releases the lock file (closing its channel releases the lock), then this instance's lock. */
+  private void unlock(FileLock lock) throws IOException {
+    try {
+      if (lock != null) {
+        lock.acquiredBy().close();
+      }
     } finally {
       indexLock.unlock();
     }
@@ -231,7 +282,9 @@ public final class LayoutRepository implements Repository {
 
   private void updateIndex(Manifest manifest, Optional<String> tag) throws IOException {
     indexLock.lock();
+    FileLock lock = null;
     try {
+      lock = lockLayout();
       ObjectNode index = readIndexTree();
       ObjectNode before = index.deepCopy();
       ArrayNode entries = (ArrayNode) index.get("manifests");
@@ -272,7 +325,7 @@ public final class LayoutRepository implements Repository {
         writeAtomically(root.resolve(LayoutFormat.INDEX), LayoutFormat.JSON.writeValueAsBytes(index));
       }
     } finally {
-      indexLock.unlock();
+      unlock(lock);
     }
   }
 

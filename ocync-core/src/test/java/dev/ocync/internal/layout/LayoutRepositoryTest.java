@@ -237,6 +237,37 @@ class LayoutRepositoryTest {
   }
 
   @Test
+  void concurrentTagPushesThroughSeparateInstancesOfOneDirectoryAllLand() throws Exception {
+    // Syncer.copy opens a new instance per copy: two copies into one directory at once are this.
+    Path dir = tmp.resolve("layout");
+    Image image = TestImages.multiArch(10, 100);
+    int threads = 6;
+    int perThread = 20;
+    ExecutorService pool = Executors.newFixedThreadPool(threads);
+    try {
+      List<Future<?>> futures = new ArrayList<>();
+      for (int t = 0; t < threads; t++) {
+        int thread = t;
+        futures.add(pool.submit(() -> {
+          try (Repository repo = OciLayout.directory(dir)) {
+            for (int i = 0; i < perThread; i++) {
+              image.pushTo(repo, Optional.of("t" + thread + "-" + i));
+            }
+          }
+          return null;
+        }));
+      }
+      for (Future<?> f : futures) {
+        f.get();
+      }
+    } finally {
+      pool.shutdown();
+    }
+    assertThat(LayoutRepository.open(dir).listTags()).hasSize(threads * perThread).contains("t0-0", "t5-19");
+    assertThat(indexJson(dir).get("manifests")).hasSize(threads * perThread);
+  }
+
+  @Test
   void retaggingReplacesTheEntryAndKeepsEverythingElse() throws IOException {
     Path dir = tmp.resolve("layout");
     Files.createDirectories(dir);
