@@ -11,9 +11,11 @@ import java.util.Optional;
 
 /**
  * Hashes and counts a blob while it streams to the target, and fails the read that reveals a
- * mismatch: as soon as more than {@code size} bytes arrive, or at the end of the stream, before
- * {@code -1} is returned. A target that commits only after reading to the end therefore never
- * commits bad content (invariant 2: verify, then commit).
+ * mismatch: the read that completes {@code size} bytes if they do not hash to the digest, the read
+ * that brings more than {@code size} bytes, or the end of the stream before {@code size} bytes,
+ * before {@code -1} is returned. A target therefore never holds all {@code size} bytes of bad
+ * content without having been thrown at, whether or not it reads on to the end of the stream
+ * (invariant 2: verify, then commit).
  *
  * <p>The failure is sticky: every later read throws it again, and {@link #failure()} keeps it so the
  * engine can report it even when the target wraps it in an exception of its own.
@@ -24,6 +26,8 @@ public final class VerifyingInputStream extends InputStream {
   private final String source;
   private final Digest.Digester digester;
   private long count;
+  /** The first {@code size} bytes hashed to the digest; the stream must still end there. */
+  private boolean digestMatched;
   private boolean verified;
   private DigestMismatchException failure;
 
@@ -73,6 +77,10 @@ public final class VerifyingInputStream extends InputStream {
           + ")", context(), blob.digest(), blob.digest()));
     }
     digester.update(b, off, n);
+    if (count == blob.size() && n > 0) {
+      // A target may commit as soon as it has size bytes: check them before handing over the last.
+      checkDigest();
+    }
     return n;
   }
 
@@ -138,14 +146,23 @@ public final class VerifyingInputStream extends InputStream {
     }
   }
 
+  /** At the end of the stream: the content was exactly {@code size} bytes with the right digest. */
   private void finish() throws DigestMismatchException {
+    if (!digestMatched) {
+      checkDigest(); // fails unless size is 0 and nothing came
+    }
+    verified = true;
+  }
+
+  /** Finishes the hash (once) and fails unless {@code size} bytes came and hash to the digest. */
+  private void checkDigest() throws DigestMismatchException {
     Digest actual = digester.digest();
     if (count != blob.size() || !actual.equals(blob.digest())) {
       throw fail(new DigestMismatchException("blob " + blob.digest() + " (" + blob.mediaType() + ", " + blob.size()
           + " bytes) read from " + source + " does not match its descriptor: expected " + blob.digest()
           + ", content hashes to " + actual + " (" + count + " bytes)", context(), blob.digest(), actual));
     }
-    verified = true;
+    digestMatched = true;
   }
 
   private DigestMismatchException fail(DigestMismatchException e) {

@@ -349,6 +349,31 @@ class CopierTest {
   }
 
   @Test
+  void sameSizeCorruptBlobIsRefusedBeforeATargetThatReadsExactlySizeBytesCommits() throws IOException {
+    Image image = TestImages.ociImage(42, Platform.parse("linux/amd64"), 1, 5000);
+    image.pushTo(src, Optional.of("1.0"));
+    Blob layer = image.blobs().get(1);
+    byte[] corrupt = layer.bytes().clone();
+    corrupt[corrupt.length - 1] ^= 1;
+    src.corruptBlob(layer.descriptor().digest(), corrupt);
+    // a target that reads the declared size and commits, never asking for the end of the stream
+    Repository exact = new ForwardingRepository(dst) {
+      @Override
+      public void pushBlob(Descriptor blob, InputStream content) throws IOException {
+        byte[] bytes = content.readNBytes((int) blob.size());
+        dst.corruptBlob(blob.digest(), bytes);
+      }
+    };
+
+    DigestMismatchException e = catchThrowableOfType(DigestMismatchException.class,
+        () -> copier.copy(src, "1.0", exact, Optional.of("1.0")));
+
+    assertThat(e.actual()).isEqualTo(Digest.sha256(corrupt));
+    assertThat(dst.blobs()).doesNotContainKey(layer.descriptor().digest());
+    assertThat(dst.manifests()).isEmpty();
+  }
+
+  @Test
   void childManifestThatDoesNotMatchItsIndexEntryFails() throws IOException {
     Image index = TestImages.multiArch(50, 500);
     index.pushTo(src, Optional.of("1.0"));

@@ -101,17 +101,31 @@ class VerifyingInputStreamTest {
   }
 
   @Test
-  void targetThatStopsAtExactlySizeIsCheckedAfterwards() throws IOException {
+  void targetThatStopsAtExactlySizeIsCheckedBeforeItGetsTheLastByte() throws IOException {
     try (VerifyingInputStream ok = stream(CONTENT)) {
-      ok.readNBytes(CONTENT.length);
+      assertThat(ok.readNBytes(CONTENT.length)).isEqualTo(CONTENT);
       ok.verifyConsumed();
       assertThat(ok.verified()).isTrue();
     }
     byte[] corrupt = CONTENT.clone();
     corrupt[0] ^= 1;
     try (VerifyingInputStream bad = stream(corrupt)) {
-      bad.readNBytes(CONTENT.length);
-      assertThatThrownBy(bad::verifyConsumed).isInstanceOf(DigestMismatchException.class);
+      // the read that would complete the size fails, so the target never holds all the bytes
+      DigestMismatchException e = catchThrowableOfType(DigestMismatchException.class,
+          () -> bad.readNBytes(CONTENT.length));
+      assertThat(e.actual()).isEqualTo(Digest.sha256(corrupt));
+      assertThat(bad.failure()).containsSame(e);
+      assertThatThrownBy(bad::verifyConsumed).isSameAs(e);
+    }
+    byte[] longer = Arrays.copyOf(CONTENT, CONTENT.length + 1);
+    try (VerifyingInputStream tooLong = stream(longer)) {
+      assertThat(tooLong.readNBytes(CONTENT.length)).isEqualTo(CONTENT);
+      assertThatThrownBy(tooLong::read).isInstanceOf(DigestMismatchException.class).hasMessageContaining("longer");
+    }
+    try (VerifyingInputStream empty = new VerifyingInputStream(new ByteArrayInputStream(new byte[0]),
+        Descriptor.of(MediaType.OCI_EMPTY, Digest.sha256(new byte[0]), 0), "x")) {
+      empty.verifyConsumed();
+      assertThat(empty.verified()).isTrue();
     }
     try (VerifyingInputStream partial = stream(CONTENT)) {
       partial.readNBytes(10);
