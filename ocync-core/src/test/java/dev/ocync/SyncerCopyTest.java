@@ -174,6 +174,25 @@ class SyncerCopyTest {
     }
   }
 
+  @ParameterizedTest
+  @CsvSource({"oci:, dir", "oci-archive:, x.tar"})
+  void targetThatCannotBeWrittenFailsNamingTheTargetAndWhy(String transport, String name, @TempDir Path tmp)
+      throws IOException {
+    Image index = layoutWithTags(tmp.resolve("src"), "1.0");
+    Path file = tmp.resolve("file");
+    java.nio.file.Files.writeString(file, "not a directory");
+    Path target = file.resolve(name);
+    try (Syncer syncer = Syncer.builder().build()) {
+      dev.ocync.spi.RegistryException e = org.assertj.core.api.Assertions.catchThrowableOfType(
+          dev.ocync.spi.RegistryException.class, () -> syncer.copy("oci:" + tmp.resolve("src"), transport + target));
+      // the endpoint that failed is the target, and the message says what is wrong with which path
+      assertThat(e.registry()).isEqualTo(transport + target);
+      assertThat(e.getMessage()).contains(file.toString()).containsPattern("(?i)not a directory|already exists");
+      assertThat(index.manifest().digest()).isNotNull();
+    }
+    assertThat(java.nio.file.Files.readString(file)).isEqualTo("not a directory");
+  }
+
   @Test
   void parallelFirstWritesIntoNewLayoutsSucceed(@TempDir Path tmp) throws IOException {
     MemoryRepository src = new MemoryRepository("mem://src");

@@ -6,6 +6,7 @@ import dev.ocync.spi.NotFoundException;
 import dev.ocync.spi.RegistryException;
 import java.io.IOException;
 import java.io.InterruptedIOException;
+import java.nio.file.FileSystemException;
 import java.time.Duration;
 
 /** Retries transient failures with exponential backoff. Immutable; one per {@link Copier}. */
@@ -57,7 +58,8 @@ final class Retry {
   /**
    * Whether trying again may help: HTTP 408, 429 and 5xx, and plain I/O failures (connection reset,
    * timeouts), also when an endpoint wrapped one without a status. Never a digest mismatch, a missing
-   * manifest or blob, or refused credentials: those fail the same way every time.
+   * manifest or blob, refused credentials or a file system error (permission denied, a file in the
+   * way): those fail the same way every time.
    */
   static boolean isTransient(IOException e) {
     if (e instanceof DigestMismatchException || e instanceof NotFoundException
@@ -69,9 +71,10 @@ final class Retry {
         return true;
       }
       return r.status().isEmpty() && r.getCause() instanceof IOException cause && !(cause instanceof RegistryException)
-          && !isInterruption(cause);
+          && !isInterruption(cause) && !(cause instanceof FileSystemException);
     }
-    return true;
+    // A file that is in the way, missing or not writable stays so.
+    return !(e instanceof FileSystemException);
   }
 
   /** A thread interruption, as opposed to a socket timeout (which is an InterruptedIOException too). */

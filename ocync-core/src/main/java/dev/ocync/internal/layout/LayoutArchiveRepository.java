@@ -8,6 +8,7 @@ import dev.ocync.spi.Repository;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.nio.file.FileSystemException;
 import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -140,6 +141,14 @@ public final class LayoutArchiveRepository implements Repository {
     if (s != null) {
       return s;
     }
+    try {
+      return createStaging();
+    } catch (FileSystemException e) {
+      throw LayoutFormat.writeFailure(e, location);
+    }
+  }
+
+  private LayoutRepository createStaging() throws IOException {
     lock.lock();
     try {
       checkOpen();
@@ -236,6 +245,8 @@ public final class LayoutArchiveRepository implements Repository {
             TarWriter.write(s.root(), temp);
             LayoutRepository.moveIntoPlace(temp, file);
             committed = true;
+          } catch (FileSystemException e) {
+            throw LayoutFormat.writeFailure(e, location);
           } finally {
             if (!committed) {
               Files.deleteIfExists(temp);

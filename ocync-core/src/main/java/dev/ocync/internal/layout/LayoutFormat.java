@@ -63,6 +63,22 @@ final class LayoutFormat {
     }
   }
 
+  /**
+   * A failure to write a layout, naming it, the path and what is wrong in words: the JDK's message
+   * for some of these is only the path ("/srv/file" for a file in the way of a directory).
+   */
+  static RegistryException writeFailure(java.nio.file.FileSystemException e, String location) {
+    String why = e instanceof java.nio.file.AccessDeniedException ? "permission denied"
+        : e instanceof java.nio.file.NoSuchFileException ? "no such file or directory"
+        : e instanceof java.nio.file.FileAlreadyExistsException ? "already exists (a file where a directory is needed?)"
+        : e instanceof java.nio.file.NotDirectoryException ? "not a directory"
+        : e.getReason() != null ? e.getReason() : e.getClass().getSimpleName();
+    String path = e.getFile() == null ? "" : e.getFile() + (e.getOtherFile() == null ? "" : " -> " + e.getOtherFile())
+        + ": ";
+    return new RegistryException("cannot write the layout: " + path + why, RegistryException.Context.of(location),
+        e);
+  }
+
   /** Reads at most {@code max} bytes, failing if there are more. */
   static byte[] readLimited(InputStream in, int max, String what, String location) throws IOException {
     byte[] bytes = in.readNBytes(max + 1);

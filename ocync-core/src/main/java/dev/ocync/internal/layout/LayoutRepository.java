@@ -19,6 +19,7 @@ import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -126,8 +127,12 @@ public final class LayoutRepository implements Repository {
     if (reader.hasBlob(blob.digest())) {
       return; // content-addressed: what is there is this content
     }
-    ensureLayout();
-    writeBlob(blob, content);
+    try {
+      ensureLayout();
+      writeBlob(blob, content);
+    } catch (FileSystemException e) {
+      throw LayoutFormat.writeFailure(e, location);
+    }
   }
 
   @Override
@@ -138,13 +143,17 @@ public final class LayoutRepository implements Repository {
     if (reader.isCurrent(manifest, tag)) {
       return;
     }
-    ensureLayout();
-    if (!reader.hasBlob(manifest.digest())) {
-      writeBlob(Descriptor.of(manifest.mediaType(), manifest.digest(), manifest.size()),
-          new ByteArrayInputStream(manifest.bytes()));
-    }
-    if (tag.isPresent() || manifest.subject().isPresent()) {
-      updateIndex(manifest, tag);
+    try {
+      ensureLayout();
+      if (!reader.hasBlob(manifest.digest())) {
+        writeBlob(Descriptor.of(manifest.mediaType(), manifest.digest(), manifest.size()),
+            new ByteArrayInputStream(manifest.bytes()));
+      }
+      if (tag.isPresent() || manifest.subject().isPresent()) {
+        updateIndex(manifest, tag);
+      }
+    } catch (FileSystemException e) {
+      throw LayoutFormat.writeFailure(e, location);
     }
   }
 

@@ -34,6 +34,9 @@ class RetryTest {
     assertThat(Retry.isTransient(new AuthenticationException("denied", CTX.status(401)))).isFalse();
     assertThat(Retry.isTransient(new DigestMismatchException("bad", CTX, d, d))).isFalse();
     assertThat(Retry.isTransient(new InterruptedIOException("interrupted"))).isFalse();
+    assertThat(Retry.isTransient(new java.nio.file.AccessDeniedException("/srv/mirror/blobs"))).isFalse();
+    assertThat(Retry.isTransient(new RegistryException("cannot write", CTX,
+        new java.nio.file.FileSystemException("/srv/file/dir", null, "Not a directory")))).isFalse();
   }
 
   @Test
