@@ -238,12 +238,14 @@ public final class LayoutArchiveRepository implements Repository {
           tar.close();
         }
         if (s != null && written) {
-          Path temp = file.resolveSibling("." + file.getFileName() + LayoutFormat.TEMP_PREFIX + UUID.randomUUID()
+          // Through a symbolic link, replace the file it leads to, not the link.
+          Path out = Files.isSymbolicLink(file) && Files.exists(file) ? file.toRealPath() : file;
+          Path temp = out.resolveSibling("." + out.getFileName() + LayoutFormat.TEMP_PREFIX + UUID.randomUUID()
               + ".tmp");
           boolean committed = false;
           try {
             TarWriter.write(s.root(), temp);
-            LayoutRepository.moveIntoPlace(temp, file);
+            LayoutRepository.moveIntoPlace(temp, out);
             committed = true;
           } catch (FileSystemException e) {
             throw LayoutFormat.writeFailure(e, location);

@@ -130,6 +130,30 @@ class LayoutArchiveRepositoryTest {
   }
 
   @Test
+  void writingThroughASymbolicLinkUpdatesTheFileItLeadsTo() throws IOException {
+    Path real = tmp.resolve("store").resolve("real.tar");
+    Files.createDirectories(real.getParent());
+    try (Repository repo = OciLayout.archive(real)) {
+      multi.pushTo(repo, Optional.of("multi"));
+    }
+    Path link = Files.createSymbolicLink(tmp.resolve("link.tar"), real);
+
+    try (Repository repo = OciLayout.archive(link)) {
+      assertHolds(repo, multi, "multi"); // reading follows the link
+      docker.pushTo(repo, Optional.of("docker"));
+    }
+
+    assertThat(Files.isSymbolicLink(link)).isTrue();
+    try (Repository repo = OciLayout.archive(real)) {
+      assertHolds(repo, multi, "multi");
+      assertHolds(repo, docker, "docker");
+    }
+    try (Stream<Path> s = Files.list(tmp)) {
+      assertThat(s.map(p -> p.getFileName().toString())).containsExactlyInAnyOrder("store", "link.tar");
+    }
+  }
+
+  @Test
   void nothingWrittenLeavesTheFileAlone() throws IOException {
     Path file = tmp.resolve("bundle.tar");
     try (Repository repo = OciLayout.archive(file)) {
