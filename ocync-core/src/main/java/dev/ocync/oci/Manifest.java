@@ -160,7 +160,7 @@ public final class Manifest {
         .orElseThrow(() -> new IllegalArgumentException(where + " has no mediaType"));
     String d = text(n, "digest").orElseThrow(() -> new IllegalArgumentException(where + " has no digest"));
     JsonNode size = n.get("size");
-    if (size == null || !size.canConvertToLong() || size.asLong() < 0) {
+    if (size == null || !size.isIntegralNumber() || !size.canConvertToLong() || size.asLong() < 0) {
       throw new IllegalArgumentException(where + " " + d + " has no valid size");
     }
     Digest digest;

@@ -98,6 +98,12 @@ class ManifestTest {
         .hasMessageContaining("manifests[]").hasMessageContaining("sha256:12");
     assertThatThrownBy(() -> Manifest.parse(utf8("{\"schemaVersion\":2,\"manifests\":[{\"mediaType\":\"x\","
         + "\"digest\":\"" + D1 + "\"}]}"), Optional.empty())).hasMessageContaining("no valid size");
+    // a size is an integer number of bytes: 12.5, "12" and 1e3 are not sizes
+    for (String size : new String[] {"12.5", "\"12\"", "1e3", "-1"}) {
+      assertThatThrownBy(() -> Manifest.parse(utf8("{\"schemaVersion\":2,\"manifests\":[{\"mediaType\":\"x\","
+          + "\"digest\":\"" + D1 + "\",\"size\":" + size + "}]}"), Optional.empty()))
+          .as(size).hasMessageContaining("no valid size");
+    }
     assertThatThrownBy(() -> Manifest.parse(utf8("{\"schemaVersion\":2,\"mediaType\":\"application/json\"}"),
         Optional.empty())).hasMessageContaining("unsupported media type application/json");
   }
