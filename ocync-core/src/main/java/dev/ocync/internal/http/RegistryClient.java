@@ -33,6 +33,8 @@ import org.apache.hc.client5.http.impl.io.PoolingHttpClientConnectionManager;
 import org.apache.hc.client5.http.impl.io.PoolingHttpClientConnectionManagerBuilder;
 import org.apache.hc.client5.http.protocol.HttpClientContext;
 import org.apache.hc.client5.http.ssl.ClientTlsStrategyBuilder;
+import org.apache.hc.client5.http.ssl.HostnameVerificationPolicy;
+import org.apache.hc.client5.http.ssl.HttpsSupport;
 import org.apache.hc.client5.http.ssl.NoopHostnameVerifier;
 import org.apache.hc.client5.http.ssl.TlsSocketStrategy;
 import org.apache.hc.core5.http.ClassicHttpResponse;
@@ -98,6 +100,11 @@ public final class RegistryClient implements Closeable {
       ClientTlsStrategyBuilder tb = ClientTlsStrategyBuilder.create().setSslContext(ssl);
       if (registry.insecureSkipVerify()) {
         tb.setHostnameVerifier(NoopHostnameVerifier.INSTANCE);
+      } else {
+        // checked twice on purpose: by JSSE during the handshake and by httpclient after it, so that
+        // a trust manager that loses the host name (as a wrapping one easily does) cannot disable it
+        tb.setHostnameVerifier(HttpsSupport.getDefaultHostnameVerifier())
+            .setHostVerificationPolicy(HostnameVerificationPolicy.BOTH);
       }
       TlsSocketStrategy tls = tb.buildClassic();
       pb.setTlsSocketStrategy(tls);
