@@ -42,6 +42,8 @@ final class Authenticator {
   private static final int MAX_TOKEN_RESPONSE = 1024 * 1024;
   private static final Duration DEFAULT_TOKEN_LIFETIME = Duration.ofSeconds(60);
   private static final Duration REFRESH_MARGIN = Duration.ofSeconds(10);
+  /** Tokens are fetched again at least this often, whatever lifetime they claim. */
+  private static final Duration MAX_TOKEN_LIFETIME = Duration.ofDays(1);
   private static final String CLIENT_ID = "ocync";
 
   /** How the token service is reached: the registry client's plain (unauthenticated) transport. */
@@ -250,7 +252,9 @@ final class Authenticator {
     Duration lifetime = DEFAULT_TOKEN_LIFETIME;
     JsonNode exp = json.get("expires_in");
     if (exp != null && exp.canConvertToLong() && exp.asLong() > 0) {
-      lifetime = Duration.ofSeconds(exp.asLong());
+      // capped: a huge expires_in would overflow Instant arithmetic below, and a token cached for
+      // ever would outlive a revocation on the server
+      lifetime = Duration.ofSeconds(Math.min(exp.asLong(), MAX_TOKEN_LIFETIME.toSeconds()));
     }
     Instant issued = received;
     Optional<String> issuedAt = text(json, "issued_at");

@@ -122,6 +122,37 @@ class RegistryAuthTest {
   }
 
   @Test
+  void hugeExpiresInIsCappedAtADayAndZeroMeansTheDefaultMinute() throws IOException {
+    // 10^17 s is beyond Instant.MAX: adding it to the issue time must not overflow
+    fake.requireBearer("bot", PASSWORD).tokenExpiresIn(100_000_000_000_000_000L);
+    fake.putImage("app", image(2), Optional.of("v1"));
+    TestClock clock = new TestClock();
+    try (Registry r = registry(CredentialProvider.basic(fake.host(), "bot", PASSWORD));
+        RegistryClient client = new RegistryClient(r, clock)) {
+      Repository repo = client.repository("app");
+      assertThat(repo.resolve("v1")).isPresent();
+      clock.advance(Duration.ofHours(20));
+      assertThat(repo.resolve("v1")).isPresent();
+      assertThat(fake.tokenRequests()).hasSize(1);
+      clock.advance(Duration.ofHours(5));
+      assertThat(repo.resolve("v1")).isPresent();
+      assertThat(fake.tokenRequests()).hasSize(2);
+    }
+    fake.tokenExpiresIn(0);
+    try (Registry r = registry(CredentialProvider.basic(fake.host(), "bot", PASSWORD));
+        RegistryClient client = new RegistryClient(r, clock)) {
+      Repository repo = client.repository("app");
+      repo.resolve("v1");
+      clock.advance(Duration.ofSeconds(45));
+      repo.resolve("v1");
+      assertThat(fake.tokenRequests()).hasSize(3);
+      clock.advance(Duration.ofSeconds(10));
+      repo.resolve("v1");
+      assertThat(fake.tokenRequests()).hasSize(4);
+    }
+  }
+
+  @Test
   void rejectedCachedTokenIsReplacedOnceAndTheRequestRetried() throws IOException {
     fake.requireBearer("bot", PASSWORD);
     fake.putImage("app", image(3), Optional.of("v1"));
