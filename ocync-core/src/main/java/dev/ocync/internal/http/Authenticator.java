@@ -52,6 +52,8 @@ final class Authenticator {
   }
 
   private final String host;
+  /** Whether the registry itself is spoken to over plain HTTP, so its user accepted cleartext. */
+  private final boolean plainHttp;
   private final CredentialProvider provider;
   private final Transport transport;
   private final Clock clock;
@@ -60,8 +62,9 @@ final class Authenticator {
   private volatile Challenge challenge;
   private volatile Optional<Credentials> credentials;
 
-  Authenticator(String host, CredentialProvider provider, Transport transport, Clock clock) {
+  Authenticator(String host, boolean plainHttp, CredentialProvider provider, Transport transport, Clock clock) {
     this.host = host;
+    this.plainHttp = plainHttp;
     this.provider = provider;
     this.transport = transport;
     this.clock = clock;
@@ -177,8 +180,9 @@ final class Authenticator {
     URI realmUri;
     try {
       realmUri = URI.create(realm);
-      if (realmUri.getScheme() == null || realmUri.getHost() == null) {
-        throw new IllegalArgumentException("not an absolute URL");
+      if (realmUri.getScheme() == null || realmUri.getHost() == null
+          || !realmUri.getScheme().equalsIgnoreCase("https") && !realmUri.getScheme().equalsIgnoreCase("http")) {
+        throw new IllegalArgumentException("not an absolute http(s) URL");
       }
     } catch (IllegalArgumentException e) {
       throw new RegistryException("registry sent an invalid token realm \"" + realm + "\"", Context.of(host), e);
@@ -187,6 +191,12 @@ final class Authenticator {
     Optional<Credentials> creds = credentials();
     String realmHost = realmUri.getHost() + (realmUri.getPort() > 0 ? ":" + realmUri.getPort() : "");
 
+    if (creds.isPresent() && creds.get().kind() != Credentials.Kind.BEARER && !mayCarrySecrets(realmUri)) {
+      // an HTTPS registry whose challenge points at a plain-HTTP token service elsewhere would have
+      // the password cross the network in clear text: a downgrade the user never chose
+      throw new AuthenticationException("refusing to send the credentials for " + host + " to the token service at "
+          + realmHost + " over plain HTTP; the registry itself uses HTTPS", Context.of(host));
+    }
     if (creds.isPresent() && creds.get().kind() == Credentials.Kind.IDENTITY_TOKEN) {
       StringBuilder form = new StringBuilder("grant_type=refresh_token&refresh_token=")
           .append(enc(creds.get().secret())).append("&client_id=").append(CLIENT_ID);
@@ -220,6 +230,23 @@ final class Authenticator {
     try (Response r = transport.send("GET", uri, authorization, Optional.empty())) {
       return tokenFrom(r, realmHost, creds);
     }
+  }
+
+  /**
+   * Whether credentials may go to the token service at {@code realm}: over HTTPS, to a loopback
+   * address (the bytes never leave the machine), or over plain HTTP when the registry itself was
+   * configured for plain HTTP (its user already sends the password in clear text).
+   */
+  private boolean mayCarrySecrets(URI realm) {
+    if ("https".equalsIgnoreCase(realm.getScheme()) || plainHttp) {
+      return true;
+    }
+    String h = realm.getHost();
+    if (h.startsWith("[") && h.endsWith("]")) {
+      h = h.substring(1, h.length() - 1);
+    }
+    // only literal addresses: a name is not resolved here, and a name that resolves to loopback is rare
+    return h.equalsIgnoreCase("localhost") || h.matches("127(\\.[0-9]{1,3}){3}") || h.equals("::1");
   }
 
   private Token tokenFrom(Response r, String realmHost, Optional<Credentials> creds) throws IOException {

@@ -125,7 +125,7 @@ public final class RegistryClient implements Closeable {
         .disableCookieManagement()
         .disableAuthCaching()
         .build();
-    this.auth = new Authenticator(host, registry.credentials(), this::sendPlain, clock);
+    this.auth = new Authenticator(host, registry.plainHttp(), registry.credentials(), this::sendPlain, clock);
   }
 
   /** The repository {@code name} on this registry. No request is made. */

@@ -179,6 +179,47 @@ class TransportTest {
   }
 
   @Test
+  void credentialsNeverGoToAPlainHttpTokenServiceOfAnHttpsRegistry() throws Exception {
+    SSLContext serverCtx = serverTls();
+    String password = "s3cret-PLAIN-pw";
+    try (FakeRegistry fake = FakeRegistry.start()) {
+      MockWebServer https = new MockWebServer();
+      https.useHttps(serverCtx.getSocketFactory());
+      https.setDispatcher(fake);
+      https.start(InetAddress.getByName("127.0.0.1"), 0);
+      // a token service on another host, over plain HTTP (.invalid: nothing could be sent there anyway)
+      fake.inject(q -> !q.getTarget().startsWith("/token"), new MockResponse.Builder().code(401)
+          .addHeader("WWW-Authenticate", "Bearer realm=\"http://auth.example.invalid/token\",service=\"r\"")
+          .build(), false);
+      try (https; Registry r = Registry.builder("https://127.0.0.1:" + https.getPort())
+          .caCertificate(tmp.resolve("cert.pem"))
+          .credentials(dev.ocync.auth.CredentialProvider.basic("127.0.0.1:" + https.getPort(), "bot", password))
+          .build()) {
+        assertThatThrownBy(() -> r.repository("app").listTags())
+            .isInstanceOfSatisfying(dev.ocync.spi.AuthenticationException.class, e -> assertThat(e.getMessage())
+                .contains("plain HTTP").contains("auth.example.invalid").doesNotContain(password));
+      }
+    }
+    // a loopback token service may be plain HTTP: the bytes do not leave the machine
+    try (FakeRegistry fake = FakeRegistry.start()) {
+      MockWebServer https = new MockWebServer();
+      https.useHttps(serverCtx.getSocketFactory());
+      https.setDispatcher(fake);
+      https.start(InetAddress.getByName("127.0.0.1"), 0);
+      fake.requireBearer("bot", password); // realm http://127.0.0.1:<fake port>/token
+      fake.putImage("app", TestImages.ociImage(4, Platform.parse("linux/amd64"), 1, 10), Optional.of("v1"));
+      try (https; Registry r = Registry.builder("https://127.0.0.1:" + https.getPort())
+          .caCertificate(tmp.resolve("cert.pem"))
+          .credentials(dev.ocync.auth.CredentialProvider.basic("127.0.0.1:" + https.getPort(), "bot", password))
+          .build()) {
+        assertThat(r.repository("app").listTags()).containsExactly("v1");
+        assertThat(fake.tokenRequests()).isNotEmpty()
+            .allSatisfy(t -> assertThat(t.getHeaders().get("Authorization")).startsWith("Basic "));
+      }
+    }
+  }
+
+  @Test
   void badPemFilesFailAtBuildNamingTheFile() throws Exception {
     Path garbage = Files.writeString(tmp.resolve("garbage.pem"), "not a certificate");
     assertThatThrownBy(() -> Registry.builder("registry.example.com").caCertificate(garbage).build())
