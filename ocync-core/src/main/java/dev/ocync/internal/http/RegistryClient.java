@@ -363,14 +363,22 @@ public final class RegistryClient implements Closeable {
 
   /** Resolves a Location or Link target against the URI of the response that carried it. */
   static URI resolve(URI against, String location, Context context) throws RegistryException {
+    // without the query in messages: presigned URLs carry credentials there
+    int q = location.indexOf('?');
+    String shown = q < 0 ? location.trim() : location.substring(0, q).trim();
+    URI u;
     try {
-      return against.resolve(URI.create(location.trim()));
+      u = against.resolve(URI.create(location.trim()));
     } catch (IllegalArgumentException e) {
-      // without the query: presigned URLs carry credentials there
-      int q = location.indexOf('?');
-      throw new RegistryException("registry sent an invalid URL \"" + (q < 0 ? location : location.substring(0, q))
-          + "\"", context, e);
+      throw new RegistryException("registry sent an invalid URL \"" + shown + "\"", context, e);
     }
+    // only http(s) with a host: anything else would reach httpclient as an obscure failure, or worse
+    if (u.getScheme() == null || u.getHost() == null
+        || !u.getScheme().equalsIgnoreCase("http") && !u.getScheme().equalsIgnoreCase("https")) {
+      throw new RegistryException("registry sent a URL that is not an http(s) URL with a host: \"" + shown + "\"",
+          context);
+    }
+    return u;
   }
 
   @Override
