@@ -144,6 +144,21 @@ class HttpRepositoryTest {
   }
 
   @Test
+  void anHtmlPageInsteadOfAManifestIsNamedAsSuch() {
+    // HEAD says too little (no digest), so resolve falls back to GET, which gets the page
+    fake.inject(r -> r.getMethod().equals("HEAD") && r.getTarget().contains("/manifests/v1"),
+        new MockResponse.Builder().code(200).addHeader("Content-Type", "text/html").build(), false);
+    fake.inject(r -> r.getMethod().equals("GET") && r.getTarget().contains("/manifests/v1"),
+        new MockResponse.Builder().code(200).addHeader("Content-Type", "text/html; charset=utf-8")
+            .body("<html><body>Sign in</body></html>").build(), false);
+    assertThatThrownBy(() -> registry.repository("app").resolve("v1"))
+        .isInstanceOfSatisfying(RegistryException.class, e -> {
+          assertThat(e.getMessage()).contains("HTML page").contains("manifest v1");
+          assertThat(e.status()).hasValue(200);
+        });
+  }
+
+  @Test
   void schema1ManifestIsRefusedClearly() throws IOException {
     byte[] schema1 = "{\"schemaVersion\":1,\"name\":\"app\",\"tag\":\"old\",\"fsLayers\":[]}"
         .getBytes(StandardCharsets.UTF_8);

@@ -153,6 +153,36 @@ class RegistryAuthTest {
   }
 
   @Test
+  void manyRepositoriesAtOnceGetOneTokenEachScopedToThemselves() throws Exception {
+    fake.requireBearer("bot", PASSWORD);
+    int repos = 6;
+    for (int i = 0; i < repos; i++) {
+      fake.putImage("team/app" + i, image(10 + i), Optional.of("v1"));
+    }
+    java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(24);
+    try (Registry r = registry(CredentialProvider.basic(fake.host(), "bot", PASSWORD))) {
+      List<java.util.concurrent.Future<Optional<dev.ocync.oci.Descriptor>>> results = new java.util.ArrayList<>();
+      for (int round = 0; round < 8; round++) {
+        for (int i = 0; i < repos; i++) {
+          Repository repo = r.repository("team/app" + i);
+          results.add(pool.submit(() -> repo.resolve("v1")));
+        }
+      }
+      for (int k = 0; k < results.size(); k++) {
+        assertThat(results.get(k).get(20, java.util.concurrent.TimeUnit.SECONDS)).get()
+            .satisfies(d -> assertThat(d.digest()).isNotNull());
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+    // concurrent requests for one repository waited for one token fetch; no token served two repositories
+    assertThat(fake.tokenRequests()).hasSize(repos);
+    assertThat(fake.tokenRequests()).allSatisfy(t ->
+        assertThat(t.getUrl().queryParameterValues("scope")).hasSize(1).allSatisfy(s ->
+            assertThat(s).matches("repository:team/app[0-9]:pull")));
+  }
+
+  @Test
   void rejectedCachedTokenIsReplacedOnceAndTheRequestRetried() throws IOException {
     fake.requireBearer("bot", PASSWORD);
     fake.putImage("app", image(3), Optional.of("v1"));
