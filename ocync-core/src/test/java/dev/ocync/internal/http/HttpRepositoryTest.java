@@ -314,6 +314,43 @@ class HttpRepositoryTest {
   }
 
   @Test
+  void streamFailingBeforeTheFirstByteOrOnTheLastByteCommitsNothing() throws IOException {
+    TestImages.Blob blob = TestImages.blob(MediaType.OCI_LAYER_GZIP, TestImages.randomBytes(16, 200_001));
+    Repository repo = registry.repository("app");
+    InputStream none = new InputStream() {
+      @Override
+      public int read() throws IOException {
+        throw new IOException("source failed at once");
+      }
+    };
+    assertThatThrownBy(() -> repo.pushBlob(blob.descriptor(), none)).hasMessageContaining("source failed at once");
+    // every byte but the last arrives; reading the last one fails
+    InputStream lastByte = new InputStream() {
+      private final ByteArrayInputStream in = new ByteArrayInputStream(blob.bytes(), 0, blob.bytes().length - 1);
+
+      @Override
+      public int read() throws IOException {
+        return read(new byte[1], 0, 1);
+      }
+
+      @Override
+      public int read(byte[] b, int off, int len) throws IOException {
+        int n = in.read(b, off, len);
+        if (n == -1) {
+          throw new IOException("source failed on the last byte");
+        }
+        return n;
+      }
+    };
+    assertThatThrownBy(() -> repo.pushBlob(blob.descriptor(), lastByte))
+        .hasMessageContaining("source failed on the last byte");
+    assertThat(fake.blob("app", blob.descriptor().digest())).isEmpty();
+    assertThat(fake.deletedUploads()).hasSize(2);
+    assertThat(fake.openUploads()).isZero();
+    assertThat(repo.hasBlob(blob.descriptor())).isFalse();
+  }
+
+  @Test
   void contentNotMatchingTheDescriptorIsNotCommitted() throws IOException {
     TestImages.Blob blob = TestImages.blob(MediaType.OCI_LAYER_GZIP, TestImages.randomBytes(16, 100_000));
     byte[] wrong = TestImages.randomBytes(17, 100_000);
