@@ -127,6 +127,10 @@ final class Authenticator {
   Optional<String> authorization(Set<String> scopes) throws IOException {
     Optional<Credentials> creds = credentials();
     if (creds.isPresent() && creds.get().kind() == Credentials.Kind.BEARER) {
+      if (!headerSafe(creds.get().secret())) {
+        throw new AuthenticationException("the bearer token configured for " + host + " contains spaces or control"
+            + " characters (a trailing newline from a file?), which cannot be sent in a header", Context.of(host));
+      }
       return Optional.of("Bearer " + creds.get().secret());
     }
     Challenge c = challenge;
@@ -276,6 +280,11 @@ final class Authenticator {
     }
     String token = text(json, "token").or(() -> text(json, "access_token")).orElseThrow(() ->
         new RegistryException("the token service at " + realmHost + " returned no token", ctx));
+    if (!headerSafe(token)) {
+      // sent as it is, a CR LF in it would end the header and inject whatever follows into the request
+      throw new RegistryException("the token service at " + realmHost + " returned a token with spaces or control"
+          + " characters, which cannot be sent in a header", ctx);
+    }
     Duration lifetime = DEFAULT_TOKEN_LIFETIME;
     JsonNode exp = json.get("expires_in");
     if (exp != null && exp.canConvertToLong() && exp.asLong() > 0) {
@@ -299,6 +308,11 @@ final class Authenticator {
     }
     Duration margin = REFRESH_MARGIN.compareTo(lifetime.dividedBy(2)) < 0 ? REFRESH_MARGIN : lifetime.dividedBy(2);
     return new Token(token, issued.plus(lifetime).minus(margin));
+  }
+
+  /** Whether a token is visible ASCII without spaces (RFC 6750 allows less), so it can go into a header. */
+  private static boolean headerSafe(String token) {
+    return token.chars().allMatch(c -> c > 0x20 && c < 0x7f);
   }
 
   private static Optional<String> text(JsonNode n, String field) {

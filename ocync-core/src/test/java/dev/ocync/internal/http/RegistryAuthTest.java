@@ -321,6 +321,31 @@ class RegistryAuthTest {
   }
 
   @Test
+  void tokensThatWouldBreakTheHeaderAreRefusedNotSent() throws IOException {
+    // a token service answering with CR LF in the token: sent as is, it would inject a header
+    fake.requireAnonymousBearer();
+    fake.inject(q -> q.getTarget().startsWith("/token"), new mockwebserver3.MockResponse.Builder().code(200)
+        .addHeader("Content-Type", "application/json")
+        .body("{\"token\":\"tok-INJECT\\r\\nX-Injected: 1\"}").build(), false);
+    try (Registry r = registry(CredentialProvider.anonymous())) {
+      assertThatThrownBy(() -> r.repository("app").listTags())
+          .isInstanceOf(dev.ocync.spi.RegistryException.class)
+          .hasMessageContaining("control characters").hasMessageNotContaining("tok-INJECT");
+    }
+    // a static bearer token read from a file with its trailing newline
+    try (Registry r = registry(host -> Optional.of(Credentials.bearer("static-TOKEN\n")))) {
+      assertThatThrownBy(() -> r.repository("app").listTags())
+          .isInstanceOf(AuthenticationException.class)
+          .hasMessageContaining("trailing newline").hasMessageNotContaining("static-TOKEN");
+    }
+    assertThat(fake.requests()).noneSatisfy(q -> {
+      assertThat(q.getHeaders().get("X-Injected")).isNotNull();
+    });
+    assertThat(fake.requests()).allSatisfy(q ->
+        assertThat(String.valueOf(q.getHeaders().get("Authorization"))).doesNotContain("INJECT", "static-TOKEN"));
+  }
+
+  @Test
   void tokensNeverAppearInExceptionsOrToString() throws IOException {
     fake.requireBearer("bot", PASSWORD);
     try (Registry r = registry(CredentialProvider.basic(fake.host(), "bot", PASSWORD));
