@@ -159,6 +159,26 @@ class HttpRepositoryTest {
   }
 
   @Test
+  void manifestCapHoldsWithoutContentLengthAndErrorBodiesAreCapped() throws IOException {
+    String big = "{\"schemaVersion\":2,\"pad\":\"" + "a".repeat(5000) + "\"}";
+    try (Registry small = fake.registry().maxManifestBytes(1000).build()) {
+      fake.inject(q -> q.getTarget().contains("/manifests/v1"), new MockResponse.Builder().code(200)
+          .addHeader("Content-Type", MediaType.OCI_MANIFEST).chunkedBody(big, 100).build(), true);
+      assertThatThrownBy(() -> small.repository("app").fetchManifest("v1"))
+          .isInstanceOf(RegistryException.class).hasMessageContaining("limit of 1000 bytes");
+    }
+    // a 429 with a huge plain-text body: transient, status kept, message short
+    fake.inject(q -> q.getTarget().contains("/tags/list"), new MockResponse.Builder().code(429)
+        .addHeader("Retry-After", "7").chunkedBody("slow down " + "x".repeat(3_000_000), 65536).build(), true);
+    assertThatThrownBy(() -> registry.repository("app").listTags())
+        .isInstanceOfSatisfying(RegistryException.class, e -> {
+          assertThat(e.status()).hasValue(429);
+          assertThat(e.isTransient()).isTrue();
+          assertThat(e.getMessage()).contains("slow down").hasSizeLessThan(1000);
+        });
+  }
+
+  @Test
   void schema1ManifestIsRefusedClearly() throws IOException {
     byte[] schema1 = "{\"schemaVersion\":1,\"name\":\"app\",\"tag\":\"old\",\"fsLayers\":[]}"
         .getBytes(StandardCharsets.UTF_8);
