@@ -31,6 +31,14 @@ import java.util.Optional;
  *
  * <p>HTTPS is used unless the registry is given as an {@code http://} URL, or is a loopback host
  * ({@code localhost}, {@code 127.0.0.0/8}, {@code ::1}), which use plain HTTP as Docker and crane do.
+ *
+ * <p>Where credentials go: {@code Authorization} is sent only to this registry's own scheme, host
+ * and port, never along a redirect elsewhere (a redirect chain that comes back to the registry
+ * gets it again there, as with curl and Go). Credentials go to the token service a Bearer
+ * challenge names only over HTTPS, to a loopback address, or when this registry itself uses plain
+ * HTTP; an HTTPS registry pointing at a plain-HTTP token service elsewhere fails with an
+ * {@link dev.ocync.spi.AuthenticationException} rather than send a password in clear text.
+ * A {@link Builder#caCertificate CA file} adds trust, but host names are still verified.
  */
 public final class Registry implements Closeable {
   /** Manifests larger than this are refused unless configured otherwise: 4 MiB, as registries cap them. */

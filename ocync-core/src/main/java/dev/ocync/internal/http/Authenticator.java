@@ -42,6 +42,8 @@ final class Authenticator {
   private static final int MAX_TOKEN_RESPONSE = 1024 * 1024;
   private static final Duration DEFAULT_TOKEN_LIFETIME = Duration.ofSeconds(60);
   private static final Duration REFRESH_MARGIN = Duration.ofSeconds(10);
+  /** Tokens are fetched again at least this often, whatever lifetime they claim. */
+  private static final Duration MAX_TOKEN_LIFETIME = Duration.ofDays(1);
   private static final String CLIENT_ID = "ocync";
 
   /** How the token service is reached: the registry client's plain (unauthenticated) transport. */
@@ -50,6 +52,8 @@ final class Authenticator {
   }
 
   private final String host;
+  /** Whether the registry itself is spoken to over plain HTTP, so its user accepted cleartext. */
+  private final boolean plainHttp;
   private final CredentialProvider provider;
   private final Transport transport;
   private final Clock clock;
@@ -58,8 +62,9 @@ final class Authenticator {
   private volatile Challenge challenge;
   private volatile Optional<Credentials> credentials;
 
-  Authenticator(String host, CredentialProvider provider, Transport transport, Clock clock) {
+  Authenticator(String host, boolean plainHttp, CredentialProvider provider, Transport transport, Clock clock) {
     this.host = host;
+    this.plainHttp = plainHttp;
     this.provider = provider;
     this.transport = transport;
     this.clock = clock;
@@ -122,6 +127,10 @@ final class Authenticator {
   Optional<String> authorization(Set<String> scopes) throws IOException {
     Optional<Credentials> creds = credentials();
     if (creds.isPresent() && creds.get().kind() == Credentials.Kind.BEARER) {
+      if (!headerSafe(creds.get().secret())) {
+        throw new AuthenticationException("the bearer token configured for " + host + " contains spaces or control"
+            + " characters (a trailing newline from a file?), which cannot be sent in a header", Context.of(host));
+      }
       return Optional.of("Bearer " + creds.get().secret());
     }
     Challenge c = challenge;
@@ -175,8 +184,9 @@ final class Authenticator {
     URI realmUri;
     try {
       realmUri = URI.create(realm);
-      if (realmUri.getScheme() == null || realmUri.getHost() == null) {
-        throw new IllegalArgumentException("not an absolute URL");
+      if (realmUri.getScheme() == null || realmUri.getHost() == null
+          || !realmUri.getScheme().equalsIgnoreCase("https") && !realmUri.getScheme().equalsIgnoreCase("http")) {
+        throw new IllegalArgumentException("not an absolute http(s) URL");
       }
     } catch (IllegalArgumentException e) {
       throw new RegistryException("registry sent an invalid token realm \"" + realm + "\"", Context.of(host), e);
@@ -185,6 +195,12 @@ final class Authenticator {
     Optional<Credentials> creds = credentials();
     String realmHost = realmUri.getHost() + (realmUri.getPort() > 0 ? ":" + realmUri.getPort() : "");
 
+    if (creds.isPresent() && creds.get().kind() != Credentials.Kind.BEARER && !mayCarrySecrets(realmUri)) {
+      // an HTTPS registry whose challenge points at a plain-HTTP token service elsewhere would have
+      // the password cross the network in clear text: a downgrade the user never chose
+      throw new AuthenticationException("refusing to send the credentials for " + host + " to the token service at "
+          + realmHost + " over plain HTTP; the registry itself uses HTTPS", Context.of(host));
+    }
     if (creds.isPresent() && creds.get().kind() == Credentials.Kind.IDENTITY_TOKEN) {
       StringBuilder form = new StringBuilder("grant_type=refresh_token&refresh_token=")
           .append(enc(creds.get().secret())).append("&client_id=").append(CLIENT_ID);
@@ -220,6 +236,23 @@ final class Authenticator {
     }
   }
 
+  /**
+   * Whether credentials may go to the token service at {@code realm}: over HTTPS, to a loopback
+   * address (the bytes never leave the machine), or over plain HTTP when the registry itself was
+   * configured for plain HTTP (its user already sends the password in clear text).
+   */
+  private boolean mayCarrySecrets(URI realm) {
+    if ("https".equalsIgnoreCase(realm.getScheme()) || plainHttp) {
+      return true;
+    }
+    String h = realm.getHost();
+    if (h.startsWith("[") && h.endsWith("]")) {
+      h = h.substring(1, h.length() - 1);
+    }
+    // only literal addresses: a name is not resolved here, and a name that resolves to loopback is rare
+    return h.equalsIgnoreCase("localhost") || h.matches("127(\\.[0-9]{1,3}){3}") || h.equals("::1");
+  }
+
   private Token tokenFrom(Response r, String realmHost, Optional<Credentials> creds) throws IOException {
     Instant received = clock.instant();
     Context ctx = Context.of(host).status(r.code());
@@ -247,10 +280,17 @@ final class Authenticator {
     }
     String token = text(json, "token").or(() -> text(json, "access_token")).orElseThrow(() ->
         new RegistryException("the token service at " + realmHost + " returned no token", ctx));
+    if (!headerSafe(token)) {
+      // sent as it is, a CR LF in it would end the header and inject whatever follows into the request
+      throw new RegistryException("the token service at " + realmHost + " returned a token with spaces or control"
+          + " characters, which cannot be sent in a header", ctx);
+    }
     Duration lifetime = DEFAULT_TOKEN_LIFETIME;
     JsonNode exp = json.get("expires_in");
     if (exp != null && exp.canConvertToLong() && exp.asLong() > 0) {
-      lifetime = Duration.ofSeconds(exp.asLong());
+      // capped: a huge expires_in would overflow Instant arithmetic below, and a token cached for
+      // ever would outlive a revocation on the server
+      lifetime = Duration.ofSeconds(Math.min(exp.asLong(), MAX_TOKEN_LIFETIME.toSeconds()));
     }
     Instant issued = received;
     Optional<String> issuedAt = text(json, "issued_at");
@@ -268,6 +308,11 @@ final class Authenticator {
     }
     Duration margin = REFRESH_MARGIN.compareTo(lifetime.dividedBy(2)) < 0 ? REFRESH_MARGIN : lifetime.dividedBy(2);
     return new Token(token, issued.plus(lifetime).minus(margin));
+  }
+
+  /** Whether a token is visible ASCII without spaces (RFC 6750 allows less), so it can go into a header. */
+  private static boolean headerSafe(String token) {
+    return token.chars().allMatch(c -> c > 0x20 && c < 0x7f);
   }
 
   private static Optional<String> text(JsonNode n, String field) {

@@ -159,6 +159,13 @@ final class HttpRepository implements Repository {
         r.abort();
         throw schema1(ctx);
       }
+      if (type.map(MediaType::essence).filter(t -> t.equals("text/html")).isPresent()) {
+        // a proxy's or portal's page answered in the registry's place; its JSON parse error would mislead
+        r.abort();
+        throw new RegistryException("fetching manifest " + reference + " failed: the server answered HTTP "
+            + r.code() + " with an HTML page, not a manifest (a proxy or login page in front of the registry?)",
+            ctx.status(r.code()));
+      }
       byte[] bytes = r.readBody(cap).orElseThrow(() -> new RegistryException("manifest " + reference
           + " is larger than the limit of " + cap + " bytes (maxManifestBytes)"
           + r.contentLength().stream().mapToObj(n -> "; it has " + n + " bytes").findFirst().orElse(""),

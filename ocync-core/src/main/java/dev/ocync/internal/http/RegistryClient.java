@@ -33,6 +33,8 @@ import org.apache.hc.client5.http.impl.io.PoolingHttpClientConnectionManager;
 import org.apache.hc.client5.http.impl.io.PoolingHttpClientConnectionManagerBuilder;
 import org.apache.hc.client5.http.protocol.HttpClientContext;
 import org.apache.hc.client5.http.ssl.ClientTlsStrategyBuilder;
+import org.apache.hc.client5.http.ssl.HostnameVerificationPolicy;
+import org.apache.hc.client5.http.ssl.HttpsSupport;
 import org.apache.hc.client5.http.ssl.NoopHostnameVerifier;
 import org.apache.hc.client5.http.ssl.TlsSocketStrategy;
 import org.apache.hc.core5.http.ClassicHttpResponse;
@@ -98,6 +100,11 @@ public final class RegistryClient implements Closeable {
       ClientTlsStrategyBuilder tb = ClientTlsStrategyBuilder.create().setSslContext(ssl);
       if (registry.insecureSkipVerify()) {
         tb.setHostnameVerifier(NoopHostnameVerifier.INSTANCE);
+      } else {
+        // checked twice on purpose: by JSSE during the handshake and by httpclient after it, so that
+        // a trust manager that loses the host name (as a wrapping one easily does) cannot disable it
+        tb.setHostnameVerifier(HttpsSupport.getDefaultHostnameVerifier())
+            .setHostVerificationPolicy(HostnameVerificationPolicy.BOTH);
       }
       TlsSocketStrategy tls = tb.buildClassic();
       pb.setTlsSocketStrategy(tls);
@@ -118,7 +125,7 @@ public final class RegistryClient implements Closeable {
         .disableCookieManagement()
         .disableAuthCaching()
         .build();
-    this.auth = new Authenticator(host, registry.credentials(), this::sendPlain, clock);
+    this.auth = new Authenticator(host, registry.plainHttp(), registry.credentials(), this::sendPlain, clock);
   }
 
   /** The repository {@code name} on this registry. No request is made. */
@@ -356,14 +363,22 @@ public final class RegistryClient implements Closeable {
 
   /** Resolves a Location or Link target against the URI of the response that carried it. */
   static URI resolve(URI against, String location, Context context) throws RegistryException {
+    // without the query in messages: presigned URLs carry credentials there
+    int q = location.indexOf('?');
+    String shown = q < 0 ? location.trim() : location.substring(0, q).trim();
+    URI u;
     try {
-      return against.resolve(URI.create(location.trim()));
+      u = against.resolve(URI.create(location.trim()));
     } catch (IllegalArgumentException e) {
-      // without the query: presigned URLs carry credentials there
-      int q = location.indexOf('?');
-      throw new RegistryException("registry sent an invalid URL \"" + (q < 0 ? location : location.substring(0, q))
-          + "\"", context, e);
+      throw new RegistryException("registry sent an invalid URL \"" + shown + "\"", context, e);
     }
+    // only http(s) with a host: anything else would reach httpclient as an obscure failure, or worse
+    if (u.getScheme() == null || u.getHost() == null
+        || !u.getScheme().equalsIgnoreCase("http") && !u.getScheme().equalsIgnoreCase("https")) {
+      throw new RegistryException("registry sent a URL that is not an http(s) URL with a host: \"" + shown + "\"",
+          context);
+    }
+    return u;
   }
 
   @Override

@@ -29,7 +29,6 @@ import javax.net.ssl.SSLEngine;
 import javax.net.ssl.TrustManager;
 import javax.net.ssl.TrustManagerFactory;
 import javax.net.ssl.X509ExtendedTrustManager;
-import javax.net.ssl.X509TrustManager;
 
 /**
  * Builds the {@link SSLContext} for a registry: the system's CAs plus any extra PEM CA file,
@@ -144,13 +143,13 @@ final class TlsSupport {
     }
   }
 
-  private static X509TrustManager systemTrust() throws GeneralSecurityException {
+  private static X509ExtendedTrustManager systemTrust() throws GeneralSecurityException {
     TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
     tmf.init((KeyStore) null);
     return x509(tmf);
   }
 
-  private static X509TrustManager trustFor(List<X509Certificate> cas) throws GeneralSecurityException, IOException {
+  private static X509ExtendedTrustManager trustFor(List<X509Certificate> cas) throws GeneralSecurityException, IOException {
     KeyStore ks = KeyStore.getInstance(KeyStore.getDefaultType());
     ks.load(null, null);
     int i = 0;
@@ -162,21 +161,26 @@ final class TlsSupport {
     return x509(tmf);
   }
 
-  private static X509TrustManager x509(TrustManagerFactory tmf) {
+  private static X509ExtendedTrustManager x509(TrustManagerFactory tmf) {
     for (TrustManager tm : tmf.getTrustManagers()) {
-      if (tm instanceof X509TrustManager x) {
+      if (tm instanceof X509ExtendedTrustManager x) {
         return x;
       }
     }
-    throw new IllegalStateException("no X509TrustManager available");
+    throw new IllegalStateException("no X509ExtendedTrustManager available");
   }
 
   /** Trusts what the system trusts, and besides that what the extra CAs sign. */
+  /*
+   * The socket and engine variants must reach the delegates' own socket and engine variants: that
+   * is where JSSE checks the certificate against the host name (endpoint identification). Going
+   * through the two-argument variants would trust a certificate the extra CA issued for any host.
+   */
   private static final class Combined extends X509ExtendedTrustManager {
-    private final X509TrustManager system;
-    private final X509TrustManager extra;
+    private final X509ExtendedTrustManager system;
+    private final X509ExtendedTrustManager extra;
 
-    Combined(X509TrustManager system, X509TrustManager extra) {
+    Combined(X509ExtendedTrustManager system, X509ExtendedTrustManager extra) {
       this.system = system;
       this.extra = extra;
     }
@@ -193,13 +197,21 @@ final class TlsSupport {
     @Override
     public void checkServerTrusted(X509Certificate[] chain, String authType, Socket socket)
         throws CertificateException {
-      checkServerTrusted(chain, authType);
+      try {
+        system.checkServerTrusted(chain, authType, socket);
+      } catch (CertificateException e) {
+        extra.checkServerTrusted(chain, authType, socket);
+      }
     }
 
     @Override
     public void checkServerTrusted(X509Certificate[] chain, String authType, SSLEngine engine)
         throws CertificateException {
-      checkServerTrusted(chain, authType);
+      try {
+        system.checkServerTrusted(chain, authType, engine);
+      } catch (CertificateException e) {
+        extra.checkServerTrusted(chain, authType, engine);
+      }
     }
 
     @Override
@@ -210,13 +222,13 @@ final class TlsSupport {
     @Override
     public void checkClientTrusted(X509Certificate[] chain, String authType, Socket socket)
         throws CertificateException {
-      checkClientTrusted(chain, authType);
+      system.checkClientTrusted(chain, authType, socket);
     }
 
     @Override
     public void checkClientTrusted(X509Certificate[] chain, String authType, SSLEngine engine)
         throws CertificateException {
-      checkClientTrusted(chain, authType);
+      system.checkClientTrusted(chain, authType, engine);
     }
 
     @Override

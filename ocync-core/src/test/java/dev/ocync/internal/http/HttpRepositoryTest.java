@@ -144,6 +144,41 @@ class HttpRepositoryTest {
   }
 
   @Test
+  void anHtmlPageInsteadOfAManifestIsNamedAsSuch() {
+    // HEAD says too little (no digest), so resolve falls back to GET, which gets the page
+    fake.inject(r -> r.getMethod().equals("HEAD") && r.getTarget().contains("/manifests/v1"),
+        new MockResponse.Builder().code(200).addHeader("Content-Type", "text/html").build(), false);
+    fake.inject(r -> r.getMethod().equals("GET") && r.getTarget().contains("/manifests/v1"),
+        new MockResponse.Builder().code(200).addHeader("Content-Type", "text/html; charset=utf-8")
+            .body("<html><body>Sign in</body></html>").build(), false);
+    assertThatThrownBy(() -> registry.repository("app").resolve("v1"))
+        .isInstanceOfSatisfying(RegistryException.class, e -> {
+          assertThat(e.getMessage()).contains("HTML page").contains("manifest v1");
+          assertThat(e.status()).hasValue(200);
+        });
+  }
+
+  @Test
+  void manifestCapHoldsWithoutContentLengthAndErrorBodiesAreCapped() throws IOException {
+    String big = "{\"schemaVersion\":2,\"pad\":\"" + "a".repeat(5000) + "\"}";
+    try (Registry small = fake.registry().maxManifestBytes(1000).build()) {
+      fake.inject(q -> q.getTarget().contains("/manifests/v1"), new MockResponse.Builder().code(200)
+          .addHeader("Content-Type", MediaType.OCI_MANIFEST).chunkedBody(big, 100).build(), true);
+      assertThatThrownBy(() -> small.repository("app").fetchManifest("v1"))
+          .isInstanceOf(RegistryException.class).hasMessageContaining("limit of 1000 bytes");
+    }
+    // a 429 with a huge plain-text body: transient, status kept, message short
+    fake.inject(q -> q.getTarget().contains("/tags/list"), new MockResponse.Builder().code(429)
+        .addHeader("Retry-After", "7").chunkedBody("slow down " + "x".repeat(3_000_000), 65536).build(), true);
+    assertThatThrownBy(() -> registry.repository("app").listTags())
+        .isInstanceOfSatisfying(RegistryException.class, e -> {
+          assertThat(e.status()).hasValue(429);
+          assertThat(e.isTransient()).isTrue();
+          assertThat(e.getMessage()).contains("slow down").hasSizeLessThan(1000);
+        });
+  }
+
+  @Test
   void schema1ManifestIsRefusedClearly() throws IOException {
     byte[] schema1 = "{\"schemaVersion\":1,\"name\":\"app\",\"tag\":\"old\",\"fsLayers\":[]}"
         .getBytes(StandardCharsets.UTF_8);
@@ -296,6 +331,43 @@ class HttpRepositoryTest {
     // the same client still works afterwards
     repo.pushBlob(blob.descriptor(), new ByteArrayInputStream(blob.bytes()));
     assertThat(repo.hasBlob(blob.descriptor())).isTrue();
+  }
+
+  @Test
+  void streamFailingBeforeTheFirstByteOrOnTheLastByteCommitsNothing() throws IOException {
+    TestImages.Blob blob = TestImages.blob(MediaType.OCI_LAYER_GZIP, TestImages.randomBytes(16, 200_001));
+    Repository repo = registry.repository("app");
+    InputStream none = new InputStream() {
+      @Override
+      public int read() throws IOException {
+        throw new IOException("source failed at once");
+      }
+    };
+    assertThatThrownBy(() -> repo.pushBlob(blob.descriptor(), none)).hasMessageContaining("source failed at once");
+    // every byte but the last arrives; reading the last one fails
+    InputStream lastByte = new InputStream() {
+      private final ByteArrayInputStream in = new ByteArrayInputStream(blob.bytes(), 0, blob.bytes().length - 1);
+
+      @Override
+      public int read() throws IOException {
+        return read(new byte[1], 0, 1);
+      }
+
+      @Override
+      public int read(byte[] b, int off, int len) throws IOException {
+        int n = in.read(b, off, len);
+        if (n == -1) {
+          throw new IOException("source failed on the last byte");
+        }
+        return n;
+      }
+    };
+    assertThatThrownBy(() -> repo.pushBlob(blob.descriptor(), lastByte))
+        .hasMessageContaining("source failed on the last byte");
+    assertThat(fake.blob("app", blob.descriptor().digest())).isEmpty();
+    assertThat(fake.deletedUploads()).hasSize(2);
+    assertThat(fake.openUploads()).isZero();
+    assertThat(repo.hasBlob(blob.descriptor())).isFalse();
   }
 
   @Test

@@ -122,6 +122,67 @@ class RegistryAuthTest {
   }
 
   @Test
+  void hugeExpiresInIsCappedAtADayAndZeroMeansTheDefaultMinute() throws IOException {
+    // 10^17 s is beyond Instant.MAX: adding it to the issue time must not overflow
+    fake.requireBearer("bot", PASSWORD).tokenExpiresIn(100_000_000_000_000_000L);
+    fake.putImage("app", image(2), Optional.of("v1"));
+    TestClock clock = new TestClock();
+    try (Registry r = registry(CredentialProvider.basic(fake.host(), "bot", PASSWORD));
+        RegistryClient client = new RegistryClient(r, clock)) {
+      Repository repo = client.repository("app");
+      assertThat(repo.resolve("v1")).isPresent();
+      clock.advance(Duration.ofHours(20));
+      assertThat(repo.resolve("v1")).isPresent();
+      assertThat(fake.tokenRequests()).hasSize(1);
+      clock.advance(Duration.ofHours(5));
+      assertThat(repo.resolve("v1")).isPresent();
+      assertThat(fake.tokenRequests()).hasSize(2);
+    }
+    fake.tokenExpiresIn(0);
+    try (Registry r = registry(CredentialProvider.basic(fake.host(), "bot", PASSWORD));
+        RegistryClient client = new RegistryClient(r, clock)) {
+      Repository repo = client.repository("app");
+      repo.resolve("v1");
+      clock.advance(Duration.ofSeconds(45));
+      repo.resolve("v1");
+      assertThat(fake.tokenRequests()).hasSize(3);
+      clock.advance(Duration.ofSeconds(10));
+      repo.resolve("v1");
+      assertThat(fake.tokenRequests()).hasSize(4);
+    }
+  }
+
+  @Test
+  void manyRepositoriesAtOnceGetOneTokenEachScopedToThemselves() throws Exception {
+    fake.requireBearer("bot", PASSWORD);
+    int repos = 6;
+    for (int i = 0; i < repos; i++) {
+      fake.putImage("team/app" + i, image(10 + i), Optional.of("v1"));
+    }
+    java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(24);
+    try (Registry r = registry(CredentialProvider.basic(fake.host(), "bot", PASSWORD))) {
+      List<java.util.concurrent.Future<Optional<dev.ocync.oci.Descriptor>>> results = new java.util.ArrayList<>();
+      for (int round = 0; round < 8; round++) {
+        for (int i = 0; i < repos; i++) {
+          Repository repo = r.repository("team/app" + i);
+          results.add(pool.submit(() -> repo.resolve("v1")));
+        }
+      }
+      for (int k = 0; k < results.size(); k++) {
+        assertThat(results.get(k).get(20, java.util.concurrent.TimeUnit.SECONDS)).get()
+            .satisfies(d -> assertThat(d.digest()).isNotNull());
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+    // concurrent requests for one repository waited for one token fetch; no token served two repositories
+    assertThat(fake.tokenRequests()).hasSize(repos);
+    assertThat(fake.tokenRequests()).allSatisfy(t ->
+        assertThat(t.getUrl().queryParameterValues("scope")).hasSize(1).allSatisfy(s ->
+            assertThat(s).matches("repository:team/app[0-9]:pull")));
+  }
+
+  @Test
   void rejectedCachedTokenIsReplacedOnceAndTheRequestRetried() throws IOException {
     fake.requireBearer("bot", PASSWORD);
     fake.putImage("app", image(3), Optional.of("v1"));
@@ -257,6 +318,31 @@ class RegistryAuthTest {
           .isInstanceOf(AuthenticationException.class)
           .hasMessageContaining("no credentials were found for " + fake.host());
     }
+  }
+
+  @Test
+  void tokensThatWouldBreakTheHeaderAreRefusedNotSent() throws IOException {
+    // a token service answering with CR LF in the token: sent as is, it would inject a header
+    fake.requireAnonymousBearer();
+    fake.inject(q -> q.getTarget().startsWith("/token"), new mockwebserver3.MockResponse.Builder().code(200)
+        .addHeader("Content-Type", "application/json")
+        .body("{\"token\":\"tok-INJECT\\r\\nX-Injected: 1\"}").build(), false);
+    try (Registry r = registry(CredentialProvider.anonymous())) {
+      assertThatThrownBy(() -> r.repository("app").listTags())
+          .isInstanceOf(dev.ocync.spi.RegistryException.class)
+          .hasMessageContaining("control characters").hasMessageNotContaining("tok-INJECT");
+    }
+    // a static bearer token read from a file with its trailing newline
+    try (Registry r = registry(host -> Optional.of(Credentials.bearer("static-TOKEN\n")))) {
+      assertThatThrownBy(() -> r.repository("app").listTags())
+          .isInstanceOf(AuthenticationException.class)
+          .hasMessageContaining("trailing newline").hasMessageNotContaining("static-TOKEN");
+    }
+    assertThat(fake.requests()).noneSatisfy(q -> {
+      assertThat(q.getHeaders().get("X-Injected")).isNotNull();
+    });
+    assertThat(fake.requests()).allSatisfy(q ->
+        assertThat(String.valueOf(q.getHeaders().get("Authorization"))).doesNotContain("INJECT", "static-TOKEN"));
   }
 
   @Test

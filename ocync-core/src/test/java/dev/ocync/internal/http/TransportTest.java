@@ -88,8 +88,13 @@ class TransportTest {
 
   /** As above, trusting {@code clientCa} for client certificates. */
   private SSLContext serverTls(Optional<Path> clientCa) throws Exception {
+    return serverTls(clientCa, "IP:127.0.0.1");
+  }
+
+  /** As above, the certificate naming {@code subjectAltName} (for example {@code DNS:other.example}). */
+  private SSLContext serverTls(Optional<Path> clientCa, String subjectAltName) throws Exception {
     openssl("openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "key.pem", "-out", "cert.pem",
-        "-days", "2", "-subj", "/CN=ocync-test", "-addext", "subjectAltName=IP:127.0.0.1");
+        "-days", "2", "-subj", "/CN=ocync-test", "-addext", "subjectAltName=" + subjectAltName);
     openssl("openssl", "pkcs12", "-export", "-in", "cert.pem", "-inkey", "key.pem", "-out", "server.p12",
         "-passout", "pass:changeit");
     KeyStore ks = KeyStore.getInstance("PKCS12");
@@ -144,6 +149,72 @@ class TransportTest {
         try (Registry skipping = Registry.builder(host).insecureSkipVerify(true).build()) {
           assertThat(skipping.repository("app").listTags()).containsExactly("v1");
         }
+      }
+    }
+  }
+
+  @Test
+  void trustedCaDoesNotSwitchOffHostnameVerification() throws Exception {
+    // the CA file makes the certificate trusted, but it names another host: that must still fail
+    SSLContext serverCtx = serverTls(Optional.empty(), "DNS:other.example");
+    try (FakeRegistry fake = FakeRegistry.start()) {
+      MockWebServer https = new MockWebServer();
+      https.useHttps(serverCtx.getSocketFactory());
+      https.setDispatcher(fake);
+      https.start(InetAddress.getByName("127.0.0.1"), 0);
+      fake.putImage("app", TestImages.ociImage(3, Platform.parse("linux/amd64"), 1, 10), Optional.of("v1"));
+      String host = "https://127.0.0.1:" + https.getPort();
+      try (https; Registry trusted = Registry.builder(host).caCertificate(tmp.resolve("cert.pem")).build()) {
+        assertThatThrownBy(() -> trusted.repository("app").listTags())
+            .isInstanceOfSatisfying(RegistryException.class, e ->
+                assertThat(e.getMessage()).contains("TLS").contains("127.0.0.1"));
+        assertThat(fake.requests()).isEmpty();
+        // skipping verification is what accepts it, and only for the registry that asks for it
+        try (Registry skipping = Registry.builder(host).insecureSkipVerify(true).build()) {
+          assertThat(skipping.repository("app").listTags()).containsExactly("v1");
+        }
+        assertThatThrownBy(() -> trusted.repository("app").listTags()).isInstanceOf(RegistryException.class);
+      }
+    }
+  }
+
+  @Test
+  void credentialsNeverGoToAPlainHttpTokenServiceOfAnHttpsRegistry() throws Exception {
+    SSLContext serverCtx = serverTls();
+    String password = "s3cret-PLAIN-pw";
+    try (FakeRegistry fake = FakeRegistry.start()) {
+      MockWebServer https = new MockWebServer();
+      https.useHttps(serverCtx.getSocketFactory());
+      https.setDispatcher(fake);
+      https.start(InetAddress.getByName("127.0.0.1"), 0);
+      // a token service on another host, over plain HTTP (.invalid: nothing could be sent there anyway)
+      fake.inject(q -> !q.getTarget().startsWith("/token"), new MockResponse.Builder().code(401)
+          .addHeader("WWW-Authenticate", "Bearer realm=\"http://auth.example.invalid/token\",service=\"r\"")
+          .build(), false);
+      try (https; Registry r = Registry.builder("https://127.0.0.1:" + https.getPort())
+          .caCertificate(tmp.resolve("cert.pem"))
+          .credentials(dev.ocync.auth.CredentialProvider.basic("127.0.0.1:" + https.getPort(), "bot", password))
+          .build()) {
+        assertThatThrownBy(() -> r.repository("app").listTags())
+            .isInstanceOfSatisfying(dev.ocync.spi.AuthenticationException.class, e -> assertThat(e.getMessage())
+                .contains("plain HTTP").contains("auth.example.invalid").doesNotContain(password));
+      }
+    }
+    // a loopback token service may be plain HTTP: the bytes do not leave the machine
+    try (FakeRegistry fake = FakeRegistry.start()) {
+      MockWebServer https = new MockWebServer();
+      https.useHttps(serverCtx.getSocketFactory());
+      https.setDispatcher(fake);
+      https.start(InetAddress.getByName("127.0.0.1"), 0);
+      fake.requireBearer("bot", password); // realm http://127.0.0.1:<fake port>/token
+      fake.putImage("app", TestImages.ociImage(4, Platform.parse("linux/amd64"), 1, 10), Optional.of("v1"));
+      try (https; Registry r = Registry.builder("https://127.0.0.1:" + https.getPort())
+          .caCertificate(tmp.resolve("cert.pem"))
+          .credentials(dev.ocync.auth.CredentialProvider.basic("127.0.0.1:" + https.getPort(), "bot", password))
+          .build()) {
+        assertThat(r.repository("app").listTags()).containsExactly("v1");
+        assertThat(fake.tokenRequests()).isNotEmpty()
+            .allSatisfy(t -> assertThat(t.getHeaders().get("Authorization")).startsWith("Basic "));
       }
     }
   }
