@@ -1,6 +1,7 @@
 package dev.ocync.spi;
 
 import java.io.IOException;
+import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalInt;
@@ -21,6 +22,7 @@ public class RegistryException extends IOException {
   private final String reference;
   private final int status;
   private final String errorCode;
+  private final transient Duration retryAfter;
   private final String reason;
 
   /** A failure with the given context; see {@link Context}. */
@@ -37,6 +39,7 @@ public class RegistryException extends IOException {
     this.reference = context.reference;
     this.status = context.status;
     this.errorCode = context.errorCode;
+    this.retryAfter = context.retryAfter;
   }
 
   private static String format(String reason, Context c) {
@@ -52,6 +55,9 @@ public class RegistryException extends IOException {
     }
     if (c.errorCode != null) {
       sb.append(", ").append(c.errorCode);
+    }
+    if (c.retryAfter != null) {
+      sb.append(", retry after ").append(c.retryAfter.toSeconds()).append(" s");
     }
     return sb.append(')').toString();
   }
@@ -86,12 +92,18 @@ public class RegistryException extends IOException {
     return Optional.ofNullable(errorCode);
   }
 
+  /** How long the registry asked clients to wait before trying again ({@code Retry-After}), if it said. */
+  public Optional<Duration> retryAfter() {
+    return Optional.ofNullable(retryAfter);
+  }
+
   /** Where the failure happened, to build a related exception with the same context. */
   public Context context() {
     Context c = Context.of(registry);
     c = repository == null ? c : c.repository(repository);
     c = reference == null ? c : c.reference(reference);
     c = status > 0 ? c.status(status) : c;
+    c = retryAfter == null ? c : c.retryAfter(retryAfter);
     return errorCode == null ? c : c.errorCode(errorCode);
   }
 
@@ -113,38 +125,49 @@ public class RegistryException extends IOException {
     private final String reference;
     private final int status;
     private final String errorCode;
+    private final Duration retryAfter;
 
-    private Context(String registry, String repository, String reference, int status, String errorCode) {
+    private Context(String registry, String repository, String reference, int status, String errorCode,
+        Duration retryAfter) {
       this.registry = registry;
       this.repository = repository;
       this.reference = reference;
       this.status = status;
       this.errorCode = errorCode;
+      this.retryAfter = retryAfter;
     }
 
     /** A context naming only the registry or layout location. */
     public static Context of(String registry) {
-      return new Context(Objects.requireNonNull(registry, "registry"), null, null, 0, null);
+      return new Context(Objects.requireNonNull(registry, "registry"), null, null, 0, null, null);
     }
 
     /** With a repository. */
     public Context repository(String name) {
-      return new Context(registry, Objects.requireNonNull(name), reference, status, errorCode);
+      return new Context(registry, Objects.requireNonNull(name), reference, status, errorCode, retryAfter);
     }
 
     /** With a tag or digest. */
     public Context reference(String ref) {
-      return new Context(registry, repository, Objects.requireNonNull(ref), status, errorCode);
+      return new Context(registry, repository, Objects.requireNonNull(ref), status, errorCode, retryAfter);
     }
 
     /** With an HTTP status. */
     public Context status(int httpStatus) {
-      return new Context(registry, repository, reference, httpStatus, errorCode);
+      return new Context(registry, repository, reference, httpStatus, errorCode, retryAfter);
     }
 
     /** With an OCI error code. */
     public Context errorCode(String code) {
-      return new Context(registry, repository, reference, status, Objects.requireNonNull(code));
+      return new Context(registry, repository, reference, status, Objects.requireNonNull(code), retryAfter);
+    }
+
+    /** With the wait the registry asked for ({@code Retry-After}). */
+    public Context retryAfter(Duration wait) {
+      if (Objects.requireNonNull(wait, "wait").isNegative()) {
+        throw new IllegalArgumentException("retry-after must not be negative, got " + wait);
+      }
+      return new Context(registry, repository, reference, status, errorCode, wait);
     }
 
     @Override

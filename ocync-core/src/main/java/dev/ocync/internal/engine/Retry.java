@@ -8,6 +8,7 @@ import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.nio.file.FileSystemException;
 import java.time.Duration;
+import java.util.Optional;
 
 /** Retries transient failures with exponential backoff. Immutable; one per {@link Copier}. */
 final class Retry {
@@ -17,24 +18,45 @@ final class Retry {
     T run() throws IOException;
   }
 
+  /** Waits; tests record the waits instead. */
+  @FunctionalInterface
+  interface Sleeper {
+    void sleep(Duration d) throws InterruptedException;
+  }
+
+  /**
+   * The longest {@code Retry-After} honoured. A registry asking for more (Docker Hub's pull limit
+   * can say hours) fails the copy now with that wait in the message, rather than hanging it.
+   */
+  static final Duration MAX_RETRY_AFTER = Duration.ofMinutes(1);
+
   private final int attempts;
   private final Duration backoff;
+  private final Sleeper sleeper;
 
   Retry(int attempts, Duration backoff) {
+    this(attempts, backoff, d -> Thread.sleep(d.toMillis()));
+  }
+
+  Retry(int attempts, Duration backoff, Sleeper sleeper) {
     if (attempts < 1) {
       throw new IllegalArgumentException("attempts must be at least 1, got " + attempts);
     }
     this.attempts = attempts;
     this.backoff = backoff;
+    this.sleeper = sleeper;
   }
 
   int attempts() {
     return attempts;
   }
 
-  /** Runs {@code attempt}, again after {@code backoff}, {@code 2 * backoff}, ... while it fails transiently. */
+  /**
+   * Runs {@code attempt}, again after {@code backoff}, {@code 2 * backoff}, ... while it fails
+   * transiently; a registry's {@code Retry-After} (up to {@link #MAX_RETRY_AFTER}) lengthens a wait.
+   */
   <T> T run(Attempt<T> attempt) throws IOException {
-    long wait = backoff.toMillis();
+    Duration wait = backoff;
     for (int i = 1; ; i++) {
       try {
         return attempt.run();
@@ -42,15 +64,20 @@ final class Retry {
         if (i >= attempts || !isTransient(e)) {
           throw e;
         }
+        Optional<Duration> asked = e instanceof RegistryException r ? r.retryAfter() : Optional.empty();
+        if (asked.isPresent() && asked.get().compareTo(MAX_RETRY_AFTER) > 0) {
+          throw e;
+        }
+        Duration now = asked.isPresent() && asked.get().compareTo(wait) > 0 ? asked.get() : wait;
         try {
-          Thread.sleep(wait);
+          sleeper.sleep(now);
         } catch (InterruptedException ie) {
           Thread.currentThread().interrupt();
           InterruptedIOException iio = new InterruptedIOException("interrupted while waiting to retry");
           iio.addSuppressed(e);
           throw iio;
         }
-        wait *= 2;
+        wait = wait.multipliedBy(2);
       }
     }
   }

@@ -8,6 +8,11 @@ import dev.ocync.spi.RegistryException;
 import dev.ocync.spi.RegistryException.Context;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeParseException;
 import java.util.Optional;
 import java.util.Set;
 
@@ -75,6 +80,20 @@ final class ErrorResponses {
     return text.isEmpty() ? "" : ": " + truncate(text);
   }
 
+  /** {@code Retry-After}: delay-seconds or an HTTP date (RFC 9110); nothing if it is neither. */
+  static Optional<Duration> retryAfter(String value, Instant now) {
+    String v = value.trim();
+    if (v.matches("[0-9]{1,9}")) {
+      return Optional.of(Duration.ofSeconds(Long.parseLong(v)));
+    }
+    try {
+      Instant at = ZonedDateTime.parse(v, DateTimeFormatter.RFC_1123_DATE_TIME).toInstant();
+      return Optional.of(at.isAfter(now) ? Duration.between(now, at) : Duration.ZERO);
+    } catch (DateTimeParseException e) {
+      return Optional.empty();
+    }
+  }
+
   private static String truncate(String s) {
     StringBuilder sb = new StringBuilder();
     for (int i = 0; i < s.length() && sb.length() < MAX_TEXT; i++) {
@@ -95,6 +114,10 @@ final class ErrorResponses {
     byte[] body = r.method().equals("HEAD") ? new byte[0] : r.readSome(MAX_ERROR_BODY);
     Optional<OciError> err = parse(body);
     Context ctx = context.status(r.code());
+    Optional<Duration> wait = r.header("Retry-After").flatMap(v -> retryAfter(v, Instant.now()));
+    if (wait.isPresent()) {
+      ctx = ctx.retryAfter(wait.get());
+    }
     if (err.isPresent() && err.get().code().isPresent()) {
       ctx = ctx.errorCode(err.get().code().get());
     }

@@ -72,4 +72,37 @@ class RetryTest {
     })).isInstanceOf(NotFoundException.class);
     assertThat(calls).hasValue(1);
   }
+
+  @Test
+  void waitsWhatTheRegistryAsksForWhenItIsLongerThanTheBackoff() throws IOException {
+    java.util.List<Duration> waits = new java.util.ArrayList<>();
+    AtomicInteger calls = new AtomicInteger();
+    Retry retry = new Retry(3, Duration.ofMillis(250), waits::add);
+    String r = retry.run(() -> {
+      int n = calls.incrementAndGet();
+      if (n == 1) {
+        throw new RegistryException("slow down", CTX.status(429).retryAfter(Duration.ofSeconds(7)));
+      }
+      if (n == 2) {
+        throw new RegistryException("busy", CTX.status(503).retryAfter(Duration.ZERO));
+      }
+      return "ok";
+    });
+    assertThat(r).isEqualTo("ok");
+    // the registry's 7 s wins over 250 ms; a Retry-After of 0 does not shorten the 500 ms backoff
+    assertThat(waits).containsExactly(Duration.ofSeconds(7), Duration.ofMillis(500));
+  }
+
+  @Test
+  void aRetryAfterBeyondTheCapFailsNowInsteadOfHanging() {
+    java.util.List<Duration> waits = new java.util.ArrayList<>();
+    AtomicInteger calls = new AtomicInteger();
+    Retry retry = new Retry(3, Duration.ofMillis(1), waits::add);
+    assertThatThrownBy(() -> retry.run(() -> {
+      calls.incrementAndGet();
+      throw new RegistryException("pull rate limit reached", CTX.status(429).retryAfter(Duration.ofHours(6)));
+    })).isInstanceOf(RegistryException.class).hasMessageContaining("retry after 21600 s");
+    assertThat(calls).hasValue(1);
+    assertThat(waits).isEmpty();
+  }
 }

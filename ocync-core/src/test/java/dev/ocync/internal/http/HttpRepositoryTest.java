@@ -95,6 +95,33 @@ class HttpRepositoryTest {
   }
 
   @Test
+  void tooManyRequestsCarriesTheRetryAfterTheRegistryAskedFor() {
+    fake.inject(r -> r.getTarget().contains("/manifests/v1"),
+        new MockResponse.Builder().code(429).addHeader("Retry-After", "17")
+            .addHeader("Content-Type", "application/json")
+            .body("{\"errors\":[{\"code\":\"TOOMANYREQUESTS\",\"message\":\"slow down\"}]}").build(), false);
+    assertThatThrownBy(() -> registry.repository("app").fetchManifest("v1"))
+        .isInstanceOfSatisfying(dev.ocync.spi.RegistryException.class, e -> {
+          assertThat(e.status()).hasValue(429);
+          assertThat(e.errorCode()).contains("TOOMANYREQUESTS");
+          assertThat(e.retryAfter()).contains(java.time.Duration.ofSeconds(17));
+          assertThat(e.isTransient()).isTrue();
+          assertThat(e.getMessage()).contains("slow down", "retry after 17 s");
+        });
+  }
+
+  @Test
+  void retryAfterIsReadAsSecondsOrAnHttpDate() {
+    java.time.Instant now = java.time.Instant.parse("2026-11-25T12:00:00Z");
+    assertThat(ErrorResponses.retryAfter("120", now)).contains(java.time.Duration.ofMinutes(2));
+    assertThat(ErrorResponses.retryAfter("Wed, 25 Nov 2026 12:00:30 GMT", now))
+        .contains(java.time.Duration.ofSeconds(30));
+    assertThat(ErrorResponses.retryAfter("Wed, 25 Nov 2026 11:00:00 GMT", now)).contains(java.time.Duration.ZERO);
+    assertThat(ErrorResponses.retryAfter("soon", now)).isEmpty();
+    assertThat(ErrorResponses.retryAfter("-5", now)).isEmpty();
+  }
+
+  @Test
   void manifestWhoseBytesDoNotMatchTheRequestedDigestIsRejected() throws IOException {
     TestImages.Image img = image(2);
     TestImages.Image other = image(3);
