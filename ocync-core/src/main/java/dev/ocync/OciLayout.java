@@ -50,7 +50,9 @@ public final class OciLayout {
    * writes are collected in a staging directory next to the file and land in the file,
    * atomically, when the repository is closed. The file is rewritten only if a tagged manifest (or
    * a referrer) was pushed, so a copy that failed halfway leaves it as it was. The tar is
-   * reproducible: the same content gives the same bytes.
+   * reproducible: the same content gives the same bytes. Unlike a directory, an archive has one
+   * writer at a time: if two repositories write the same file, the one closed last replaces what
+   * the other wrote. Collect into a directory and archive it once when several copies run at once.
    */
   public static Repository archive(Path tarFile) {
     return LayoutArchiveRepository.open(Objects.requireNonNull(tarFile, "tarFile"));

@@ -259,7 +259,12 @@ final class HttpRepository implements Repository {
         r.close();
       }
     }
-    return new ResponseStream(r);
+    try {
+      return new ResponseStream(r);
+    } catch (IOException | RuntimeException e) {
+      r.close(); // no stream to hand out, so nobody else would release the connection
+      throw e;
+    }
   }
 
   /** The blob body; closing it before the end drops the connection rather than draining a large blob. */
