@@ -107,6 +107,11 @@ public final class Reference {
     return new Reference(registry, path, tag, digest);
   }
 
+  /** Whether {@code value} is a valid tag: {@code [A-Za-z0-9_][A-Za-z0-9._-]{0,127}}. */
+  public static boolean isTag(String value) {
+    return TAG.matcher(value).matches();
+  }
+
   /** A reference from its parts, validated like {@link #parse}. */
   public static Reference of(String registry, String repository, Optional<String> tag, Optional<Digest> digest) {
     String shown = registry + "/" + repository + tag.map(t -> ":" + t).orElse("") + digest.map(d -> "@" + d).orElse("");

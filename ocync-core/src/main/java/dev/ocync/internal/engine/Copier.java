@@ -20,7 +20,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.regex.Pattern;
 
 /**
  * The copy engine behind {@link Syncer#copy}: opens endpoints for locations, runs each copy on the
@@ -30,7 +29,6 @@ public final class Copier implements Closeable {
   /** Blob transfers and other requests are tried this many times when they fail transiently. */
   static final int ATTEMPTS = 3;
   private static final Duration DEFAULT_BACKOFF = Duration.ofMillis(250);
-  private static final Pattern TAG = Pattern.compile("[A-Za-z0-9_][A-Za-z0-9._-]{0,127}");
 
   private final Syncer syncer;
   private final ExecutorService executor;
@@ -118,12 +116,12 @@ public final class Copier implements Closeable {
   /** Copies {@code reference} from one repository to another; see {@link Syncer#copy(Repository, String, Repository, Optional)}. */
   public CopyOutcome copy(Repository source, String reference, Repository target, Optional<String> tag)
       throws IOException {
-    if (!Digest.isDigest(reference) && !TAG.matcher(reference).matches()) {
+    if (!Digest.isDigest(reference) && !Reference.isTag(reference)) {
       throw new IllegalArgumentException("invalid reference \"" + reference + "\": expected a tag "
           + "([A-Za-z0-9_][A-Za-z0-9._-]{0,127}) or a digest (sha256:<64 hex digits>)");
     }
     tag.ifPresent(t -> {
-      if (!TAG.matcher(t).matches()) {
+      if (!Reference.isTag(t)) {
         throw new IllegalArgumentException("invalid tag \"" + t + "\": must match [A-Za-z0-9_][A-Za-z0-9._-]{0,127}");
       }
     });

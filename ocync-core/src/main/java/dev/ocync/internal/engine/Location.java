@@ -19,7 +19,6 @@ public final class Location {
   public static final String FORMS = "expected oci:DIR[:TAG], oci:DIR@sha256:..., oci-archive:FILE[:TAG], "
       + "docker://REGISTRY/REPO[:TAG|@DIGEST] or a reference such as registry.example.com/repo:tag";
 
-  private static final Pattern TAG = Pattern.compile("[A-Za-z0-9_][A-Za-z0-9._-]{0,127}");
   private static final Pattern DIGEST_LIKE = Pattern.compile("[a-z0-9]+([+._-][a-z0-9]+)*:[a-zA-Z0-9=_-]+");
   private static final String[] UNSUPPORTED = {
     "dir:", "docker-archive:", "docker-daemon:", "containers-storage:", "ostree:", "sif:", "ocidir:",
@@ -123,7 +122,7 @@ public final class Location {
       if (colon >= 0) {
         String t = rest.substring(colon + 1);
         if (!t.contains("/") && !t.contains("\\")) {
-          if (!TAG.matcher(t).matches()) {
+          if (!Reference.isTag(t)) {
             throw invalid(text, "tag \"" + t + "\" must match [A-Za-z0-9_][A-Za-z0-9._-]{0,127}");
           }
           tag = Optional.of(t);

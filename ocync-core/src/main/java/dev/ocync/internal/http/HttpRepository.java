@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.ocync.oci.Descriptor;
 import dev.ocync.oci.Digest;
+import dev.ocync.oci.Reference;
 import dev.ocync.oci.Manifest;
 import dev.ocync.oci.MediaType;
 import dev.ocync.spi.DigestMismatchException;
@@ -48,7 +49,6 @@ import org.slf4j.LoggerFactory;
 final class HttpRepository implements Repository {
   private static final Logger log = LoggerFactory.getLogger(HttpRepository.class);
   private static final ObjectMapper JSON = new ObjectMapper();
-  private static final Pattern TAG = Pattern.compile("[A-Za-z0-9_][A-Za-z0-9._-]{0,127}");
   private static final Pattern LINK_NEXT = Pattern.compile("<([^>]*)>[^,]*?rel=\"?next\"?", Pattern.CASE_INSENSITIVE);
   private static final int TAG_PAGE_SIZE = 1000;
   private static final int MAX_PAGES = 100_000;
@@ -98,7 +98,7 @@ final class HttpRepository implements Repository {
   }
 
   private static String checkReference(String reference) {
-    if (Digest.isDigest(reference) || TAG.matcher(reference).matches()) {
+    if (Digest.isDigest(reference) || Reference.isTag(reference)) {
       return reference;
     }
     throw new IllegalArgumentException("invalid reference \"" + reference
