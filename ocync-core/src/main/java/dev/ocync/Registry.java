@@ -2,12 +2,12 @@ package dev.ocync;
 
 import dev.ocync.auth.CredentialProvider;
 import dev.ocync.auth.RegistryHosts;
+import dev.ocync.internal.http.Loopback;
 import dev.ocync.internal.http.RegistryClient;
 import dev.ocync.oci.Reference;
 import dev.ocync.spi.Repository;
 import java.io.Closeable;
 import java.io.IOException;
-import java.net.InetAddress;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -246,21 +246,11 @@ public final class Registry implements Closeable {
     private static boolean isLoopback(String hostPort) {
       String h = hostPort;
       if (h.startsWith("[")) {
-        h = h.substring(1, h.indexOf(']'));
+        h = h.substring(0, h.indexOf(']') + 1);
       } else if (h.indexOf(':') >= 0) {
         h = h.substring(0, h.indexOf(':'));
       }
-      if (h.equals("localhost")) {
-        return true;
-      }
-      if (h.matches("127(\\.[0-9]{1,3}){3}") || h.equals("::1")) {
-        try {
-          return InetAddress.getByName(h).isLoopbackAddress();
-        } catch (IOException e) {
-          return false;
-        }
-      }
-      return false;
+      return Loopback.isLoopback(h);
     }
 
     /** Use plain HTTP (true) or HTTPS (false), overriding what the name implied. */

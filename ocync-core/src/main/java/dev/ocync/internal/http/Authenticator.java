@@ -245,12 +245,8 @@ final class Authenticator {
     if ("https".equalsIgnoreCase(realm.getScheme()) || plainHttp) {
       return true;
     }
-    String h = realm.getHost();
-    if (h.startsWith("[") && h.endsWith("]")) {
-      h = h.substring(1, h.length() - 1);
-    }
     // only literal addresses: a name is not resolved here, and a name that resolves to loopback is rare
-    return h.equalsIgnoreCase("localhost") || h.matches("127(\\.[0-9]{1,3}){3}") || h.equals("::1");
+    return Loopback.isLoopback(realm.getHost());
   }
 
   private Token tokenFrom(Response r, String realmHost, Optional<Credentials> creds) throws IOException {
