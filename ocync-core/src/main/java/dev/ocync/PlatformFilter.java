@@ -4,7 +4,7 @@ import dev.ocync.oci.Platform;
 import java.util.List;
 
 /**
- * Which platforms of a multi-platform index a {@link Mapping} mirrors. Matching compares
+ * Which platforms of a multi-platform index a {@code Mapping} mirrors. Matching compares
  * {@code os} and {@code architecture} case-insensitively, and the variant only when the filter
  * names one ({@code linux/arm64} matches {@code linux/arm64/v8}). When a filter drops entries the
  * engine writes a new index, deterministically; when every entry matches, the source bytes go

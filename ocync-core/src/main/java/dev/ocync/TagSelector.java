@@ -6,7 +6,7 @@ import java.util.Optional;
 import java.util.OptionalInt;
 
 /**
- * Which tags of a source repository a {@link Mapping} mirrors, with the Rust ocync's semantics:
+ * Which tags of a source repository a {@code Mapping} mirrors, with the Rust ocync's semantics:
  * {@code glob} patterns (OR), a {@code semver} range, three exclude tiers (hard: the mapping's own
  * {@code exclude}; soft: inherited defaults and the built-in pre-release list {@code *-rc*},
  * {@code *-alpha*}, {@code *-beta*}, {@code *-pre*}, {@code *-snapshot*}, {@code *-nightly*}),
