@@ -328,14 +328,13 @@ public final class TransferCache implements Closeable {
   }
 
   private void load() {
-    Path dir = directory.orElseThrow();
-    Path file = dir.resolve(FILE_NAME);
+    Path file = directory.orElseThrow().resolve(FILE_NAME);
     if (!Files.exists(file)) {
       return;
     }
-    // Under the lock, so that a concurrent writer's rename is not seen half-way on platforms where it could be
-    try (FileChannel lockChannel = FileChannel.open(dir.resolve(LOCK_NAME), StandardOpenOption.CREATE,
-        StandardOpenOption.WRITE); FileLock ignored = lock(lockChannel)) {
+    // No lock needed: writers replace the file by an atomic rename, so a reader sees one whole file
+    // (and a read-only cache directory can still be read)
+    try {
       merge(read(file, true));
     } catch (IOException | RuntimeException e) {
       warn("could not read the transfer cache " + file + ": " + describe(e) + "; starting with an empty cache");
