@@ -2,6 +2,7 @@ package dev.ocync.internal.engine;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.ocync.OciLayout;
 import dev.ocync.Registry;
 import dev.ocync.internal.engine.FallbackIndex.Action;
 import dev.ocync.internal.engine.FallbackIndex.Decision;
@@ -15,12 +16,14 @@ import dev.ocync.testing.FakeRegistry;
 import dev.ocync.testing.TestImages;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class FallbackIndexTest {
   private static final TestImages.Image SUBJECT = TestImages.ociImage(1, Platform.parse("linux/amd64"), 1, 100);
@@ -198,6 +201,22 @@ class FallbackIndexTest {
       assertThat(extended.action()).isEqualTo(Action.EXTEND);
       assertThat(target.listReferrers(S, Optional.empty())).extracting(Descriptor::digest)
           .containsExactly(sig.manifest().digest(), sbom.manifest().digest());
+    }
+  }
+
+  @Test
+  void anOciLayoutTargetGetsTheIndexToo(@TempDir Path dir) throws IOException {
+    try (Repository layout = OciLayout.directory(dir.resolve("bundle"))) {
+      SUBJECT.pushTo(layout, Optional.of("v1"));
+      TestImages.Image sig = referrer(2, "application/vnd.example.sig");
+      sig.pushTo(layout, Optional.empty());
+      FallbackIndex writer = new FallbackIndex();
+      Decision d = writer.maintain(layout, S, Optional.empty(), List.of(entry(sig)));
+      assertThat(d.action()).isEqualTo(Action.CREATE);
+      assertThat(layout.fetchManifest(FallbackIndex.tag(S)).bytes()).isEqualTo(d.index().orElseThrow().bytes());
+      assertThat(writer.maintain(layout, S, Optional.empty(), List.of(entry(sig))).action()).isEqualTo(Action.NONE);
+      assertThat(layout.listReferrers(S, Optional.empty())).extracting(Descriptor::digest)
+          .containsExactly(sig.manifest().digest());
     }
   }
 

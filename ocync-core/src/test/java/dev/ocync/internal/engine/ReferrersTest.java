@@ -49,16 +49,27 @@ class ReferrersTest {
     }
   }
 
-  @Test
-  void followsReferrersOfReferrersUpToTheDepthBound() throws IOException {
+  /** The image, a signature and an SBOM of it, and a signature of the SBOM, all at the source. */
+  private record Chain(TestImages.Image sig, TestImages.Image sbom, TestImages.Image sbomSig) {}
+
+  private Chain pushChain() throws IOException {
     image.pushTo(source, Optional.of("v1"));
-    TestImages.Image sig = referrer(2, image.manifest(), SIG);
     TestImages.Image sbom = referrer(3, image.manifest(), SBOM);
-    TestImages.Image sbomSig = referrer(4, sbom.manifest(), SIG);
-    TestImages.Image deeper = referrer(5, sbomSig.manifest(), SIG);
-    for (TestImages.Image r : List.of(sig, sbom, sbomSig, deeper)) {
+    Chain c = new Chain(referrer(2, image.manifest(), SIG), sbom, referrer(4, sbom.manifest(), SIG));
+    for (TestImages.Image r : List.of(c.sig(), c.sbom(), c.sbomSig())) {
       r.pushTo(source, Optional.empty());
     }
+    return c;
+  }
+
+  @Test
+  void followsReferrersOfReferrersUpToTheDepthBound() throws IOException {
+    Chain chain = pushChain();
+    TestImages.Image sig = chain.sig();
+    TestImages.Image sbom = chain.sbom();
+    TestImages.Image sbomSig = chain.sbomSig();
+    TestImages.Image deeper = referrer(5, sbomSig.manifest(), SIG);
+    deeper.pushTo(source, Optional.empty());
     Request request = Request.of(image.manifest().descriptor(), ALL).withLegacyTags(false);
 
     Plan all = Referrers.discover(source, request);
@@ -82,13 +93,7 @@ class ReferrersTest {
 
   @Test
   void aRefusedReferrerIsNotCopiedAndNeitherAreItsReferrers() throws IOException {
-    image.pushTo(source, Optional.of("v1"));
-    TestImages.Image sig = referrer(2, image.manifest(), SIG);
-    TestImages.Image sbom = referrer(3, image.manifest(), SBOM);
-    TestImages.Image sbomSig = referrer(4, sbom.manifest(), SIG);
-    for (TestImages.Image r : List.of(sig, sbom, sbomSig)) {
-      r.pushTo(source, Optional.empty());
-    }
+    TestImages.Image sig = pushChain().sig();
     Predicate<Descriptor> noSbom = d -> !d.artifactType().equals(Optional.of(SBOM));
     Plan plan = Referrers.discover(source, Request.of(image.manifest().descriptor(), noSbom).withLegacyTags(false));
     assertThat(plan.referrers()).extracting(r -> r.manifest().digest()).containsExactly(sig.manifest().digest());
