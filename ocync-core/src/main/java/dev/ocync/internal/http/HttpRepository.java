@@ -219,6 +219,9 @@ final class HttpRepository implements Repository {
       if (r.code() / 100 != 2) {
         throw ErrorResponses.toException(r, what, ctx);
       }
+      if (manifest.subject().isPresent() && r.header("OCI-Subject").isPresent()) {
+        client.referrersApi(true); // the spec's sign that the registry indexed the referrer itself
+      }
       Optional<String> returned = r.header("Docker-Content-Digest").filter(Digest::isDigest);
       if (returned.isPresent() && !Digest.parse(returned.get()).equals(manifest.digest())
           && Digest.parse(returned.get()).algorithm() == manifest.digest().algorithm()) {
@@ -547,6 +550,21 @@ final class HttpRepository implements Repository {
       }
     }
     return referrersTag(subject, artifactType);
+  }
+
+  /**
+   * From what the registry has shown, else by asking the referrers endpoint about the empty
+   * descriptor's digest: a registry with the API must answer 200 for any subject. A repository that
+   * does not exist yet decides nothing (false now, asked again next time).
+   */
+  @Override
+  public boolean keepsReferrersIndex() throws IOException {
+    Optional<Boolean> known = client.referrersApi();
+    if (known.isEmpty()) {
+      referrersApi(Digest.sha256("{}".getBytes(StandardCharsets.UTF_8)), Optional.empty());
+      known = client.referrersApi();
+    }
+    return known.orElse(false);
   }
 
   /** The referrers API; empty when this registry does not have it. */

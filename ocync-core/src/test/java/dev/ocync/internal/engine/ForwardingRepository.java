@@ -68,6 +68,11 @@ class ForwardingRepository implements Repository {
   }
 
   @Override
+  public boolean keepsReferrersIndex() throws IOException {
+    return delegate.keepsReferrersIndex();
+  }
+
+  @Override
   public String toString() {
     return location();
   }
