@@ -31,7 +31,7 @@ import java.util.Set;
  * matching an include glob), {@code sort}, {@code latest}. Literal includes skip all of that but
  * the hard exclude, and come first in the result, in include order, when the listing has them.
  * Globs use {@code * ? [a-z] [!a-z] {a,b}} and {@code \} escapes, case-sensitively; a pattern with
- * none of {@code * ? [ { \} is a literal. Ranges are described at {@link Builder#semver(String)}.
+ * none of <code>* ? [ { \</code> is a literal. Ranges are described at {@link Builder#semver(String)}.
  *
  * <p>A value the engine inspects: {@link #exactTags()} tells it no tag listing is needed,
  * {@link #key()} is stable across runs for the cache, {@link #toString()} is one line for dry runs.

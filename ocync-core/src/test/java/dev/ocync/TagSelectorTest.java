@@ -144,6 +144,26 @@ class TagSelectorTest {
             tags("1.0", "1.0", "2.0"),
             tags("1.0", "2.0"),
             drops()),
+        row("ocync: a literal and a glob include are handled independently",
+            () -> TagSelector.builder().softExclude("*-dev").include("latest", "*-dev").semver(">=8.0.0, <9.0.0").build(),
+            tags("latest", "8.5.0", "8.5.0-dev", "10.0.0-dev"),
+            tags("latest", "8.5.0", "8.5.0-dev"),
+            drops("10.0.0-dev", SEMVER)),
+        row("ocync: character classes in soft excludes drop -r<N> counters",
+            () -> TagSelector.builder().softExclude("*-r[0-9]*").build(),
+            tags("1.25.5", "1.25.5-r0", "1.25.5-r10", "1.25.5-rc1"),
+            tags("1.25.5"),
+            drops("1.25.5-r0", SOFT_EXCLUDED, "1.25.5-r10", SOFT_EXCLUDED, "1.25.5-rc1", SOFT_EXCLUDED)),
+        row("ocync: the built-in list drops date-stamped alphas inside a range",
+            () -> TagSelector.builder().semver(">=1.0").build(),
+            tags("1.10.0", "1.10.0-alpha20241016", "1.9.0-alpha20240501"),
+            tags("1.10.0"),
+            drops("1.10.0-alpha20241016", SOFT_EXCLUDED, "1.9.0-alpha20240501", SOFT_EXCLUDED)),
+        row("ocync: compound suffixes sort numerically token by token",
+            () -> TagSelector.builder().sort(Sort.SEMVER).build(),
+            tags("v1.27.6-eks-1-27-9", "v1.27.6-eks-1-27-14", "v1.27.6-eks-1-27-12", "25.0.3_9-jre", "25.0.3_10-jre"),
+            tags("25.0.3_10-jre", "25.0.3_9-jre", "v1.27.6-eks-1-27-14", "v1.27.6-eks-1-27-12", "v1.27.6-eks-1-27-9"),
+            drops()),
         row("exact tags keep what the listing has, in the given order, ignoring built-in excludes",
             () -> TagSelector.exact("2.0-rc1", "1.0", "gone"),
             tags("1.0", "2.0-rc1", "3.0"),
@@ -233,6 +253,9 @@ class TagSelectorTest {
 
   @Test
   void toStringIsOneLineLikeOcyncsDescribe() {
+    assertThat(TagSelector.builder().glob("1.*").semver(">=1.0.0").exclude("*-rc*").sort(Sort.SEMVER).latest(5)
+        .minTags(1).build())
+        .hasToString("glob 1.*, semver >=1.0.0, exclude *-rc*, sort semver, latest=5, min_tags=1");
     assertThat(TagSelector.builder().semver(">=1.0.0").sort(Sort.SEMVER).latest(5).build())
         .hasToString("semver >=1.0.0, sort semver, latest=5");
     assertThat(TagSelector.builder().glob("1.*", "2.*").exclude("*-dev").softExclude("*-slim").include("edge")

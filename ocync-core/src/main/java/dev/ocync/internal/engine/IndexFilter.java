@@ -30,7 +30,7 @@ import java.util.Set;
  * entries' objects are cut out of the {@code manifests} array together with the separator before
  * them; every other byte stays as it was. So everything survives exactly: unknown fields at any
  * level ({@code urls}, {@code data}, {@code annotations}, {@code subject}, {@code artifactType},
- * vendor keys), key order, indentation, string escapes ({@code \u003c} as Go writes it) and
+ * vendor keys), key order, indentation, string escapes (Go writes {@code <} as a six-character escape) and
  * number spellings. The output is a pure function of the source bytes and the filter, hence the
  * same on every run and machine. A re-serialization (what ocync does) would lose unknown fields and
  * change the style; Jackson from the tree would keep fields but still rewrite escapes and numbers.
