@@ -157,4 +157,17 @@ class IndexFilterTest {
     Manifest empty = index("{\"schemaVersion\":2,\"mediaType\":\"" + MediaType.OCI_INDEX + "\",\"manifests\":[]}");
     assertThat(IndexFilter.filter(empty, PlatformFilter.of("linux/amd64"))).isSameAs(empty);
   }
+
+  @Test
+  void refusesAnIndexWhoseBytesHaveTwoManifestsArrays() {
+    // Jackson's tree keeps the last duplicate; cutting the first would push an index we never checked
+    String amd = entry(A, "{\"os\":\"linux\",\"architecture\":\"amd64\"}", "");
+    String arm = entry(B, "{\"os\":\"linux\",\"architecture\":\"arm64\"}", "");
+    String twice = ("{\"schemaVersion\":2,\"mediaType\":\"" + MediaType.OCI_INDEX + "\",\"manifests\":["
+        + amd + "],\"manifests\":[" + amd + "," + arm + "]}");
+    // refused here, or by Manifest.parse once it refuses duplicate keys itself
+    assertThatThrownBy(() -> IndexFilter.filter(index(twice), PlatformFilter.of("linux/amd64")))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("manifests");
+  }
 }
