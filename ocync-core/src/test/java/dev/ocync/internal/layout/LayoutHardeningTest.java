@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.ocync.OciLayout;
 import dev.ocync.Syncer;
+import dev.ocync.internal.engine.ForwardingRepository;
 import dev.ocync.oci.Descriptor;
 import dev.ocync.oci.Digest;
 import dev.ocync.oci.Manifest;
@@ -54,7 +55,7 @@ class LayoutHardeningTest {
 
   /** A target that refuses to push one manifest, as a target does when a copy fails halfway. */
   private static Repository failingOn(Repository target, Digest refused) {
-    return new Forwarding(target) {
+    return new ForwardingRepository(target) {
       @Override
       public void pushManifest(Manifest manifest, Optional<String> tag) throws IOException {
         if (manifest.digest().equals(refused)) {
@@ -62,66 +63,12 @@ class LayoutHardeningTest {
         }
         super.pushManifest(manifest, tag);
       }
-    };
-  }
-
-  /** Passes everything to {@code target}. */
-  private static class Forwarding implements Repository {
-    private final Repository target;
-
-    Forwarding(Repository target) {
-      this.target = target;
-    }
-
-      @Override
-      public String location() {
-        return target.location();
-      }
-
-      @Override
-      public Optional<Descriptor> resolve(String reference) throws IOException {
-        return target.resolve(reference);
-      }
-
-      @Override
-      public Manifest fetchManifest(String reference) throws IOException {
-        return target.fetchManifest(reference);
-      }
-
-      @Override
-      public void pushManifest(Manifest manifest, Optional<String> tag) throws IOException {
-        target.pushManifest(manifest, tag);
-      }
-
-      @Override
-      public boolean hasBlob(Descriptor blob) throws IOException {
-        return target.hasBlob(blob);
-      }
-
-      @Override
-      public InputStream openBlob(Descriptor blob) throws IOException {
-        return target.openBlob(blob);
-      }
-
-      @Override
-      public void pushBlob(Descriptor blob, InputStream content) throws IOException {
-        target.pushBlob(blob, content);
-      }
-
-      @Override
-      public List<String> listTags() throws IOException {
-        return target.listTags();
-      }
-
-      @Override
-      public List<Descriptor> listReferrers(Digest subject, Optional<String> artifactType) throws IOException {
-        return target.listReferrers(subject, artifactType);
-      }
 
       @Override
       public void close() throws IOException {
         target.close();
       }
+    };
   }
 
   /**
@@ -129,7 +76,7 @@ class LayoutHardeningTest {
    * then refuses the manifest that needs it: a copy that fails at the target halfway.
    */
   private static Repository droppingBlob(Repository target, Digest dropped) {
-    return new Forwarding(target) {
+    return new ForwardingRepository(target) {
       @Override
       public void pushBlob(Descriptor blob, InputStream content) throws IOException {
         if (blob.digest().equals(dropped)) {
@@ -137,6 +84,11 @@ class LayoutHardeningTest {
           return;
         }
         super.pushBlob(blob, content);
+      }
+
+      @Override
+      public void close() throws IOException {
+        target.close();
       }
     };
   }
@@ -146,6 +98,15 @@ class LayoutHardeningTest {
     Image a = TestImages.referrer(33, docker.manifest().descriptor(), "application/vnd.example.att");
     Image b = TestImages.ociImage(34, Platform.parse("linux/arm64"), 1, 100);
     return TestImages.index(List.of(a, b));
+  }
+
+  /** A layout directory holding the Docker image tagged "d". */
+  private Path layoutWithDocker() throws IOException {
+    Path dir = tmp.resolve("layout");
+    try (Repository repo = OciLayout.directory(dir)) {
+      docker.pushTo(repo, Optional.of("d"));
+    }
+    return dir;
   }
 
   private Path sourceLayout(Image image, String tag) throws IOException {
@@ -326,10 +287,7 @@ class LayoutHardeningTest {
 
   @Test
   void truncatedBlobInTargetIsWrittenAgain() throws IOException {
-    Path dir = tmp.resolve("layout");
-    try (Repository repo = OciLayout.directory(dir)) {
-      docker.pushTo(repo, Optional.of("d"));
-    }
+    Path dir = layoutWithDocker();
     Blob layer = docker.blobs().get(1);
     Path file = dir.resolve(LayoutFormat.blobPath(layer.descriptor().digest()));
     Files.write(file, new byte[10]);
@@ -342,10 +300,7 @@ class LayoutHardeningTest {
 
   @Test
   void sameSizeCorruptionIsFoundOnlyWithVerifyBlobs() throws IOException {
-    Path dir = tmp.resolve("layout");
-    try (Repository repo = OciLayout.directory(dir)) {
-      docker.pushTo(repo, Optional.of("d"));
-    }
+    Path dir = layoutWithDocker();
     Blob layer = docker.blobs().get(1);
     Path file = dir.resolve(LayoutFormat.blobPath(layer.descriptor().digest()));
     byte[] flipped = layer.bytes().clone();
@@ -390,10 +345,7 @@ class LayoutHardeningTest {
 
   @Test
   void indexJsonIsReadOncePerOpenAndAgainOnlyUnderTheLockToUpdateIt() throws IOException {
-    Path dir = tmp.resolve("layout");
-    try (Repository repo = OciLayout.directory(dir)) {
-      docker.pushTo(repo, Optional.of("d"));
-    }
+    Path dir = layoutWithDocker();
     try (Repository repo = OciLayout.directory(dir)) {
       assertThat(repo.resolve("d")).isPresent();
       Files.writeString(dir.resolve("index.json"), "not json");
@@ -411,10 +363,7 @@ class LayoutHardeningTest {
 
   @Test
   void archiveWithHardLinksIsReadButNotWrittenInto() throws IOException {
-    Path dir = tmp.resolve("layout");
-    try (Repository repo = OciLayout.directory(dir)) {
-      docker.pushTo(repo, Optional.of("d"));
-    }
+    Path dir = layoutWithDocker();
     Path archive = tmp.resolve("links.tar");
     String linked = LayoutFormat.blobPath(docker.blobs().get(1).descriptor().digest());
     try (TarArchiveOutputStream out = new TarArchiveOutputStream(Files.newOutputStream(archive))) {
@@ -451,10 +400,7 @@ class LayoutHardeningTest {
 
   @Test
   void lockFileSymlinkIsNotFollowed() throws IOException {
-    Path dir = tmp.resolve("layout");
-    try (Repository repo = OciLayout.directory(dir)) {
-      docker.pushTo(repo, Optional.of("d"));
-    }
+    Path dir = layoutWithDocker();
     Path outside = tmp.resolve("outside-file");
     Files.delete(dir.resolve(LayoutFormat.LOCK));
     Files.createSymbolicLink(dir.resolve(LayoutFormat.LOCK), outside);
@@ -486,10 +432,7 @@ class LayoutHardeningTest {
 
   @Test
   void staleTemporaryBlobFilesAreRemovedByTheNextWrite() throws IOException {
-    Path dir = tmp.resolve("layout");
-    try (Repository repo = OciLayout.directory(dir)) {
-      docker.pushTo(repo, Optional.of("d"));
-    }
+    Path dir = layoutWithDocker();
     Path blobs = dir.resolve("blobs/sha256");
     Path stale = Files.write(blobs.resolve(".ocync-1111.tmp"), new byte[100]);
     Files.setLastModifiedTime(stale, FileTime.from(Instant.now().minus(3, ChronoUnit.HOURS)));
