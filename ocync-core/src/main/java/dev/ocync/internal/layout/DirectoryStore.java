@@ -151,7 +151,7 @@ final class DirectoryStore implements LayoutStore {
         try {
           Files.createDirectory(dir);
         } catch (java.nio.file.FileAlreadyExistsException e) {
-          // a concurrent writer created it; checked on the next pass below
+          // a concurrent writer created it first: check what it is
           checkInside(dir.toRealPath(), walked.toString());
         }
       }

@@ -19,8 +19,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The temporary files and directories one open layout or archive has in flight, removed by a JVM
  * shutdown hook if the process is stopped (SIGTERM) before they are committed or cleaned up. The
- * hook is registered on the first temporary path and removed on {@link #close()}, so nothing
- * static outlives the open repository. Also sweeps stale leftovers of earlier, killed runs.
+ * hook is registered while anything is in flight and removed when nothing is, or on
+ * {@link #close()}, so nothing static outlives the work. Also sweeps stale leftovers of earlier, killed runs.
  */
 final class Leftovers implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(Leftovers.class);
@@ -30,23 +30,28 @@ final class Leftovers implements AutoCloseable {
   private boolean closed;
 
   /** Remembers a temporary file or directory until {@link #done}. */
-  void add(Path path) {
-    synchronized (this) {
-      if (hook == null && !closed) {
-        hook = new Thread(this::deleteAll, "ocync-layout-cleanup");
-        try {
-          Runtime.getRuntime().addShutdownHook(hook);
-        } catch (IllegalStateException e) {
-          hook = null; // already shutting down
-        }
+  synchronized void add(Path path) {
+    inFlight.add(path);
+    if (hook == null && !closed) {
+      Thread h = new Thread(this::deleteAll, "ocync-layout-cleanup");
+      try {
+        Runtime.getRuntime().addShutdownHook(h);
+        hook = h;
+      } catch (IllegalStateException e) {
+        // already shutting down
       }
     }
-    inFlight.add(path);
   }
 
-  /** The path was committed (renamed into place) or deleted. */
-  void done(Path path) {
+  /**
+   * The path was committed (renamed into place) or deleted. With nothing left in flight the hook
+   * goes too, so a repository that is never closed does not leave one behind.
+   */
+  synchronized void done(Path path) {
     inFlight.remove(path);
+    if (inFlight.isEmpty()) {
+      removeHook();
+    }
   }
 
   private void deleteAll() {
@@ -59,20 +64,22 @@ final class Leftovers implements AutoCloseable {
     }
   }
 
+  private void removeHook() {
+    if (hook != null) {
+      try {
+        Runtime.getRuntime().removeShutdownHook(hook);
+      } catch (IllegalStateException e) {
+        // shutting down: the hook runs anyway
+      }
+      hook = null;
+    }
+  }
+
   /** Removes the shutdown hook; what is still in flight is the caller's to clean up. */
   @Override
-  public void close() {
-    synchronized (this) {
-      closed = true;
-      if (hook != null) {
-        try {
-          Runtime.getRuntime().removeShutdownHook(hook);
-        } catch (IllegalStateException e) {
-          // shutting down: the hook runs anyway
-        }
-        hook = null;
-      }
-    }
+  public synchronized void close() {
+    closed = true;
+    removeHook();
   }
 
   /**
