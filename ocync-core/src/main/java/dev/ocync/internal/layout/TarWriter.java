@@ -57,8 +57,10 @@ final class TarWriter {
   static void write(Path tarFile, byte[] ociLayout, byte[] index, Map<String, Source> files) throws IOException {
     TreeMap<List<String>, Source> sorted = new TreeMap<>(TarWriter::compareByComponents);
     for (Map.Entry<String, Source> f : files.entrySet()) {
-      if (!f.getKey().equals(LayoutFormat.OCI_LAYOUT) && !f.getKey().equals(LayoutFormat.INDEX)) {
-        List<String> parts = List.of(f.getKey().split("/"));
+      List<String> parts = List.of(f.getKey().split("/"));
+      // ocync's own temporary and lock files are not layout content, wherever they came from
+      boolean ours = parts.get(parts.size() - 1).startsWith(LayoutFormat.TEMP_PREFIX);
+      if (!ours && !f.getKey().equals(LayoutFormat.OCI_LAYOUT) && !f.getKey().equals(LayoutFormat.INDEX)) {
         for (int i = 1; i < parts.size(); i++) {
           sorted.putIfAbsent(parts.subList(0, i), null); // a directory
         }
