@@ -396,6 +396,37 @@ class LayoutHardeningTest {
     assertThat(Files.readAllBytes(archive)).isEqualTo(before);
   }
 
+  @Test
+  void ocyncsOwnLockAndTemporaryFilesInATargetArchiveAreDropped() throws IOException {
+    Path dir = layoutWithDocker();
+    Files.write(dir.resolve("blobs/sha256/.ocync-5555.tmp"), new byte[50]);
+    Path archive = tmp.resolve("with-lock.tar");
+    try (TarArchiveOutputStream out = new TarArchiveOutputStream(Files.newOutputStream(archive))) {
+      List<Path> files;
+      try (Stream<Path> s = Files.walk(dir)) {
+        files = s.filter(Files::isRegularFile).sorted().toList();
+      }
+      for (Path f : files) {
+        TarArchiveEntry e = new TarArchiveEntry(dir.relativize(f).toString());
+        e.setSize(Files.size(f));
+        out.putArchiveEntry(e);
+        Files.copy(f, out);
+        out.closeArchiveEntry();
+      }
+    }
+    try (Repository repo = OciLayout.archive(archive)) {
+      multi.pushTo(repo, Optional.of("m"));
+    }
+    List<String> names = new ArrayList<>();
+    try (org.apache.commons.compress.archivers.tar.TarArchiveInputStream in =
+        new org.apache.commons.compress.archivers.tar.TarArchiveInputStream(Files.newInputStream(archive))) {
+      for (TarArchiveEntry e = in.getNextEntry(); e != null; e = in.getNextEntry()) {
+        names.add(e.getName());
+      }
+    }
+    assertThat(names).contains("index.json").noneMatch(n -> n.contains(".ocync-"));
+  }
+
   // ------------------------------------------------------------------ item 15
 
   @Test
