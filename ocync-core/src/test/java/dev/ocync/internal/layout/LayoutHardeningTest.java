@@ -109,6 +109,22 @@ class LayoutHardeningTest {
     return dir;
   }
 
+  /** Adds the regular files of {@code dir} that {@code keep} accepts to a tar, in name order. */
+  private static void addFiles(TarArchiveOutputStream out, Path dir, java.util.function.Predicate<Path> keep)
+      throws IOException {
+    List<Path> files;
+    try (Stream<Path> s = Files.walk(dir)) {
+      files = s.filter(Files::isRegularFile).filter(keep).sorted().toList();
+    }
+    for (Path f : files) {
+      TarArchiveEntry e = new TarArchiveEntry(dir.relativize(f).toString());
+      e.setSize(Files.size(f));
+      out.putArchiveEntry(e);
+      Files.copy(f, out);
+      out.closeArchiveEntry();
+    }
+  }
+
   private Path sourceLayout(Image image, String tag) throws IOException {
     Path src = tmp.resolve("src");
     try (Repository repo = OciLayout.directory(src)) {
@@ -191,10 +207,9 @@ class LayoutHardeningTest {
 
   @Test
   void untaggedReferrerIsStoredAsABlobOnly() throws IOException {
-    Path dir = tmp.resolve("layout");
     Image sbom = TestImages.referrer(35, docker.manifest().descriptor(), "application/spdx+json");
+    Path dir = layoutWithDocker();
     try (Repository repo = OciLayout.directory(dir)) {
-      docker.pushTo(repo, Optional.of("d"));
       sbom.pushTo(repo, Optional.empty());
       assertThat(repo.resolve(sbom.manifest().digest().toString())).isPresent();
     }
@@ -203,10 +218,9 @@ class LayoutHardeningTest {
 
   @Test
   void referrersWrittenAsUntaggedEntriesByOlderWritersAreStillListed() throws IOException {
-    Path dir = tmp.resolve("layout");
     Image sbom = TestImages.referrer(36, docker.manifest().descriptor(), "application/spdx+json");
+    Path dir = layoutWithDocker();
     try (Repository repo = OciLayout.directory(dir)) {
-      docker.pushTo(repo, Optional.of("d"));
       sbom.pushTo(repo, Optional.empty());
     }
     // as ocync before this change, and ORAS, list a referrer without a tag
@@ -367,18 +381,7 @@ class LayoutHardeningTest {
     Path archive = tmp.resolve("links.tar");
     String linked = LayoutFormat.blobPath(docker.blobs().get(1).descriptor().digest());
     try (TarArchiveOutputStream out = new TarArchiveOutputStream(Files.newOutputStream(archive))) {
-      List<Path> files;
-      try (Stream<Path> s = Files.walk(dir)) {
-        files = s.filter(Files::isRegularFile).filter(p -> !p.getFileName().toString().startsWith(".")).sorted()
-            .toList();
-      }
-      for (Path f : files) {
-        TarArchiveEntry e = new TarArchiveEntry(dir.relativize(f).toString());
-        e.setSize(Files.size(f));
-        out.putArchiveEntry(e);
-        Files.copy(f, out);
-        out.closeArchiveEntry();
-      }
+      addFiles(out, dir, p -> !p.getFileName().toString().startsWith("."));
       for (int i = 0; i < 100; i++) {
         TarArchiveEntry link = new TarArchiveEntry("extra/copy-" + i, TarConstants.LF_LINK);
         link.setLinkName(linked);
@@ -402,17 +405,7 @@ class LayoutHardeningTest {
     Files.write(dir.resolve("blobs/sha256/.ocync-5555.tmp"), new byte[50]);
     Path archive = tmp.resolve("with-lock.tar");
     try (TarArchiveOutputStream out = new TarArchiveOutputStream(Files.newOutputStream(archive))) {
-      List<Path> files;
-      try (Stream<Path> s = Files.walk(dir)) {
-        files = s.filter(Files::isRegularFile).sorted().toList();
-      }
-      for (Path f : files) {
-        TarArchiveEntry e = new TarArchiveEntry(dir.relativize(f).toString());
-        e.setSize(Files.size(f));
-        out.putArchiveEntry(e);
-        Files.copy(f, out);
-        out.closeArchiveEntry();
-      }
+      addFiles(out, dir, p -> true);
     }
     try (Repository repo = OciLayout.archive(archive)) {
       multi.pushTo(repo, Optional.of("m"));
