@@ -10,10 +10,10 @@ import java.util.List;
 import java.util.Optional;
 
 /** A repository that forwards everything to another; tests override what they want to break or record. */
-class ForwardingRepository implements Repository {
+public class ForwardingRepository implements Repository {
   final Repository delegate;
 
-  ForwardingRepository(Repository delegate) {
+  public ForwardingRepository(Repository delegate) {
     this.delegate = delegate;
   }
 
