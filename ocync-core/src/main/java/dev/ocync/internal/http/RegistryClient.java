@@ -354,6 +354,15 @@ public final class RegistryClient implements Closeable {
     }
   }
 
+  /** A proxy's 407, naming the proxy and never its body (which may echo Proxy-Authorization). */
+  private RegistryException proxyRefused(String method, URI uri, Context context) {
+    String proxy = settings.proxy().proxyFor(uri.getScheme(), uri.getHost(), port(uri)).map(ProxyRules::shown)
+        .orElse("the proxy");
+    return new RegistryException(method + " " + uri.getScheme() + "://" + uri.getRawAuthority() + uri.getRawPath()
+        + " via proxy " + proxy + ": the proxy requires authentication (HTTP 407); give user:password in the proxy"
+        + " URL", context.status(407));
+  }
+
   private RegistryException authFailure(Response r, Call call, boolean sentAuthorization) throws IOException {
     RegistryException e = ErrorResponses.toException(r, call.what, call.context, redactor());
     r.close();
@@ -472,7 +481,12 @@ public final class RegistryClient implements Closeable {
     }
     log.debug("{} {}://{}{} -> {}", method, uri.getScheme(), uri.getRawAuthority(), uri.getRawPath(),
         raw.getCode());
-    return new Response(req, raw, uri, settings.bodyTimeout());
+    Response r = new Response(req, raw, uri, settings.bodyTimeout());
+    if (r.code() == 407) {
+      r.abort();
+      throw proxyRefused(method, uri, context);
+    }
+    return r;
   }
 
   /** A network failure as a RegistryException naming the registry and what failed, without secrets. */
