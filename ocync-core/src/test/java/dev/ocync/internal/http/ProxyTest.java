@@ -148,24 +148,6 @@ class ProxyTest {
   }
 
   private SSLContext serverTls(String subjectAltName) throws Exception {
-    run("openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "key.pem", "-out", "cert.pem",
-        "-days", "2", "-subj", "/CN=ocync-proxy-test", "-addext", "subjectAltName=" + subjectAltName);
-    run("openssl", "pkcs12", "-export", "-in", "cert.pem", "-inkey", "key.pem", "-out", "server.p12",
-        "-passout", "pass:changeit");
-    KeyStore ks = KeyStore.getInstance("PKCS12");
-    try (InputStream in = new FileInputStream(tmp.resolve("server.p12").toFile())) {
-      ks.load(in, "changeit".toCharArray());
-    }
-    KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
-    kmf.init(ks, "changeit".toCharArray());
-    SSLContext ctx = SSLContext.getInstance("TLS");
-    ctx.init(kmf.getKeyManagers(), null, null);
-    return ctx;
-  }
-
-  private void run(String... args) throws IOException, InterruptedException {
-    Process p = new ProcessBuilder(List.of(args)).directory(tmp.toFile()).redirectErrorStream(true).start();
-    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    assertThat(p.waitFor()).as(out).isZero();
+    return TestTls.server(tmp, subjectAltName, Optional.empty());
   }
 }
