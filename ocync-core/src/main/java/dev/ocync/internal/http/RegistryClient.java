@@ -60,7 +60,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The distribution API client behind {@code dev.ocync.Registry}, configured by an {@link HttpSettings}: one pooled HTTP client, the auth state
+ * The distribution API client behind {@code dev.ocync.Registry}, configured by an
+ * {@link HttpSettings} (it never sees the Registry): one pooled HTTP client, the auth state
  * and what was learned about the registry (its challenge, whether it has the referrers API,
  * whether it needs chunked uploads), shared by every {@link Repository} it hands out.
  *
@@ -182,7 +183,7 @@ public final class RegistryClient implements Closeable {
    * Name resolution that refuses link-local addresses (cloud metadata services) for every host
    * but the registry's own, so a redirect or token realm naming such a host cannot reach them.
    */
-  private static final class GuardedDns implements DnsResolver {
+  static final class GuardedDns implements DnsResolver {
     private final String registryHost;
     private final boolean allowLinkLocal;
 

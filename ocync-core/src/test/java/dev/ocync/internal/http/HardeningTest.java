@@ -165,6 +165,17 @@ class HardeningTest {
   }
 
   @Test
+  void namesResolvingToLinkLocalAddressesAreRefusedExceptTheRegistrysOwn() throws IOException {
+    // literals resolve without a lookup; a name such as metadata.google.internal goes the same way
+    RegistryClient.GuardedDns guarded = new RegistryClient.GuardedDns("registry.example", false);
+    assertThatThrownBy(() -> guarded.resolve("169.254.169.254")).isInstanceOf(RegistryClient.LinkLocalRefused.class);
+    assertThatThrownBy(() -> guarded.resolve("fe80::1")).isInstanceOf(RegistryClient.LinkLocalRefused.class);
+    assertThat(guarded.resolve("127.0.0.1")).hasSize(1);
+    assertThat(new RegistryClient.GuardedDns("169.254.1.2", false).resolve("169.254.1.2")).hasSize(1);
+    assertThat(new RegistryClient.GuardedDns("registry.example", true).resolve("169.254.169.254")).hasSize(1);
+  }
+
+  @Test
   void aRedirectTargetsBodyIsNotEchoedButItsHostIsNamed() throws IOException {
     MockWebServer elsewhere = server(r -> json(500, "{\"errors\":[{\"code\":\"UNKNOWN\","
         + "\"message\":\"AccessKeyId=AKIA-METADATA-SECRET\"}]}"));
