@@ -504,7 +504,9 @@ public final class RegistryClient implements Closeable {
     } else if (e instanceof UnknownHostException) {
       reason = "cannot resolve host " + uri.getHost();
     } else if (e instanceof ConnectTimeoutException) {
-      reason = "timed out connecting to " + uri.getRawAuthority();
+      reason = "timed out connecting to " + uri.getRawAuthority() + " (no connection"
+          + ("https".equalsIgnoreCase(uri.getScheme()) ? " and TLS handshake" : "") + " within "
+          + settings.connectTimeout().toSeconds() + " s; see the connect timeout)";
     } else if (e instanceof ConnectException || e instanceof NoRouteToHostException) {
       reason = "cannot connect to " + uri.getRawAuthority() + " (" + e.getClass().getSimpleName()
           + (e.getMessage() == null ? "" : ": " + e.getMessage()) + ")";

@@ -103,10 +103,10 @@ final class CopyCommand implements Callable<Integer> {
   Boolean targetTlsVerify;
 
   @Option(names = "--timeout", paramLabel = "DURATION",
-      description = "Connect and first-byte timeout per request: 30, 30s, 2m (default: "
-          + Registry.Builder.DEFAULT_READ_SECONDS + "s; connect " + Registry.Builder.DEFAULT_CONNECT_SECONDS
-          + "s). A whole small body may take 3 times as long, at least "
-          + Registry.Builder.DEFAULT_BODY_SECONDS + "s.")
+      description = "Connect (with TLS handshake) and first-byte timeout per request: 30, 30s, 2m"
+          + " (default: connect " + Registry.Builder.DEFAULT_CONNECT_SECONDS + "s, first byte "
+          + Registry.Builder.DEFAULT_READ_SECONDS + "s). A whole manifest, token or error body may take"
+          + " 3 times as long, at least " + Registry.Builder.DEFAULT_BODY_SECONDS + "s.")
   String timeout;
 
   @Option(names = "--concurrency", paramLabel = "N", defaultValue = "4",
@@ -174,9 +174,7 @@ final class CopyCommand implements Callable<Integer> {
         Registry.Builder r = Registry.builder(side.scheme + side.host.get()).credentials(credentials)
             .insecureSkipVerify(!side.tlsVerify);
         side.caCertificate.ifPresent(r::caCertificate);
-        requestTimeout.ifPresent(t -> r.readTimeout(t)
-            .connectTimeout(t.compareTo(Duration.ofSeconds(Registry.Builder.DEFAULT_CONNECT_SECONDS)) < 0 ? t
-                : Duration.ofSeconds(Registry.Builder.DEFAULT_CONNECT_SECONDS))
+        requestTimeout.ifPresent(t -> r.readTimeout(t).connectTimeout(t)
             .bodyTimeout(max(t.multipliedBy(3), Duration.ofSeconds(Registry.Builder.DEFAULT_BODY_SECONDS))));
         Registry registry = r.build();
         registries.add(registry);

@@ -116,6 +116,20 @@ class MainTest {
   }
 
   @Test
+  void timeoutAppliesToARegistryThatAcceptsAndNeverAnswers(@org.junit.jupiter.api.io.TempDir java.nio.file.Path tmp)
+      throws java.io.IOException {
+    try (java.net.ServerSocket silent = new java.net.ServerSocket(0, 50, java.net.InetAddress.getByName("127.0.0.1"))) {
+      // the backlog accepts connections; nothing ever reads or answers them
+      Run r = run("copy", "--timeout", "1s", "127.0.0.1:" + silent.getLocalPort() + "/app:1",
+          "oci:" + tmp.resolve("out") + ":1");
+      assertThat(r.code()).isEqualTo(1);
+      assertThat(r.err()).contains("timed out connecting to 127.0.0.1:" + silent.getLocalPort()
+          + " (no connection and TLS handshake within 1 s; see the connect timeout)")
+          .contains("hint: a slow registry may need a longer --timeout");
+    }
+  }
+
+  @Test
   void badTimeoutIsAUsageError() {
     for (String bad : new String[] {"0", "-5", "soon", "2d", "90000000"}) {
       Run r = run("copy", "--timeout", bad, "oci:a:1", "oci:b:1");
