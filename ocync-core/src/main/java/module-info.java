@@ -10,6 +10,9 @@ module dev.ocync.core {
   requires org.apache.commons.compress;
   requires org.slf4j;
   requires org.semver4j;
+  // httpclient5 (an automatic module, which requires nothing by name) sets TCP keep-alive options
+  // through jdk.net.Sockets; without this a named-module consumer fails on its first request
+  requires jdk.net;
 
   exports dev.ocync;
   exports dev.ocync.oci;

@@ -133,9 +133,9 @@ public final class FakeRegistry extends Dispatcher implements Closeable {
     return "127.0.0.1:" + server.getPort();
   }
 
-  /** A registry builder for this fake (plain HTTP, as loopback implies). */
+  /** A registry builder for this fake: plain HTTP, said explicitly (a loopback host alone tries HTTPS first). */
   public Registry.Builder registry() {
-    return Registry.builder(host());
+    return Registry.builder("http://" + host());
   }
 
   /** The underlying server. */
