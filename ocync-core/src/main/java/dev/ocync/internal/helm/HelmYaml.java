@@ -6,12 +6,19 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import java.io.IOException;
+import java.io.ByteArrayInputStream;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
 import org.yaml.snakeyaml.LoaderOptions;
+import org.yaml.snakeyaml.Yaml;
+import org.yaml.snakeyaml.error.YAMLException;
+import org.yaml.snakeyaml.events.AliasEvent;
+import org.yaml.snakeyaml.events.Event;
 
 /**
- * Parses the YAML (or JSON) a chart repository serves, bounded: nesting depth, aliases (a
- * "billion laughs" index expands through them) and code points are capped, so a hostile file
- * costs at most what its size allows.
+ * Parses the YAML (or JSON) a chart repository serves, bounded: nesting depth and code points
+ * are capped and aliases refused (a "billion laughs" file expands through them), so a hostile
+ * file costs at most what its size allows.
  */
 final class HelmYaml {
   static final int MAX_DEPTH = 64;
@@ -21,7 +28,7 @@ final class HelmYaml {
 
   private static ObjectMapper yaml(int maxBytes) {
     LoaderOptions options = new LoaderOptions();
-    options.setMaxAliasesForCollections(MAX_ALIASES);
+    options.setMaxAliasesForCollections(MAX_ALIASES); // none get this far; see refuseAliases
     options.setNestingDepthLimit(MAX_DEPTH);
     options.setCodePointLimit(Math.max(maxBytes, 1024));
     options.setAllowRecursiveKeys(false);
@@ -50,6 +57,7 @@ final class HelmYaml {
         // not JSON after all: Helm then reads it as YAML too
       }
     }
+    refuseAliases(bytes, what);
     try {
       JsonNode n = yaml(bytes.length).readTree(bytes);
       if (n == null || n.isMissingNode()) {
@@ -60,6 +68,30 @@ final class HelmYaml {
       if (e instanceof IllegalArgumentException iae && iae.getMessage().startsWith(what)) {
         throw iae;
       }
+      String m = String.valueOf(e.getMessage());
+      int nl = m.indexOf('\n');
+      throw new IllegalArgumentException(what + " is not valid YAML: " + (nl < 0 ? m : m.substring(0, nl)), e);
+    }
+  }
+
+  /**
+   * Jackson's YAML reader does not expand aliases (it reads {@code *a} as the string "a"), so a
+   * document using them would be read differently from Helm; it is refused instead. That also
+   * rules out alias bombs.
+   */
+  private static void refuseAliases(byte[] bytes, String what) {
+    LoaderOptions options = new LoaderOptions();
+    options.setNestingDepthLimit(MAX_DEPTH);
+    options.setCodePointLimit(Math.max(bytes.length, 1024));
+    try {
+      for (Event e : new Yaml(options).parse(new InputStreamReader(new ByteArrayInputStream(bytes),
+          StandardCharsets.UTF_8))) {
+        if (e instanceof AliasEvent a) {
+          throw new IllegalArgumentException(what + " uses a YAML alias (*" + a.getAnchor()
+              + "), which is not supported");
+        }
+      }
+    } catch (YAMLException e) {
       String m = String.valueOf(e.getMessage());
       int nl = m.indexOf('\n');
       throw new IllegalArgumentException(what + " is not valid YAML: " + (nl < 0 ? m : m.substring(0, nl)), e);
