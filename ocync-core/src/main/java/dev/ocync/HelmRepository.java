@@ -39,7 +39,8 @@ import java.util.Optional;
  * {@code ETag}/{@code Last-Modified} validators the repository sent. Chart URLs are resolved as
  * Helm resolves them. Credentials (from {@link Builder#credentials}, looked up by the
  * repository's {@code host[:port]}) are sent only to the repository's own scheme, host and port,
- * unless {@link Builder#passCredentials} is set (and then only over HTTPS elsewhere). When the
+ * unless {@link Builder#passCredentials} is set (and then elsewhere only over HTTPS, to loopback,
+ * or when the repository itself is plain HTTP). When the
  * index gives no {@code created} time, the Unix epoch is used, so digests stay the same on every
  * run.
  */
@@ -202,7 +203,7 @@ public final class HelmRepository implements Closeable {
 
     /**
      * Send the credentials to chart URLs on other hosts too (Helm's {@code --pass-credentials}),
-     * over HTTPS only; off by default.
+     * over HTTPS, to loopback, or anywhere when the repository itself is plain HTTP; off by default.
      */
     public Builder passCredentials(boolean pass) {
       this.passCredentials = pass;

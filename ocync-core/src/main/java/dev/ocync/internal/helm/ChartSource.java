@@ -45,6 +45,8 @@ public final class ChartSource implements Closeable {
   private Validators validators = Validators.NONE;
   private final Map<String, Loaded> loaded = new ConcurrentHashMap<>();
   private final Map<Digest, byte[]> blobs = new ConcurrentHashMap<>();
+  /** One lock per chart version, so a version is downloaded once however many threads ask. */
+  private final Map<String, Object> locks = new ConcurrentHashMap<>();
   private final List<String> warnings = new CopyOnWriteArrayList<>();
 
   public ChartSource(HelmSettings settings) {
@@ -145,7 +147,7 @@ public final class ChartSource implements Closeable {
     if (l != null) {
       return l;
     }
-    synchronized (key.intern()) {
+    synchronized (locks.computeIfAbsent(key, k -> new Object())) {
       l = loaded.get(key);
       if (l == null) {
         l = verify(entry);

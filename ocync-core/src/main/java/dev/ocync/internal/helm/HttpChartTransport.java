@@ -1,6 +1,7 @@
 package dev.ocync.internal.helm;
 
 import dev.ocync.auth.Credentials;
+import dev.ocync.internal.http.Loopback;
 import dev.ocync.internal.http.TlsSupport;
 import dev.ocync.spi.AuthenticationException;
 import dev.ocync.spi.NotFoundException;
@@ -36,7 +37,8 @@ import org.apache.hc.core5.util.Timeout;
  * {@link ChartTransport} over httpclient5. Redirects are followed here, at most
  * {@link #MAX_REDIRECTS}, never from HTTPS down to HTTP; {@code Authorization} goes only to the
  * repository's own scheme, host and port (Helm's rule, and the registry client's), unless
- * pass-credentials is set, and then never over plain HTTP to another origin.
+ * pass-credentials is set, and then elsewhere only over HTTPS, to loopback, or when the
+ * repository itself is plain HTTP (the registry client's rule for token services).
  */
 final class HttpChartTransport implements ChartTransport {
   static final int MAX_REDIRECTS = 5;
@@ -84,7 +86,7 @@ final class HttpChartTransport implements ChartTransport {
     for (int hop = 0; ; hop++) {
       HttpGet get = new HttpGet(current);
       boolean sameOrigin = sameOrigin(current, settings.url());
-      if (sameOrigin || settings.passCredentials() && "https".equalsIgnoreCase(current.getScheme())) {
+      if (sameOrigin || settings.passCredentials() && mayPassTo(current)) {
         authorization().ifPresent(a -> get.addHeader("Authorization", a));
       }
       conditional.etag().ifPresent(e -> get.addHeader("If-None-Match", e));
@@ -203,6 +205,15 @@ final class HttpChartTransport implements ChartTransport {
           (c.username() + ":" + c.secret()).getBytes(StandardCharsets.UTF_8));
     }
     return "Bearer " + c.secret();
+  }
+
+  /**
+   * Pass-credentials sends them elsewhere only where the registry client sends credentials to a
+   * token service: over HTTPS, to a loopback address, or when the repository itself is plain HTTP.
+   */
+  private boolean mayPassTo(URI u) {
+    return "https".equalsIgnoreCase(u.getScheme()) || Loopback.isLoopback(u.getHost())
+        || "http".equalsIgnoreCase(settings.url().getScheme());
   }
 
   static boolean sameOrigin(URI a, URI b) {

@@ -166,6 +166,17 @@ class ChartSourceTest {
   }
 
   @Test
+  void passCredentialsSendsThemAlongARedirectToAnotherHost() throws IOException {
+    String otherUrl = "http://127.0.0.1:" + other.getPort() + "/elsewhere/app-1.0.0.tgz";
+    routes.put("/charts/app-1.0.0.tgz", r -> new MockResponse.Builder().code(302).addHeader("Location", otherUrl).build());
+    index("apiVersion: v1\nentries:\n  app:\n" + entry("app", "1.0.0", "app-1.0.0.tgz", Optional.of(TestCharts.hex(good))));
+    try (HelmRepository charts = endpoint().passCredentials(true).build()) {
+      assertThat(charts.repository("app").fetchManifest("1.0.0").layers()).hasSize(1);
+    }
+    assertThat(otherRequests).singleElement().satisfies(r -> assertThat(r.getHeaders().get("Authorization")).isEqualTo(basic()));
+  }
+
+  @Test
   void anEntryWithoutDigestIsRefusedUnlessAllowedAndThenMarkedUnverified() throws IOException {
     serve("/charts/app-1.0.0.tgz", good);
     index("apiVersion: v1\nentries:\n  app:\n" + entry("app", "1.0.0", "app-1.0.0.tgz", Optional.empty()));

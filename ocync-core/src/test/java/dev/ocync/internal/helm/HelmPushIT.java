@@ -117,6 +117,7 @@ class HelmPushIT {
     Files.copy(repoDir.resolve("demo-1.0.0.tgz"), work.resolve("parent/charts/demo-1.0.0.tgz"));
     Files.writeString(work.resolve("parent/Chart.yaml"), "apiVersion: v2\nname: parent\nversion: 0.3.0\n"
         + "description: Parent with a dependency\n"
+        + "annotations:\n  org.opencontainers.image.created: \"2021-03-04T05:06:07Z\"\n"
         + "dependencies:\n  - name: demo\n    version: 1.0.0\n    repository: \"\"\n    condition: demo.enabled\n"
         + "    tags: [front]\n    alias: child\n    import-values:\n      - child: data\n        parent: imported\n");
     package_(work, "parent", "0.3.0", false);
@@ -125,7 +126,8 @@ class HelmPushIT {
     Files.createDirectories(work.resolve("legacy/charts"));
     Files.copy(repoDir.resolve("demo-1.0.0.tgz"), work.resolve("legacy/charts/demo-1.0.0.tgz"));
     Files.writeString(work.resolve("legacy/Chart.yaml"), "apiVersion: v1\nname: legacy\nversion: 0.1.0\n"
-        + "description: Old style\nappVersion: \"0.9\"\ndeprecated: true\n");
+        + "description: Old style\nappVersion: \"0.9\"\ndeprecated: true\nkubeVersion: \">=1.20.0-0\"\n"
+        + "icon: https://example.com/icon.png\ncondition: legacy.enabled\ntags: backend\n");
     Files.writeString(work.resolve("legacy/requirements.yaml"),
         "dependencies:\n  - name: demo\n    version: \"~1.0.0\"\n    repository: https://charts.example.com/\n");
     package_(work, "legacy", "0.1.0", false);
@@ -217,6 +219,10 @@ class HelmPushIT {
         assertThat(ours.layers()).anySatisfy(l -> assertThat(l.digest().encoded()).isEqualTo(
             entry.digest().orElseThrow()));
         assertThat(ours.layers()).hasSize(version.equals("1.0.0") && chart.equals("demo") ? 2 : 1);
+        if (chart.equals("parent")) {
+          // a Chart.yaml annotation overrides created, as Helm lets it
+          assertThat(ours.annotations()).containsEntry("org.opencontainers.image.created", "2021-03-04T05:06:07Z");
+        }
 
         syncer.copy(source, tag, target.repository("mirror/" + chart), Optional.of(tag));
         assertThat(registry.manifest("mirror/" + chart, tag)).hasValueSatisfying(b -> assertThat(b).isEqualTo(pushed));
