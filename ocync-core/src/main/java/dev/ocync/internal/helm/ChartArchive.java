@@ -1,7 +1,6 @@
 package dev.ocync.internal.helm;
 
 import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.HashMap;
@@ -108,7 +107,10 @@ final class ChartArchive {
           throw new IllegalArgumentException("file \"" + raw + "\" is " + e.getSize()
               + " bytes, over the limit of " + maxFile + " bytes per file");
         }
-        byte[] data = readLimited(tar, maxFile);
+        byte[] data = readAtMost(tar, maxFile);
+        if (data.length > maxFile) {
+          throw new IllegalArgumentException("file \"" + raw + "\" is over the limit of " + maxFile + " bytes per file");
+        }
         total += data.length;
         if (total > maxDecompressed) {
           throw new IllegalArgumentException("decompressed content is over the limit of " + maxDecompressed
@@ -130,19 +132,9 @@ final class ChartArchive {
     return new ChartArchive(top, Map.copyOf(root));
   }
 
-  private static byte[] readLimited(InputStream in, long max) throws IOException {
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    byte[] buf = new byte[8192];
-    long n = 0;
-    int r;
-    while ((r = in.read(buf)) > 0) {
-      n += r;
-      if (n > max) {
-        throw new IllegalArgumentException("a file is over the limit of " + max + " bytes per file");
-      }
-      out.write(buf, 0, r);
-    }
-    return out.toByteArray();
+  /** Up to {@code max + 1} bytes of {@code in}: more than {@code max} means over the limit. */
+  static byte[] readAtMost(InputStream in, long max) throws IOException {
+    return in.readNBytes((int) Math.min(max + 1, Integer.MAX_VALUE - 8));
   }
 
   private static byte[] stripBom(byte[] b) {

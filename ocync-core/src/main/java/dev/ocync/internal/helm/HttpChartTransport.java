@@ -7,7 +7,6 @@ import dev.ocync.spi.AuthenticationException;
 import dev.ocync.spi.NotFoundException;
 import dev.ocync.spi.RegistryException;
 import dev.ocync.spi.RegistryException.Context;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
@@ -172,19 +171,12 @@ final class HttpChartTransport implements ChartTransport {
 
   private static byte[] read(InputStream in, long max, String what, URI uri, Context context) throws IOException {
     try (in) {
-      ByteArrayOutputStream out = new ByteArrayOutputStream();
-      byte[] buf = new byte[16384];
-      long n = 0;
-      int r;
-      while ((r = in.read(buf)) > 0) {
-        n += r;
-        if (n > max) {
-          throw new RegistryException(what + ": " + shown(uri) + " is over the limit of " + max + " bytes",
-              context.status(200));
-        }
-        out.write(buf, 0, r);
+      byte[] body = ChartArchive.readAtMost(in, max);
+      if (body.length > max) {
+        throw new RegistryException(what + ": " + shown(uri) + " is over the limit of " + max + " bytes",
+            context.status(200));
       }
-      return out.toByteArray();
+      return body;
     }
   }
 
