@@ -45,6 +45,11 @@ final class ChartRepository implements Repository {
   private Optional<ChartSource.Loaded> find(String reference) throws IOException {
     if (Digest.isDigest(reference)) {
       Digest d = Digest.parse(reference);
+      Optional<ChartSource.Loaded> known = source.loaded(chart, d);
+      if (known.isPresent()) {
+        return known;
+      }
+      // the digest of a version not presented yet: every version must be loaded to know
       for (ChartIndex.Entry e : source.versions(chart)) {
         ChartSource.Loaded l = source.load(e);
         if (l.artifact().manifest().digest().equals(d)) {

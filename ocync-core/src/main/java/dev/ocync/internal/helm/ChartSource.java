@@ -167,6 +167,13 @@ public final class ChartSource implements Closeable {
     }
   }
 
+  /** A version of {@code chart} already loaded whose manifest has digest {@code manifest}. */
+  Optional<Loaded> loaded(String chart, Digest manifest) {
+    return loaded.values().stream()
+        .filter(l -> l.entry().name().equals(chart) && l.artifact().manifest().digest().equals(manifest))
+        .findFirst();
+  }
+
   Optional<byte[]> blob(Digest digest) {
     return Optional.ofNullable(blobs.get(digest));
   }
@@ -192,6 +199,11 @@ public final class ChartSource implements Closeable {
       url = resolve(e.urls().get(0));
     } catch (IllegalArgumentException ex) {
       throw new RegistryException(what + ": invalid chart URL in index.yaml: " + ex.getMessage(), ctx, ex);
+    }
+    if (!"http".equalsIgnoreCase(url.getScheme()) && !"https".equalsIgnoreCase(url.getScheme())
+        || url.getHost() == null) {
+      throw new RegistryException(what + ": the chart URL in index.yaml is not an http(s) URL with a host ("
+          + url.getScheme() + ":)", ctx);
     }
     byte[] tgz;
     try {

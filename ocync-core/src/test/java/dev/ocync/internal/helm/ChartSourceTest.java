@@ -138,7 +138,8 @@ class ChartSourceTest {
         + entry("app", "1.0.5", "app-1.0.5.tgz", Optional.of(TestCharts.hex(good)))
         + entry("app", "1.0.6", "app-1.0.6.tgz", Optional.of(TestCharts.hex(good)))
         + version("1.0.8", wrongVersion, wrongVersion)
-        + version("1.0.9", absolute, absolute));
+        + version("1.0.9", absolute, absolute)
+        + entry("app", "1.0.10", "file:///etc/passwd", Optional.of(TestCharts.hex(good))));
     try (HelmRepository charts = endpoint().build()) {
       Repository repo = charts.repository("app");
       assertThat(repo.readOnly()).isTrue();
@@ -151,6 +152,7 @@ class ChartSourceTest {
           "credentials go only to http://127.0.0.1:" + server.getPort());
       assertFails(repo, "1.0.8", RegistryException.class, "Chart.yaml in the archive says app version 9.9.9");
       assertFails(repo, "1.0.9", RegistryException.class, "/etc/cron.d/evil", "absolute path");
+      assertFails(repo, "1.0.10", RegistryException.class, "not an http(s) URL with a host (file:)");
 
       Manifest m = repo.fetchManifest("1.0.0");
       assertThat(m.layers()).singleElement().satisfies(l -> {
@@ -239,9 +241,17 @@ class ChartSourceTest {
     serve("/charts/app-1.0.0.tgz", good);
     index("{\"apiVersion\":\"v1\",\"entries\":{\"app\":[{\"name\":\"app\",\"version\":\"1.0.0\",\"digest\":\"sha256:"
         + TestCharts.hex(good) + "\",\"urls\":[\"app-1.0.0.tgz\"]}]}}");
+    String digest;
     try (HelmRepository charts = endpoint().build()) {
-      assertThat(charts.repository("app").fetchManifest("1.0.0").annotations())
-          .containsEntry("org.opencontainers.image.created", "1970-01-01T00:00:00Z");
+      Manifest m = charts.repository("app").fetchManifest("1.0.0");
+      assertThat(m.annotations()).containsEntry("org.opencontainers.image.created", "1970-01-01T00:00:00Z");
+      digest = m.digest().toString();
+      assertThat(charts.repository("app").resolve(digest)).hasValueSatisfying(d -> assertThat(d.digest()).isEqualTo(m.digest()));
+    }
+    // by digest on a fresh endpoint, before any tag was asked for
+    try (HelmRepository charts = endpoint().build()) {
+      assertThat(charts.repository("app").fetchManifest(digest).digest()).hasToString(digest);
+      assertThat(charts.repository("app").resolve("sha256:" + "0".repeat(64))).isEmpty();
     }
   }
 

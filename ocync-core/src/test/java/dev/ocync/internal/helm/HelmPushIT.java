@@ -2,7 +2,9 @@ package dev.ocync.internal.helm;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.ocync.CopyResult;
 import dev.ocync.HelmRepository;
+import dev.ocync.OciLayout;
 import dev.ocync.Registry;
 import dev.ocync.Syncer;
 import dev.ocync.auth.CredentialProvider;
@@ -224,8 +226,20 @@ class HelmPushIT {
           assertThat(ours.annotations()).containsEntry("org.opencontainers.image.created", "2021-03-04T05:06:07Z");
         }
 
-        syncer.copy(source, tag, target.repository("mirror/" + chart), Optional.of(tag));
+        CopyResult first = syncer.copy(source, tag, target.repository("mirror/" + chart), Optional.of(tag));
+        assertThat(first.digest()).isEqualTo(ours.digest());
         assertThat(registry.manifest("mirror/" + chart, tag)).hasValueSatisfying(b -> assertThat(b).isEqualTo(pushed));
+        // a second run is a no-op: same digest, already there
+        CopyResult again = syncer.copy(source, tag, target.repository("mirror/" + chart), Optional.of(tag));
+        assertThat(again.unchanged()).as("second copy of %s %s changes nothing", chart, version).isTrue();
+        assertThat(again.digest()).isEqualTo(first.digest());
+        // into an OCI layout, as for an air gap, with the same bytes
+        Path layout = tmp.resolve("layout");
+        try (Repository dir = OciLayout.directory(layout)) {
+          syncer.copy(source, tag, dir, Optional.of(chart + "-" + tag));
+          assertThat(dir.fetchManifest(chart + "-" + tag).bytes()).isEqualTo(pushed);
+          assertThat(dir.openBlob(theirs.config().orElseThrow()).readAllBytes()).isEqualTo(theirConfig);
+        }
         String ref = "oci://" + registry.host() + "/mirror/" + chart;
         Path out = Files.createDirectories(tmp.resolve("pulled-" + chart + "-" + tag));
         helm.ok(out, "pull", ref, "--version", version, "--plain-http", "-d", out.toString());
