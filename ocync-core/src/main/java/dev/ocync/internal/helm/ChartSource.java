@@ -198,7 +198,10 @@ public final class ChartSource implements Closeable {
     try {
       url = resolve(e.urls().get(0));
     } catch (IllegalArgumentException ex) {
-      throw new RegistryException(what + ": invalid chart URL in index.yaml: " + ex.getMessage(), ctx, ex);
+      // the reason only: the URL itself may carry a token in its query
+      String reason = ex.getCause() instanceof URISyntaxException u ? u.getReason() + " at index " + u.getIndex()
+          : "not a URL";
+      throw new RegistryException(what + ": invalid chart URL in index.yaml: " + reason, ctx);
     }
     if (!"http".equalsIgnoreCase(url.getScheme()) && !"https".equalsIgnoreCase(url.getScheme())
         || url.getHost() == null) {

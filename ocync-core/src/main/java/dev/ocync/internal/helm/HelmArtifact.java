@@ -4,7 +4,6 @@ import dev.ocync.oci.Descriptor;
 import dev.ocync.oci.Digest;
 import dev.ocync.oci.Manifest;
 import dev.ocync.oci.MediaType;
-import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
@@ -114,9 +113,5 @@ record HelmArtifact(Manifest manifest, byte[] config, Descriptor configDescripto
       end--;
     }
     return s.substring(start, end);
-  }
-
-  static byte[] utf8(String s) {
-    return s.getBytes(StandardCharsets.UTF_8);
   }
 }

@@ -139,7 +139,8 @@ class ChartSourceTest {
         + entry("app", "1.0.6", "app-1.0.6.tgz", Optional.of(TestCharts.hex(good)))
         + version("1.0.8", wrongVersion, wrongVersion)
         + version("1.0.9", absolute, absolute)
-        + entry("app", "1.0.10", "file:///etc/passwd", Optional.of(TestCharts.hex(good))));
+        + entry("app", "1.0.10", "file:///etc/passwd", Optional.of(TestCharts.hex(good)))
+        + entry("app", "1.0.11", "\"https://cdn.example.com/app 1.tgz?token=tok-secret\"", Optional.of(TestCharts.hex(good))));
     try (HelmRepository charts = endpoint().build()) {
       Repository repo = charts.repository("app");
       assertThat(repo.readOnly()).isTrue();
@@ -153,6 +154,8 @@ class ChartSourceTest {
       assertFails(repo, "1.0.8", RegistryException.class, "Chart.yaml in the archive says app version 9.9.9");
       assertFails(repo, "1.0.9", RegistryException.class, "/etc/cron.d/evil", "absolute path");
       assertFails(repo, "1.0.10", RegistryException.class, "not an http(s) URL with a host (file:)");
+      assertFails(repo, "1.0.11", RegistryException.class, "invalid chart URL in index.yaml: Illegal character in path");
+      assertThatThrownBy(() -> repo.fetchManifest("1.0.11")).satisfies(e -> assertThat(e.getMessage()).doesNotContain("tok-secret"));
 
       Manifest m = repo.fetchManifest("1.0.0");
       assertThat(m.layers()).singleElement().satisfies(l -> {
