@@ -279,6 +279,40 @@ class ChartSourceTest {
   }
 
   @Test
+  void aChangedIndexReplacesTheOldOneAndLastModifiedIsSentBack() throws IOException {
+    byte[] second = TestCharts.chart("app", "2.0.0");
+    serve("/charts/app-1.0.0.tgz", good);
+    serve("/charts/app-2.0.0.tgz", second);
+    java.util.concurrent.atomic.AtomicInteger calls = new java.util.concurrent.atomic.AtomicInteger();
+    routes.put("/charts/index.yaml", r -> new MockResponse.Builder().code(200)
+        .addHeader("Last-Modified", "Tue, 01 Dec 2026 10:00:0" + calls.get() + " GMT")
+        .body(new Buffer().writeUtf8("apiVersion: v1\nentries:\n  app:\n"
+            + entry("app", "1.0.0", "app-1.0.0.tgz", Optional.of(TestCharts.hex(good)))
+            + (calls.getAndIncrement() == 0 ? "" : entry("app", "2.0.0", "app-2.0.0.tgz",
+                Optional.of(TestCharts.hex(second)))))).build());
+    try (HelmRepository charts = endpoint().build()) {
+      Repository repo = charts.repository("app");
+      assertThat(repo.listTags()).containsExactly("1.0.0");
+      charts.refresh();
+      assertThat(repo.listTags()).containsExactly("1.0.0", "2.0.0");
+      assertThat(repo.fetchManifest("2.0.0").layers().get(0).digest().encoded()).isEqualTo(TestCharts.hex(second));
+    }
+    List<RecordedRequest> indexRequests = requests.stream()
+        .filter(r -> r.getUrl().encodedPath().equals("/charts/index.yaml")).toList();
+    assertThat(indexRequests.get(1).getHeaders().get("If-Modified-Since")).isEqualTo("Tue, 01 Dec 2026 10:00:00 GMT");
+  }
+
+  @Test
+  void redirectLoopsAreCutOff() throws IOException {
+    routes.put("/charts/index.yaml", r -> new MockResponse.Builder().code(302)
+        .addHeader("Location", "/charts/index.yaml").build());
+    try (HelmRepository charts = endpoint().build()) {
+      assertThatThrownBy(charts::charts).isInstanceOf(RegistryException.class)
+          .hasMessageContaining("more than " + HttpChartTransport.MAX_REDIRECTS + " redirects");
+    }
+  }
+
+  @Test
   void pushesAndMountsAreRefusedAsReadOnly() throws IOException {
     index("apiVersion: v1\nentries: {}\n");
     try (HelmRepository charts = endpoint().build()) {
