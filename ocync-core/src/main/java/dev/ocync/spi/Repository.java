@@ -114,6 +114,14 @@ public interface Repository extends Closeable {
     return false;
   }
 
+  /**
+   * Whether this endpoint only serves content: its push and mount methods always fail. A
+   * classic Helm chart repository is one; a copy must not name it as a target.
+   */
+  default boolean readOnly() {
+    return false;
+  }
+
   /** Releases what the repository holds; an archive being written is completed here. */
   @Override
   default void close() throws IOException {}
