@@ -32,9 +32,9 @@ class ModulePathIT {
    * A new runtime dependency of ocync-core must be added here: this test then proves it resolves as a module.
    */
   private static final Pattern RUNTIME = Pattern.compile(
-      "(ocync-core(-[0-9][^/]*)?(?<!-tests)\\.jar|ocync-core/target/classes|jackson-[a-z]+-[0-9][^/]*\\.jar"
+      "(ocync-core(-[0-9][^/]*)?(?<!-tests)\\.jar|ocync-core/target/classes|jackson-[a-z-]+-[0-9][^/]*\\.jar"
           + "|httpclient5-[0-9][^/]*\\.jar|httpcore5(-h2)?-[0-9][^/]*\\.jar|commons-(compress|io|lang3|codec)-[0-9][^/]*\\.jar"
-          + "|slf4j-api-[0-9][^/]*\\.jar|semver4j-[0-9][^/]*\\.jar)$");
+          + "|slf4j-api-[0-9][^/]*\\.jar|semver4j-[0-9][^/]*\\.jar|snakeyaml-[0-9][^/]*\\.jar)$");
 
   private static final String MODULE_INFO = "module consumer {\n  requires dev.ocync.core;\n}\n";
 
