@@ -9,6 +9,7 @@ module dev.ocync.core {
   requires org.apache.httpcomponents.core5.httpcore5;
   requires org.apache.commons.compress;
   requires org.slf4j;
+  requires org.semver4j;
 
   exports dev.ocync;
   exports dev.ocync.oci;
