@@ -696,7 +696,14 @@ public final class Binder {
     minTags.ifPresent(b::minTags);
     immutable.ifPresent(s -> b.immutableTags(s.text()));
     try {
-      return Optional.of(b.build());
+      TagSelector selector = b.build();
+      if (d != null && selector.exactTags().isPresent()) {
+        // ocync takes the exact-tag fast path only when no defaults.tags block exists at all;
+        // otherwise it lists the source, so missing tags are skipped and the built-in
+        // excludes apply. min_tags 0 is the no-op rule that keeps the selector listing.
+        selector = b.minTags(0).build();
+      }
+      return Optional.of(selector);
     } catch (IllegalArgumentException e) {
       Tags at = m != null ? m : d;
       problems.add(at.location, at.path, ctx + ": " + e.getMessage());

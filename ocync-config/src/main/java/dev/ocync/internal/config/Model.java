@@ -14,7 +14,7 @@ import java.util.OptionalLong;
 /** A configuration after validation and merging: no aliases left unresolved, no defaults left to apply. */
 public record Model(Global global, Map<String, RegistrySpec> registries, List<MappingSpec> mappings) {
   public Model {
-    registries = Map.copyOf(registries);
+    registries = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(registries)); // file order
     mappings = List.copyOf(mappings);
   }
 
