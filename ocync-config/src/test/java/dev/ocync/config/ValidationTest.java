@@ -249,6 +249,41 @@ class ValidationTest {
   }
 
   @Test
+  void platformsMustBeANonEmptyList() {
+    List<ConfigProblem> p = problems(HEAD + """
+        defaults:
+          platforms: all
+        mappings:
+          - {from: a, source: hub, targets: mirror, tags: {}, platforms: []}
+        """);
+    assertThat(p).hasSize(2);
+    at(p.get(0), 5, 14, "defaults.platforms", "expected a list of platforms (os/arch or os/arch/variant), got 'all'; "
+        + "omit `platforms` to keep every platform");
+    at(p.get(1), 7, 66, "mappings[0].platforms", "platforms list must not be empty");
+  }
+
+  @Test
+  void mappingsAreRequiredAndMustBeAList() {
+    at(only(HEAD), 1, 1, "mappings", "`mappings` is required (a list of mappings)");
+    at(only(HEAD + "mappings: {from: a}\n"), 4, 11, "mappings", "expected a list of mappings, got a mapping");
+    at(only(""), 0, 0, "", "the configuration is empty; `mappings` is required");
+  }
+
+  @Test
+  void duplicateKeyInJson() {
+    List<ConfigProblem> p;
+    try {
+      OcyncConfig.parse("{\"mappings\": [],\n \"mappings\": []}", "c.json", Map.of()).close();
+      throw new AssertionError("expected a problem");
+    } catch (ConfigException e) {
+      p = e.problems();
+    } catch (java.io.IOException e) {
+      throw new AssertionError(e);
+    }
+    assertThat(p).singleElement().hasToString("c.json:2:2: duplicate key `mappings` (first at line 1)");
+  }
+
+  @Test
   void syntaxErrorHasAPosition() {
     ConfigProblem p = only("mappings: [\n  - a\n");
     assertThat(p.line()).isPositive();

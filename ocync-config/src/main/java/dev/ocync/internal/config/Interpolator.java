@@ -114,6 +114,10 @@ public final class Interpolator {
         if (value != null) {
           out.append(value);
           fromEnv = true;
+        } else {
+          // ocync substitutes nothing, silently; say so, since it is usually a missing export
+          problems.warn(s.location(), path, "environment variable " + expr + " is not set; ${" + expr
+              + "} is empty (write ${" + expr + ":?message} to require it)");
         }
       }
     }

@@ -19,6 +19,8 @@ class InterpolatorTest {
     Problems p = new Problems();
     assertThat(expand("a${OPEN", Map.of("OPEN", "x"), p).text()).isEqualTo("a${OPEN");
     assertThat(expand("a${UNSET}b", Map.of(), p).text()).isEqualTo("ab");
+    assertThat(p.warnings()).singleElement().hasToString("f:1:1: environment variable UNSET is not set; ${UNSET} "
+        + "is empty (write ${UNSET:?message} to require it)");
     ScalarNode secret = expand("pre-${S}", Map.of("S", "hidden"), p);
     assertThat(secret.text()).isEqualTo("pre-hidden");
     assertThat(secret.secret()).isTrue();
