@@ -194,7 +194,10 @@ public final class OcyncConfig implements Closeable {
       return new Endpoint(spec.alias(), type, Optional.empty(), spec.path(), spec.maxConcurrent(), spec.headFirst());
     }
     Registry.Builder b = Registry.builder(spec.url().orElseThrow());
-    String host = b.build().host(); // canonical host, for credentials keyed by it
+    String host;
+    try (Registry probe = b.build()) { // the canonical host, which credentials are keyed by
+      host = probe.host();
+    }
     b.credentials(credentials(spec, host, providers, env));
     spec.caFile().ifPresent(b::caCertificate);
     if (spec.clientCert().isPresent() && spec.clientKey().isPresent()) {

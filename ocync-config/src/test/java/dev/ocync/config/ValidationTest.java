@@ -108,6 +108,19 @@ class ValidationTest {
   }
 
   @Test
+  void defaultsAreCheckedOnceNotPerMapping() {
+    List<ConfigProblem> p = problems(HEAD + """
+        defaults: {source: hubb, targets: [mirror, nope], tags: {}}
+        mappings:
+          - {from: a}
+          - {from: b}
+        """);
+    assertThat(p).extracting(ConfigProblem::toString).containsExactly(
+        "c.yaml:4:20: defaults.source: defaults references unknown registry 'hubb'; did you mean `hub`?",
+        "c.yaml:4:44: defaults.targets[1]: defaults references unknown registry 'nope'");
+  }
+
+  @Test
   void mappingWithoutSourceOrTags() {
     List<ConfigProblem> p = problems(HEAD + """
         mappings:

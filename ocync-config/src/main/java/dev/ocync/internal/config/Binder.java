@@ -47,6 +47,8 @@ public final class Binder {
   private final Set<String> providedAuthTypes;
   private final Map<String, RegistrySpec> registries = new LinkedHashMap<>();
   private final Map<String, List<String>> groups = new LinkedHashMap<>();
+  private Optional<String> defaultSource = Optional.empty();
+  private Optional<List<String>> defaultTargets = Optional.empty();
 
   private Binder(Path baseDir, Map<String, String> env, Set<String> providedAuthTypes, Problems problems) {
     this.baseDir = baseDir;
@@ -82,6 +84,7 @@ public final class Binder {
     Optional<Fields> defaults = f.value("defaults").flatMap(n -> Fields.section(n, "defaults", Schema.DEFAULTS,
         problems));
     Block defaultBlock = defaults.map(d -> block(d, "defaults")).orElse(Block.EMPTY);
+    resolveDefaults(defaultBlock);
     List<MappingSpec> mappings = new ArrayList<>();
     Optional<Node> list = f.value("mappings");
     if (list.isEmpty()) {
@@ -546,34 +549,18 @@ public final class Binder {
     toNode.ifPresent(t -> repositoryName(t, m.path("to")));
     String to = toNode.map(ScalarNode::text).orElse(from);
 
-    // source: the mapping's, else the defaults'
-    Optional<ScalarNode> source = own.source.or(() -> defaults.source);
-    String sourceAlias = null;
-    if (source.isEmpty()) {
+    // source and targets: the mapping's, else the defaults' (checked once, in resolveDefaults)
+    Optional<String> sourceAlias = own.source.isPresent()
+        ? source(own.source.get(), m.path("source"), ctx) : defaultSource;
+    if (own.source.isEmpty() && defaults.source.isEmpty()) {
       problems.add(m.node().location(), m.path("source"), ctx
           + ": no source registry (set mapping.source or defaults.source)");
-    } else {
-      String path = own.source.isPresent() ? m.path("source") : "defaults.source";
-      if (knownRegistry(source.get(), path, ctx)) {
-        sourceAlias = source.get().text();
-        RegistrySpec spec = registries.get(sourceAlias);
-        if (spec.type() == Type.HELM) {
-          problems.add(source.get().location(), path, ctx + ": source '" + sourceAlias
-              + "' is a classic Helm repository (type helm), which is not supported yet: it arrives with the Helm "
-              + "endpoint");
-        }
-      }
     }
-
-    // targets: the mapping's, else the defaults'; a string names a group, else one registry
-    List<String> targets = new ArrayList<>();
-    Optional<Node> targetsNode = own.targets.or(() -> defaults.targets);
-    String targetsPath = own.targets.isPresent() ? own.targetsPath : defaults.targetsPath;
-    if (targetsNode.isEmpty()) {
+    Optional<List<String>> targets = own.targets.isPresent()
+        ? Optional.of(targets(own.targets.get(), own.targetsPath, ctx)) : defaultTargets;
+    if (own.targets.isEmpty() && defaults.targets.isEmpty()) {
       problems.add(m.node().location(), m.path("targets"), ctx
           + ": no targets (set mapping.targets or defaults.targets)");
-    } else {
-      targets = targets(targetsNode.get(), targetsPath, ctx);
     }
 
     // tags
@@ -590,11 +577,29 @@ public final class Binder {
     PlatformFilter platforms = own.platforms.or(() -> defaults.platforms)
         .map(l -> PlatformFilter.of(texts(l))).orElse(PlatformFilter.all());
     ArtifactPolicy artifacts = own.artifacts.or(() -> defaults.artifacts).orElse(ArtifactPolicy.defaults());
-    if (sourceAlias == null || tags.isEmpty() || fromNode.isEmpty() || !own.valid) {
+    if (sourceAlias.isEmpty() || targets.isEmpty() || tags.isEmpty() || fromNode.isEmpty() || !own.valid) {
       return Optional.empty();
     }
-    return Optional.of(new MappingSpec(index, from, to, sourceAlias, targets, tags.get(), platforms, artifacts,
-        m.node().location()));
+    return Optional.of(new MappingSpec(index, from, to, sourceAlias.get(), targets.get(), tags.get(), platforms,
+        artifacts, m.node().location()));
+  }
+
+  /** Checks {@code defaults.source} and {@code defaults.targets} once, not once per mapping. */
+  private void resolveDefaults(Block defaults) {
+    defaultSource = defaults.source.flatMap(s -> source(s, "defaults.source", "defaults"));
+    defaultTargets = defaults.targets.map(t -> targets(t, defaults.targetsPath, "defaults"));
+  }
+
+  private Optional<String> source(ScalarNode s, String path, String ctx) {
+    if (!knownRegistry(s, path, ctx)) {
+      return Optional.empty();
+    }
+    if (registries.get(s.text()).type() == Type.HELM) {
+      problems.add(s.location(), path, ctx + ": source '" + s.text() + "' is a classic Helm repository (type helm), "
+          + "which is not supported yet: it arrives with the Helm endpoint");
+      return Optional.empty();
+    }
+    return Optional.of(s.text());
   }
 
   private void repositoryName(ScalarNode s, String path) {
