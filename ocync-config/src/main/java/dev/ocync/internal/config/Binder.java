@@ -668,7 +668,11 @@ public final class Binder {
       try {
         return Optional.of(TagSelector.exact(texts(m.glob.get())));
       } catch (IllegalArgumentException e) {
-        problems.add(m.location, m.path + ".glob", e.getMessage());
+        String message = e.getMessage();
+        for (ScalarNode g : m.glob.get()) {
+          message = g.redact(message);
+        }
+        problems.add(m.location, m.path + ".glob", message);
         return Optional.empty();
       }
     }
