@@ -105,6 +105,18 @@ class ConfigLoadTest {
   }
 
   @Test
+  void streamInputAndIgnoredKeysWarn() throws IOException {
+    String yaml = "registries:\n  hub: {url: docker.io, token: abc}\nmappings: []\n";
+    try (OcyncConfig c = OcyncConfig.read(new java.io.ByteArrayInputStream(yaml.getBytes(
+        java.nio.charset.StandardCharsets.UTF_8)), "stdin", Map.of())) {
+      assertThat(c.name()).isEqualTo("stdin");
+      assertThat(c.mappings()).isEmpty();
+      assertThat(c.warnings()).singleElement().hasToString(
+          "stdin:2:25: registries.hub.token: `token` is ignored unless auth_type is 'static_token'");
+    }
+  }
+
+  @Test
   void jsonInputWithTheSameSchema() throws IOException {
     String json = """
         {"registries": {"a": {"url": "http://127.0.0.1:5000"}},

@@ -70,6 +70,15 @@ class InterpolationTest {
   }
 
   @Test
+  void anExactTagFromTheEnvironmentIsNotShownWhenRefused() {
+    String yaml = "registries:\n  hub: {url: docker.io}\nmappings:\n"
+        + "  - {from: a, source: hub, targets: hub, tags: {glob: [\"${T}\"]}}\n";
+    assertThatThrownBy(() -> OcyncConfig.parse(yaml, "c.yaml", Map.of("T", "s3cr3t tag")))
+        .hasMessageContaining("mappings[0].tags.glob: exact tags: \"${T}\" is not a valid tag")
+        .hasMessageNotContaining("s3cr3t");
+  }
+
+  @Test
   void secretsNeverAppearInProblems() {
     String yaml = """
         registries:
