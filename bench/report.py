@@ -174,6 +174,24 @@ def write_docs(docs, mode, text):
     open(docs, "w").write(new)
 
 
+def memory_record(path, time_file, corpus_json, tool, target, rnd, verified):
+    t = time_v(time_file)
+    mib = sum(json.load(open(corpus_json))["sizes"].values()) / 1048576
+    r = {"tool": tool, "target": target, "round": int(rnd), "ok": t["exit"] == 0 and verified == "1",
+         "wallS": t["wallS"], "rssMiB": round(t["rssMiB"]), "MiBps": round(mib / t["wallS"], 1) if t["wallS"] else None}
+    print(json.dumps(r))
+    with open(path, "a") as f:
+        f.write(json.dumps(r) + "\n")
+
+
+def memory_summarize(path, command):
+    print(f"Command: `{command}` (ocync with -Xmx64m; MiB/s = image size / process wall time)\n")
+    print("| tool | target | round | ok | wall s | peak RSS MiB | MiB/s |\n|---|---|---:|---|---:|---:|---:|")
+    for line in open(path):
+        r = json.loads(line)
+        print(f"| {r['tool']} | {r['target']} | {r['round']} | {r['ok']} | {r['wallS']:.2f} | {r['rssMiB']} | {r['MiBps']} |")
+
+
 if __name__ == "__main__":
     if len(sys.argv) < 3:
         sys.exit(__doc__)
@@ -181,5 +199,9 @@ if __name__ == "__main__":
         record(sys.argv[2], sys.argv[3:])
     elif sys.argv[1] == "summarize":
         summarize(*sys.argv[2:])
+    elif sys.argv[1] == "memory-record":
+        memory_record(*sys.argv[2:])
+    elif sys.argv[1] == "memory-summarize":
+        memory_summarize(*sys.argv[2:])
     else:
         sys.exit(__doc__)

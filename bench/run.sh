@@ -210,35 +210,25 @@ if [ "$MEMORY" = 1 ]; then
         R2R=(skopeo copy --preserve-digests --src-tls-verify=false --dest-tls-verify=false "docker://$SRC/big:1" "docker://$TGT/big:1")
         R2A=(skopeo copy --preserve-digests --src-tls-verify=false "docker://$SRC/big:1" "oci-archive:$RUN/big-$tool.tar:1")
       else
-        R2R=(java -Xmx64m -jar "$JAR" copy "http://$SRC/big:1" "http://$TGT/big:1")
-        R2A=(java -Xmx64m -jar "$JAR" copy "http://$SRC/big:1" "oci-archive:$RUN/big-$tool.tar:1")
+        # no scheme: a loopback registry is tried over HTTPS, then plain HTTP
+        R2R=(java -Xmx64m -jar "$JAR" copy "$SRC/big:1" "$TGT/big:1")
+        R2A=(java -Xmx64m -jar "$JAR" copy "$SRC/big:1" "oci-archive:$RUN/big-$tool.tar:1")
       fi
       for kind in registry archive; do
         id="memory-$tool-$kind-r$round"; rm -f "$RUN/big-$tool.tar"
         if [ "$kind" = registry ]; then CMD=("${R2R[@]}"); else CMD=("${R2A[@]}"); fi
         log "round $round: $tool copy -> $kind"
         /usr/bin/time -v -o "$RUN/$id.time" "${CMD[@]}" > "$RUN/$id.out" 2> "$RUN/$id.err" || log "  failed: $(tail -2 "$RUN/$id.err" | tr '\n' ' ')"
-        python3 -c '
-import json, sys
-sys.path.insert(0, sys.argv[1]); import report
-t = report.time_v(sys.argv[2]); meta = json.load(open(sys.argv[3]))
-mib = sum(meta["sizes"].values()) / 1048576
-print(json.dumps({"tool": sys.argv[4], "target": sys.argv[5], "round": int(sys.argv[6]), "ok": t["exit"] == 0,
-                  "wallS": t["wallS"], "rssMiB": round(t["rssMiB"]), "MiBps": round(mib / t["wallS"], 1) if t["wallS"] else None}))
-' "$HERE" "$RUN/$id.time" "$CORPUS/corpus.json" "$tool" "$kind" "$round" | tee -a "$RUN/memory.jsonl"
+        ok=1
+        if [ "$kind" = registry ]; then
+          python3 "$HERE/corpus.py" verify "$CORPUS" "$TGT" > "$RUN/$id.verify" || { ok=0; log "  digest check FAILED: $(head -c 300 "$RUN/$id.verify")"; }
+        fi
+        python3 "$HERE/report.py" memory-record "$RUN/memory.jsonl" "$RUN/$id.time" "$CORPUS/corpus.json" "$tool" "$kind" "$round" "$ok"
       done
       stop_registry "$TPID"
     done
   done
-  {
-    echo "Command: \`$COMMAND\` (ocync with -Xmx64m)"; echo
-    echo "| tool | target | round | ok | wall s | peak RSS MiB | MiB/s |"; echo "|---|---|---:|---|---:|---:|---:|"
-    python3 -c '
-import json, sys
-for l in open(sys.argv[1]):
-    r = json.loads(l); print(f"| {r[\"tool\"]} | {r[\"target\"]} | {r[\"round\"]} | {r[\"ok\"]} | {r[\"wallS\"]:.2f} | {r[\"rssMiB\"]} | {r[\"MiBps\"]} |")
-' "$RUN/memory.jsonl"
-  } > "$RUN/results.md"
+  python3 "$HERE/report.py" memory-summarize "$RUN/memory.jsonl" "$COMMAND" > "$RUN/results.md"
   cat "$RUN/results.md"
   [ "$DOCS" = 1 ] && python3 -c 'import sys; sys.path.insert(0, sys.argv[1]); import report; report.write_docs(sys.argv[2], sys.argv[3], open(sys.argv[4]).read())' \
     "$HERE" "$ROOT/docs/benchmarks.md" "$MODE" "$RUN/results.md"
