@@ -52,8 +52,9 @@ public final class Runner {
     try (Registry src = Registry.builder(args[0]).plainHttp(true).build();
          Registry tgt = Registry.builder(args[1]).plainHttp(true).build();
          Syncer syncer = Syncer.builder().registry(src).registry(tgt).build()) {
-      Callable<String> job = engineJob(syncer, src, tgt, repos).orElse(() -> copyEach(syncer, src, tgt, repos));
-      String engine = engineJob(syncer, src, tgt, repos).isPresent() ? "Syncer.run" : "Syncer.copy per tag";
+      Optional<Callable<String>> engineJob = engineJob(syncer, src, tgt, repos);
+      Callable<String> job = engineJob.orElse(() -> copyEach(syncer, src, tgt, repos));
+      String engine = engineJob.isPresent() ? "Syncer.run" : "Syncer.copy per tag";
       for (int run = 1; run <= runs; run++) {
         if (run > 1) {
           marker(args[0]);
