@@ -10,6 +10,8 @@ module dev.ocync.core {
   requires org.apache.commons.compress;
   requires org.slf4j;
   requires org.semver4j;
+  // OciServer only: optional at run time, with a clear error when it is absent
+  requires static org.eclipse.jetty.server;
 
   exports dev.ocync;
   exports dev.ocync.oci;
