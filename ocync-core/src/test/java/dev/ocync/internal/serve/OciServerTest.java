@@ -343,6 +343,51 @@ class OciServerTest {
   }
 
   @Test
+  void servesHttpsWithAPemCertificateAndKey() throws Exception {
+    org.junit.jupiter.api.Assumptions.assumeTrue(Files.isExecutable(Path.of("/usr/bin/openssl")), "openssl missing");
+    Path cert = tmp.resolve("cert.pem");
+    Path key = tmp.resolve("key.pem");
+    Process p = new ProcessBuilder("/usr/bin/openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
+        "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1", "-keyout", key.toString(), "-out",
+        cert.toString()).redirectErrorStream(true).start();
+    p.getInputStream().readAllBytes();
+    assertThat(p.waitFor()).isZero();
+    int port = start(OciServer.builder().repository("mirror/app", repo).tls(cert, key));
+    assertThat(server.url()).isEqualTo("https://127.0.0.1:" + port);
+    java.security.KeyStore trust = java.security.KeyStore.getInstance("PKCS12");
+    trust.load(null, null);
+    try (var in = Files.newInputStream(cert)) {
+      trust.setCertificateEntry("server", java.security.cert.CertificateFactory.getInstance("X.509")
+          .generateCertificate(in));
+    }
+    javax.net.ssl.TrustManagerFactory tmf =
+        javax.net.ssl.TrustManagerFactory.getInstance(javax.net.ssl.TrustManagerFactory.getDefaultAlgorithm());
+    tmf.init(trust);
+    javax.net.ssl.SSLContext ctx = javax.net.ssl.SSLContext.getInstance("TLS");
+    ctx.init(null, tmf.getTrustManagers(), null);
+    javax.net.ssl.HttpsURLConnection c = (javax.net.ssl.HttpsURLConnection)
+        new java.net.URL(server.url() + "/v2/mirror/app/manifests/v1").openConnection();
+    c.setSSLSocketFactory(ctx.getSocketFactory());
+    c.setRequestProperty("Accept", MediaType.OCI_MANIFEST);
+    assertThat(c.getResponseCode()).isEqualTo(200);
+    try (var in = c.getInputStream()) {
+      assertThat(in.readAllBytes()).isEqualTo(image.manifest().bytes());
+    }
+    Path notPem = Files.writeString(tmp.resolve("not.pem"), "hello");
+    OciServer bad = OciServer.builder().repository("a", repo).tls(notPem, key).build();
+    assertThatThrownBy(bad::start).isInstanceOf(java.io.IOException.class).hasMessageContaining(notPem.toString())
+        .hasMessageContaining("CERTIFICATE");
+  }
+
+  @Test
+  void oversizedRequestHeadersAreRefused() throws Exception {
+    int port = start(OciServer.builder().repository("mirror/app", repo).maxHeaderBytes(4096));
+    RawHttp.Reply r = RawHttp.send(port, "GET", "/v2/", "X-Padding: " + "a".repeat(8000));
+    assertThat(r.status()).isEqualTo(431);
+    assertThat(RawHttp.send(port, "GET", "/v2/", "X-Padding: " + "a".repeat(1000)).status()).isEqualTo(200);
+  }
+
+  @Test
   void builderChecksItsInput() {
     assertThatThrownBy(() -> OciServer.builder().build()).isInstanceOf(IllegalStateException.class);
     assertThatThrownBy(() -> OciServer.builder().listen("127.0.0.1", 70000)).hasMessageContaining("70000");
