@@ -3,11 +3,8 @@ package dev.ocync.internal.serve;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.File;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
@@ -26,17 +23,9 @@ class OciServerModulePathIT {
       (MODULE.matcher(e).matches() ? modules : classes).add(entry);
     }
     assertThat(modules).as("ocync-core's jar is on the test class path").anyMatch(m -> m.contains("ocync-core-"));
-    List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "--module-path", String.join(File.pathSeparator, modules),
+    return ServeFixtures.runJava(List.of("--module-path", String.join(File.pathSeparator, modules),
         "--add-modules", "dev.ocync.core" + (addJetty ? ",org.eclipse.jetty.server" : ""),
-        "-cp", String.join(File.pathSeparator, classes), "dev.ocync.servetest.ModulePathChild"));
-    Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-    p.getOutputStream().close();
-    byte[] out = p.getInputStream().readAllBytes();
-    assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
-    String text = new String(out, StandardCharsets.UTF_8);
-    assertThat(p.exitValue()).as(text).isZero();
-    return text;
+        "-cp", String.join(File.pathSeparator, classes), "dev.ocync.servetest.ModulePathChild"), 60);
   }
 
   @Test

@@ -16,6 +16,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.zip.GZIPOutputStream;
+import java.util.concurrent.TimeUnit;
 
 /** What the serve tests put in a bundle: images skopeo copies without recompressing, and a referrer. */
 final class ServeFixtures {
@@ -72,5 +73,24 @@ final class ServeFixtures {
     String json = "{\"schemaVersion\":2,\"mediaType\":\"" + MediaType.OCI_MANIFEST + "\",\"config\":"
         + TestImages.descriptorJson(blobs.get(0).descriptor(), Optional.empty()) + ",\"layers\":[" + layers + "]}";
     return new Image(Manifest.parse(json.getBytes(StandardCharsets.UTF_8), MediaType.OCI_MANIFEST), blobs, List.of());
+  }
+
+  /** Runs {@code java ARGS} with this JVM's binary and returns what it printed; fails unless it exits 0 in time. */
+  static String runJava(List<String> args, int timeoutSeconds) throws Exception {
+    List<String> cmd = new ArrayList<>();
+    cmd.add(java.nio.file.Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    cmd.addAll(args);
+    Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+    p.getOutputStream().close();
+    byte[] out = p.getInputStream().readAllBytes();
+    if (!p.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
+      p.destroyForcibly();
+      throw new AssertionError("child JVM did not finish in " + timeoutSeconds + " s: " + cmd);
+    }
+    String text = new String(out, StandardCharsets.UTF_8);
+    if (p.exitValue() != 0) {
+      throw new AssertionError("child JVM exited " + p.exitValue() + ": " + text);
+    }
+    return text;
   }
 }
