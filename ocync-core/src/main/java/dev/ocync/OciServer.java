@@ -208,8 +208,8 @@ public final class OciServer implements Closeable {
     }
 
     /**
-     * Requires HTTP basic credentials listed in an htpasswd file ({@code user:{SHA}...} lines, as
-     * {@code htpasswd -s} writes them). The file is read now.
+     * Requires HTTP basic credentials listed in an htpasswd file: bcrypt lines ({@code htpasswd -B},
+     * the file distribution uses) or {@code {SHA}} lines ({@code htpasswd -s}). The file is read now.
      *
      * @throws IllegalArgumentException if the file cannot be read or holds an entry of an unsupported scheme
      */

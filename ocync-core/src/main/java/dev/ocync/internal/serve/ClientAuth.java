@@ -10,22 +10,35 @@ import java.util.Base64;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.HexFormat;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 /** Checks a client's {@code Authorization} header. Never logs or prints the secrets it holds. */
 public final class ClientAuth {
   private static final int MAX_FILE = 1 << 20;
 
+  private static final int MAX_VERIFIED = 1024;
+
   private final String scheme;
-  /** user → sha1 of the password, for basic; empty user → sha256 of the token, for bearer. */
+  /** user → the sha1 of the password or the 60 characters of a bcrypt hash, for basic; "" → sha256 of the token, for bearer. */
   private final Map<String, byte[]> secrets;
+  /**
+   * sha256 of user and password pairs that passed a bcrypt check: bcrypt is slow by design, and a
+   * client sends its credentials with every request.
+   */
+  private final Set<String> verified = ConcurrentHashMap.newKeySet();
 
   private ClientAuth(String scheme, Map<String, byte[]> secrets) {
     this.scheme = scheme;
     this.secrets = secrets;
   }
 
-  /** Basic auth against {@code user:{SHA}base64} lines (what {@code htpasswd -s} writes). */
+  /**
+   * Basic auth against an htpasswd file: bcrypt lines (what distribution uses, {@code htpasswd -B})
+   * or {@code {SHA}} lines ({@code htpasswd -s}).
+   */
   public static ClientAuth htpasswd(Path file) {
     List<String> lines;
     try {
@@ -49,10 +62,19 @@ public final class ClientAuth {
         throw new IllegalArgumentException("htpasswd file " + file + " line " + lineNo + ": expected user:hash");
       }
       String hash = l.substring(colon + 1);
+      if (hash.startsWith("$2")) {
+        String problem = Bcrypt.problem(hash);
+        if (!problem.isEmpty()) {
+          throw new IllegalArgumentException("htpasswd file " + file + " line " + lineNo + " (user "
+              + l.substring(0, colon) + "): " + problem);
+        }
+        users.put(l.substring(0, colon), hash.getBytes(StandardCharsets.US_ASCII));
+        continue;
+      }
       if (!hash.startsWith("{SHA}")) {
-        String kind = hash.startsWith("$2") ? "bcrypt" : hash.startsWith("$apr1$") ? "apr1-md5" : "this";
+        String kind = hash.startsWith("$apr1$") ? "apr1-md5" : hash.startsWith("$") ? "crypt" : "plain-text";
         throw new IllegalArgumentException("htpasswd file " + file + " line " + lineNo + " (user "
-            + l.substring(0, colon) + "): " + kind + " hash scheme is not supported; write the file with htpasswd -s");
+            + l.substring(0, colon) + "): the " + kind + " hash scheme is not supported; write the file with htpasswd -B");
       }
       byte[] sha1;
       try {
@@ -104,8 +126,24 @@ public final class ClientAuth {
     if (colon < 0) {
       return false;
     }
-    byte[] expected = secrets.get(pair.substring(0, colon));
-    byte[] actual = hash("SHA-1", pair.substring(colon + 1));
+    String user = pair.substring(0, colon);
+    String password = pair.substring(colon + 1);
+    byte[] expected = secrets.get(user);
+    if (expected != null && expected.length == 60 && expected[0] == '$') {
+      String key = HexFormat.of().formatHex(hash("SHA-256", user + "\u0000" + password));
+      if (verified.contains(key)) {
+        return true;
+      }
+      boolean ok = Bcrypt.matches(password, new String(expected, StandardCharsets.US_ASCII));
+      if (ok) {
+        if (verified.size() >= MAX_VERIFIED) {
+          verified.clear();
+        }
+        verified.add(key);
+      }
+      return ok;
+    }
+    byte[] actual = hash("SHA-1", password);
     // compare even for an unknown user, so timing does not tell which users exist
     return MessageDigest.isEqual(expected == null ? new byte[actual.length + 1] : expected, actual) && expected != null;
   }

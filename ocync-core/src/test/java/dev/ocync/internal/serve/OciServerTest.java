@@ -302,10 +302,34 @@ class OciServerTest {
   }
 
   @Test
-  void anHtpasswdFileWithBcryptIsRefusedByName() throws Exception {
-    Path file = Files.writeString(tmp.resolve("htpasswd"), "alice:$2y$05$abcdefghijklmnopqrstuu\n");
+  void bcryptLinesAsDistributionUsesThemAreChecked() throws Exception {
+    // written by htpasswd -nbB -C 5 alice pa55word and -C 6 with a long non-ASCII password
+    Path file = Files.writeString(tmp.resolve("htpasswd"),
+        "alice:$2y$05$gkUlOwcyEv2uIadDv1HTceFWfXzkP.xqkyHLavShJmSSPF563Y4q2\n"
+            + "carol:$2y$06$VlS47BChtLlXcWO.9m79z.GtgpsT7Hy4JkK7wca4IaoeKy1xhi.Aa\n");
+    int port = start(OciServer.builder().repository("mirror/app", repo).htpasswd(file));
+    String carol = "\u00fcn\u00efcode-and-a-very-long-password-that-goes-beyond-seventy-two-bytes-for-sure-yes-it-does";
+    for (int i = 0; i < 2; i++) { // the second time from the cache of checked pairs
+      assertThat(RawHttp.send(port, "GET", "/v2/", basic("alice", "pa55word")).status()).isEqualTo(200);
+    }
+    assertThat(RawHttp.send(port, "GET", "/v2/", basic("alice", "pa55wore")).status()).isEqualTo(401);
+    assertThat(RawHttp.send(port, "GET", "/v2/", basic("carol", carol)).status()).isEqualTo(200);
+    assertThat(RawHttp.send(port, "GET", "/v2/", basic("carol", carol.substring(1))).status()).isEqualTo(401);
+  }
+
+  private static String basic(String user, String password) {
+    return "Authorization: Basic " + Base64.getEncoder().encodeToString((user + ":" + password)
+        .getBytes(StandardCharsets.UTF_8));
+  }
+
+  @Test
+  void anHtpasswdFileWithAnUnsupportedSchemeIsRefusedByName() throws Exception {
+    Path file = Files.writeString(tmp.resolve("htpasswd"), "dave:$apr1$hSkXL2R9$dIAnoQSOgto7ntKpGkKc2.\n");
     assertThatThrownBy(() -> OciServer.builder().htpasswd(file)).isInstanceOf(IllegalArgumentException.class)
-        .hasMessageContaining(file.toString()).hasMessageContaining("bcrypt").hasMessageContaining("line 1");
+        .hasMessageContaining(file.toString()).hasMessageContaining("apr1").hasMessageContaining("line 1");
+    Path costly = Files.writeString(tmp.resolve("costly"),
+        "alice:$2y$20$gkUlOwcyEv2uIadDv1HTceFWfXzkP.xqkyHLavShJmSSPF563Y4q2\n");
+    assertThatThrownBy(() -> OciServer.builder().htpasswd(costly)).hasMessageContaining("cost 20");
   }
 
   @Test
