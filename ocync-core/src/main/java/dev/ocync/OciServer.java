@@ -64,6 +64,9 @@ public final class OciServer implements Closeable {
     void served(Access access);
   }
 
+  /** How long a request waits for one of the {@code maxConcurrentOpens} before it gets 429. */
+  private static final Duration OPEN_WAIT = Duration.ofSeconds(10);
+
   private final ServeSettings settings;
   private ServerRuntime runtime;
 
@@ -279,7 +282,7 @@ public final class OciServer implements Closeable {
       if (routes.isEmpty()) {
         throw new IllegalStateException("an OciServer needs at least one route, repository or bundle");
       }
-      return new OciServer(new ServeSettings(host, port, Map.copyOf(routes), auth, tls, maxConcurrentOpens,
+      return new OciServer(new ServeSettings(host, port, Map.copyOf(routes), auth, tls, maxConcurrentOpens, OPEN_WAIT,
           maxThreads, maxHeaderBytes, idleTimeout, stopTimeout, List.copyOf(accessListeners)));
     }
 

@@ -46,7 +46,6 @@ final class RegistryHandler extends Handler.Abstract {
   private static final Pattern RANGE = Pattern.compile("bytes=(\\d{0,19})-(\\d{0,19})");
   private static final int MAX_PAGE = 1000;
   private static final int MAX_CATALOGS = 10_000;
-  private static final Duration OPEN_WAIT = Duration.ofSeconds(10);
   private static final int BUFFER = 64 * 1024;
 
   private final ServeSettings settings;
@@ -158,7 +157,7 @@ final class RegistryHandler extends Handler.Abstract {
       x.status = -1;
       failure = t;
     }
-    log(x); // before completing, so the log is written before the client can send its next request
+    log(x); // once the outcome is known: an aborted blob is logged with status -1
     if (failure == null) {
       callback.succeeded();
     } else {
@@ -276,9 +275,10 @@ final class RegistryHandler extends Handler.Abstract {
     }
   }
 
-  private void acquire() throws Refusal, IOException {
+  private void acquire(Exchange x) throws Refusal, IOException {
     try {
-      if (!opens.tryAcquire(OPEN_WAIT.toMillis(), TimeUnit.MILLISECONDS)) {
+      if (!opens.tryAcquire(settings.openWait().toMillis(), TimeUnit.MILLISECONDS)) {
+        x.header("Retry-After", "1");
         throw new Refusal(429, "TOOMANYREQUESTS", "too many requests in flight; retry later");
       }
     } catch (InterruptedException e) {
@@ -295,7 +295,7 @@ final class RegistryHandler extends Handler.Abstract {
       throw new Refusal(400, "TAG_INVALID", "invalid tag: expected [A-Za-z0-9_][A-Za-z0-9._-]{0,127}");
     }
     Manifest manifest;
-    acquire();
+    acquire(x);
     try {
       manifest = repo.fetchManifest(reference);
     } catch (NotFoundException e) {
@@ -395,7 +395,7 @@ final class RegistryHandler extends Handler.Abstract {
     if (x.head()) {
       return;
     }
-    acquire();
+    acquire(x);
     try (InputStream in = new VerifyingInputStream(repo.openBlob(blob), blob, repo.location());
         OutputStream out = Content.Sink.asOutputStream(x.response)) {
       x.bytes = copyVerified(in, out, first, last);
@@ -450,7 +450,7 @@ final class RegistryHandler extends Handler.Abstract {
 
   private void tagList(Exchange x, String name, Repository repo) throws Refusal, IOException {
     List<String> tags;
-    acquire();
+    acquire(x);
     try {
       tags = new ArrayList<>(new TreeSet<>(repo.listTags()));
     } finally {
@@ -519,7 +519,7 @@ final class RegistryHandler extends Handler.Abstract {
   private void referrers(Exchange x, Repository repo, Digest subject) throws Refusal, IOException {
     Optional<String> artifactType = x.query("artifactType").filter(s -> !s.isEmpty());
     List<Descriptor> found;
-    acquire();
+    acquire(x);
     try {
       found = repo.listReferrers(subject, artifactType);
     } finally {

@@ -16,6 +16,7 @@ public record ServeSettings(
     Optional<ClientAuth> auth,
     Optional<Tls> tls,
     int maxConcurrentOpens,
+    Duration openWait,
     int maxThreads,
     int maxHeaderBytes,
     Duration idleTimeout,
