@@ -43,7 +43,7 @@ final class RegistryHandler extends Handler.Abstract {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final Pattern CONTENT = Pattern.compile("(.+)/(manifests|blobs|referrers)/([^/]+)");
   private static final Pattern TAGS = Pattern.compile("(.+)/tags/list");
-  private static final Pattern RANGE = Pattern.compile("bytes=(\\d{0,19})-(\\d{0,19})");
+  private static final Pattern RANGE = Pattern.compile("bytes=(\\d{0,18})-(\\d{0,18})");
   private static final int MAX_PAGE = 1000;
   private static final int MAX_CATALOGS = 10_000;
   private static final int BUFFER = 64 * 1024;

@@ -104,4 +104,31 @@ class OciServerSkopeoIT {
       assertThat(unknown.exitCode()).isNotZero();
     }
   }
+
+  @Test
+  void skopeoNeedsTheRightCredentialsWhenTheServerAsksForThem() throws Exception {
+    assumeTrue(Files.isExecutable(Path.of("/usr/bin/htpasswd")), "htpasswd is not installed");
+    Path htpasswd = tmp.resolve("htpasswd");
+    Process p = new ProcessBuilder("/usr/bin/htpasswd", "-cbB", htpasswd.toString(), "puller", "c0rrect-horse")
+        .redirectErrorStream(true).start();
+    p.getInputStream().readAllBytes();
+    assertThat(p.waitFor()).isZero();
+    Path dir = tmp.resolve("layout");
+    try (Repository layout = OciLayout.directory(dir)) {
+      f.pushTo(layout);
+    }
+    try (Repository layout = OciLayout.directory(dir);
+        OciServer server = OciServer.builder().repository("airgap/app", layout).htpasswd(htpasswd).build().start()) {
+      String ref = docker(server, "airgap/app:single");
+      Skopeo.Result none = Skopeo.run(List.of("inspect", "--raw", "--tls-verify=false", ref));
+      Skopeo.Result wrong = Skopeo.run(List.of("inspect", "--raw", "--tls-verify=false", "--creds",
+          "puller:wrong-horse", ref));
+      assertThat(none.exitCode()).isNotZero();
+      assertThat(wrong.exitCode()).isNotZero();
+      assertThat(wrong.stderr()).doesNotContain("wrong-horse");
+      byte[] right = Skopeo.run(List.of("inspect", "--raw", "--tls-verify=false", "--creds", "puller:c0rrect-horse",
+          ref)).requireSuccess().stdout();
+      assertThat(right).isEqualTo(f.single.manifest().bytes());
+    }
+  }
 }

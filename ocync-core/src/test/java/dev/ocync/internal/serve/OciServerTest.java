@@ -157,6 +157,10 @@ class OciServerTest {
     RawHttp.Reply open = RawHttp.send(port, "GET", path, "Range: bytes=199990-");
     assertThat(open.body()).isEqualTo(Arrays.copyOfRange(layer.bytes(), 199990, layer.bytes().length));
 
+    RawHttp.Reply huge = RawHttp.send(port, "GET", path, "Range: bytes=9999999999999999999-");
+    assertThat(huge.status()).as("a range past any long is ignored, not a server error").isEqualTo(200);
+    assertThat(huge.body()).isEqualTo(layer.bytes());
+
     RawHttp.Reply beyond = RawHttp.send(port, "GET", path, "Range: bytes=" + layer.bytes().length + "-");
     assertThat(beyond.status()).isEqualTo(416);
     assertThat(beyond.header("Content-Range")).contains("bytes */" + layer.bytes().length);
