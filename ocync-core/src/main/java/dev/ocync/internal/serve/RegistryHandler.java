@@ -149,6 +149,8 @@ final class RegistryHandler extends Handler.Abstract {
           throw e;
         }
         LOG.warn("{} {} failed: {}", x.method, x.path, e.toString());
+        response.reset(); // no digest, range or length of the content that failed
+        x.header("Docker-Distribution-API-Version", "registry/2.0");
         refuse(x, new Refusal(500, "UNKNOWN", "the server could not read this content from its endpoint"));
       }
     } catch (Throwable t) {

@@ -369,9 +369,12 @@ class OciServerTest {
       Thread.sleep(10);
     }
     assertThat(log).extracting(OciServer.Access::method, OciServer.Access::status)
-        .containsExactly(org.assertj.core.groups.Tuple.tuple("GET", 200), org.assertj.core.groups.Tuple.tuple("PUT", 405));
-    assertThat(log.get(0).bytes()).isEqualTo(image.manifest().size());
-    assertThat(log.get(0).client()).isEqualTo("127.0.0.1");
+        .containsExactlyInAnyOrder(org.assertj.core.groups.Tuple.tuple("GET", 200),
+            org.assertj.core.groups.Tuple.tuple("PUT", 405));
+    OciServer.Access get = log.stream().filter(a -> a.method().equals("GET")).findFirst().orElseThrow();
+    assertThat(get.bytes()).isEqualTo(image.manifest().size());
+    assertThat(get.path()).isEqualTo("/v2/mirror/app/manifests/v1");
+    assertThat(get.client()).isEqualTo("127.0.0.1");
   }
 
   @Test
@@ -417,6 +420,44 @@ class OciServerTest {
     RawHttp.Reply r = RawHttp.send(port, "GET", "/v2/", "X-Padding: " + "a".repeat(8000));
     assertThat(r.status()).isEqualTo(431);
     assertThat(RawHttp.send(port, "GET", "/v2/", "X-Padding: " + "a".repeat(1000)).status()).isEqualTo(200);
+  }
+
+  @Test
+  void aManifestThatDoesNotMatchItsDigestIsNotServed() throws Exception {
+    byte[] other = docker.manifest().bytes();
+    dev.ocync.spi.Repository lying = new dev.ocync.internal.engine.ForwardingRepository(repo) {
+      @Override
+      public dev.ocync.oci.Manifest fetchManifest(String reference) throws java.io.IOException {
+        // a broken endpoint: answers every request with the same (wrong) manifest
+        return dev.ocync.oci.Manifest.parse(other, MediaType.DOCKER_MANIFEST);
+      }
+    };
+    int port = start(OciServer.builder().repository("mirror/app", lying));
+    RawHttp.Reply r = RawHttp.send(port, "GET", "/v2/mirror/app/manifests/" + image.manifest().digest(), ACCEPT_ALL);
+    assertThat(r.status()).isEqualTo(502);
+    assertThat(errorCode(r)).isEqualTo("MANIFEST_INVALID");
+    assertThat(r.body()).isNotEqualTo(other);
+    assertThat(r.header("Docker-Content-Digest")).isEmpty();
+  }
+
+  @Test
+  void aBlobThatCannotBeReadBeforeItsFirstByteGetsAnErrorWithoutItsHeaders() throws Exception {
+    dev.ocync.spi.Repository failing = new dev.ocync.internal.engine.ForwardingRepository(repo) {
+      @Override
+      public java.io.InputStream openBlob(dev.ocync.oci.Descriptor blob) throws java.io.IOException {
+        throw new java.io.IOException("disk gone");
+      }
+    };
+    int port = start(OciServer.builder().repository("mirror/app", failing));
+    Blob layer = image.blobs().get(1);
+    RawHttp.Reply r = RawHttp.send(port, "GET", "/v2/mirror/app/blobs/" + layer.descriptor().digest(),
+        "Range: bytes=0-9");
+    assertThat(r.status()).isEqualTo(500);
+    assertThat(errorCode(r)).isEqualTo("UNKNOWN");
+    assertThat(r.header("Docker-Content-Digest")).isEmpty();
+    assertThat(r.header("Content-Range")).isEmpty();
+    assertThat(r.header("Docker-Distribution-API-Version")).contains("registry/2.0");
+    assertThat(r.text()).doesNotContain("disk gone");
   }
 
   @Test
