@@ -15,6 +15,8 @@ module dev.ocync.core {
   // httpclient5 (an automatic module, which requires nothing by name) sets TCP keep-alive options
   // through jdk.net.Sockets; without this a named-module consumer fails on its first request
   requires jdk.net;
+  // OciServer only: optional at run time, with a clear error when it is absent
+  requires static org.eclipse.jetty.server;
 
   exports dev.ocync;
   exports dev.ocync.oci;

@@ -1,0 +1,304 @@
+package dev.ocync;
+
+import dev.ocync.internal.serve.ClientAuth;
+import dev.ocync.internal.serve.ServeSettings;
+import dev.ocync.internal.serve.ServerRuntime;
+import dev.ocync.spi.Repository;
+import java.io.Closeable;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.function.Function;
+
+/**
+ * A read-only OCI registry over any set of {@link Repository} endpoints: the pull side of the
+ * distribution API ({@code /v2/}, manifests, blobs with {@code Range}, tag lists, the catalog and
+ * the referrers API), so that container runtimes, {@code skopeo} and {@code helm} pull from an air-gap
+ * bundle or from anything a host application plugs in. Every write is refused with {@code 405
+ * UNSUPPORTED}. Every byte served is verified against its digest while it streams; a mismatch
+ * aborts that response (the client sees a truncated body, never a complete wrong one).
+ *
+ * <pre>{@code
+ * try (OciLayout.Bundle bundle = OciLayout.archiveBundle(Path.of("airgap.tar"));
+ *     OciServer server = OciServer.builder().bundle("", bundle).build().start()) {
+ *   System.out.println("serving on port " + server.port());
+ *   ...
+ * }
+ * }</pre>
+ *
+ * <p>Needs {@code org.eclipse.jetty:jetty-server} 12.1 at run time (an optional dependency of
+ * ocync-core); on the module path also {@code --add-modules org.eclipse.jetty.server}.
+ */
+public final class OciServer implements Closeable {
+
+  /**
+   * Where the repositories under one name prefix come from. A host application implements it to
+   * serve its own endpoints.
+   */
+  public interface Route {
+    /**
+     * The repository {@code name} (the part of the requested name after the route's prefix), or
+     * empty if there is none.
+     */
+    Optional<Repository> repository(String name) throws IOException;
+
+    /** The repository names this route can list for {@code /v2/_catalog}, or empty if it cannot. */
+    default Optional<List<String>> names() throws IOException {
+      return Optional.empty();
+    }
+  }
+
+  /** One answered request, for an access log. Never carries credentials. */
+  public record Access(String method, String path, int status, long bytes, Duration duration, String client) {}
+
+  /** Receives one {@link Access} per answered request, on the server's threads; keep it fast. */
+  @FunctionalInterface
+  public interface AccessListener {
+    /** Called once a request was answered (or aborted). A throwing listener is logged and ignored. */
+    void served(Access access);
+  }
+
+  /** How long a request waits for one of the {@code maxConcurrentOpens} before it gets 429. */
+  private static final Duration OPEN_WAIT = Duration.ofSeconds(10);
+
+  private final ServeSettings settings;
+  private ServerRuntime runtime;
+
+  private OciServer(ServeSettings settings) {
+    this.settings = settings;
+  }
+
+  /** A builder; with no listen address it serves on {@code 127.0.0.1} on a free port. */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /**
+   * Starts listening and returns this server.
+   *
+   * @throws IllegalStateException if already started, or Jetty is not on the class or module path
+   * @throws IOException if the address cannot be bound or the TLS files cannot be read
+   */
+  public synchronized OciServer start() throws IOException {
+    if (runtime != null) {
+      throw new IllegalStateException("the server was already started");
+    }
+    runtime = ServerRuntime.start(settings);
+    return this;
+  }
+
+  /** The port the server listens on (the one chosen when {@code 0} was asked for). */
+  public synchronized int port() {
+    if (runtime == null) {
+      throw new IllegalStateException("the server is not started");
+    }
+    return runtime.port();
+  }
+
+  /** {@code http://host:port} or {@code https://host:port} of the running server. */
+  public String url() {
+    return (settings.tls().isPresent() ? "https://" : "http://") + settings.host() + ":" + port();
+  }
+
+  /**
+   * Stops accepting connections, lets requests in flight finish for up to the builder's
+   * {@code stopTimeout}, then stops. Does not close the repositories.
+   */
+  @Override
+  public synchronized void close() throws IOException {
+    if (runtime != null) {
+      runtime.close();
+      runtime = null;
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "OciServer{" + settings.host() + ":" + settings.port() + ", routes=" + settings.routes().keySet() + "}";
+  }
+
+  /** Builds an {@link OciServer}. Settings are checked when they are given. */
+  public static final class Builder {
+    private String host = "127.0.0.1";
+    private int port;
+    private final Map<String, Route> routes = new LinkedHashMap<>();
+    private Optional<ClientAuth> auth = Optional.empty();
+    private Optional<ServeSettings.Tls> tls = Optional.empty();
+    private int maxConcurrentOpens = 64;
+    private int maxThreads = 200;
+    private int maxHeaderBytes = 16 * 1024;
+    private Duration idleTimeout = Duration.ofSeconds(30);
+    private Duration stopTimeout = Duration.ofSeconds(10);
+    private final List<AccessListener> accessListeners = new ArrayList<>();
+
+    private Builder() {}
+
+    /** Listens on {@code host} (an address or name of this machine) and {@code port} ({@code 0}: a free port). */
+    public Builder listen(String host, int port) {
+      Objects.requireNonNull(host, "host");
+      if (host.isBlank()) {
+        throw new IllegalArgumentException("listen host must not be blank");
+      }
+      if (port < 0 || port > 65535) {
+        throw new IllegalArgumentException("listen port " + port + " is not in 0..65535");
+      }
+      this.host = host;
+      this.port = port;
+      return this;
+    }
+
+    /**
+     * Serves the repositories of {@code route} under {@code prefix}: a request for
+     * {@code <prefix>/<name>} asks the route for {@code name}. The empty prefix serves names as they
+     * are. The longest matching prefix wins.
+     */
+    public Builder route(String prefix, Route route) {
+      Objects.requireNonNull(prefix, "prefix");
+      Objects.requireNonNull(route, "route");
+      if (!prefix.isEmpty() && !ServeSettings.isRepositoryName(prefix)) {
+        throw new IllegalArgumentException("route prefix \"" + prefix
+            + "\" is not a repository path (lowercase components separated by /)");
+      }
+      if (routes.putIfAbsent(prefix, route) != null) {
+        throw new IllegalArgumentException("route prefix \"" + prefix + "\" is given twice");
+      }
+      return this;
+    }
+
+    /** Serves {@code lookup} under {@code prefix}; such a route cannot be listed in the catalog. */
+    public Builder lookup(String prefix, Function<String, Optional<Repository>> lookup) {
+      Objects.requireNonNull(lookup, "lookup");
+      Route route = lookup::apply;
+      return route(prefix, route);
+    }
+
+    /** Serves one repository as {@code name}. */
+    public Builder repository(String name, Repository repository) {
+      Objects.requireNonNull(repository, "repository");
+      return route(name, new Route() {
+        @Override
+        public Optional<Repository> repository(String rest) {
+          return rest.isEmpty() ? Optional.of(repository) : Optional.empty();
+        }
+
+        @Override
+        public Optional<List<String>> names() {
+          return Optional.of(List.of(""));
+        }
+      });
+    }
+
+    /** Serves every repository of a bundle under {@code prefix} (empty: by their own names), listed in the catalog. */
+    public Builder bundle(String prefix, OciLayout.Bundle bundle) {
+      Objects.requireNonNull(bundle, "bundle");
+      return route(prefix, new Route() {
+        @Override
+        public Optional<Repository> repository(String name) throws IOException {
+          return bundle.repositories().contains(name) ? Optional.of(bundle.repository(name)) : Optional.empty();
+        }
+
+        @Override
+        public Optional<List<String>> names() throws IOException {
+          return Optional.of(bundle.repositories());
+        }
+      });
+    }
+
+    /**
+     * Requires HTTP basic credentials listed in an htpasswd file: bcrypt lines ({@code htpasswd -B},
+     * the file distribution uses) or {@code {SHA}} lines ({@code htpasswd -s}). The file is read now.
+     *
+     * @throws IllegalArgumentException if the file cannot be read or holds an entry of an unsupported scheme
+     */
+    public Builder htpasswd(Path file) {
+      this.auth = Optional.of(ClientAuth.htpasswd(Objects.requireNonNull(file, "file")));
+      return this;
+    }
+
+    /** Requires {@code Authorization: Bearer <token>}. The token never appears in logs or messages. */
+    public Builder bearerToken(String token) {
+      this.auth = Optional.of(ClientAuth.bearer(Objects.requireNonNull(token, "token")));
+      return this;
+    }
+
+    /** Serves HTTPS with a PEM certificate chain and a PEM (PKCS#8) private key, read when the server starts. */
+    public Builder tls(Path certificateChain, Path privateKey) {
+      this.tls = Optional.of(new ServeSettings.Tls(Objects.requireNonNull(certificateChain, "certificateChain"),
+          Objects.requireNonNull(privateKey, "privateKey")));
+      return this;
+    }
+
+    /** At most this many manifests and blobs read from the endpoints at once (default 64); more wait briefly, then get 429. */
+    public Builder maxConcurrentOpens(int max) {
+      this.maxConcurrentOpens = positive(max, "maxConcurrentOpens");
+      return this;
+    }
+
+    /** At most this many server threads (default 200). */
+    public Builder maxThreads(int max) {
+      if (max < 8) {
+        throw new IllegalArgumentException("maxThreads must be at least 8, got " + max);
+      }
+      this.maxThreads = max;
+      return this;
+    }
+
+    /** The largest request line plus headers accepted (default 16 KiB); larger requests get 431. */
+    public Builder maxHeaderBytes(int max) {
+      this.maxHeaderBytes = positive(max, "maxHeaderBytes");
+      return this;
+    }
+
+    /** A connection with no traffic for this long is closed (default 30 s). */
+    public Builder idleTimeout(Duration timeout) {
+      this.idleTimeout = positive(timeout, "idleTimeout");
+      return this;
+    }
+
+    /** How long {@link OciServer#close()} lets requests in flight finish (default 10 s). */
+    public Builder stopTimeout(Duration timeout) {
+      this.stopTimeout = positive(timeout, "stopTimeout");
+      return this;
+    }
+
+    /** Adds an access-log listener. */
+    public Builder accessListener(AccessListener listener) {
+      accessListeners.add(Objects.requireNonNull(listener, "listener"));
+      return this;
+    }
+
+    /**
+     * The server, not yet started.
+     *
+     * @throws IllegalStateException if no route was given
+     */
+    public OciServer build() {
+      if (routes.isEmpty()) {
+        throw new IllegalStateException("an OciServer needs at least one route, repository or bundle");
+      }
+      return new OciServer(new ServeSettings(host, port, Map.copyOf(routes), auth, tls, maxConcurrentOpens, OPEN_WAIT,
+          maxThreads, maxHeaderBytes, idleTimeout, stopTimeout, List.copyOf(accessListeners)));
+    }
+
+    private static int positive(int value, String what) {
+      if (value <= 0) {
+        throw new IllegalArgumentException(what + " must be positive, got " + value);
+      }
+      return value;
+    }
+
+    private static Duration positive(Duration value, String what) {
+      Objects.requireNonNull(value, what);
+      if (value.isNegative() || value.isZero()) {
+        throw new IllegalArgumentException(what + " must be positive, got " + value);
+      }
+      return value;
+    }
+  }
+}
