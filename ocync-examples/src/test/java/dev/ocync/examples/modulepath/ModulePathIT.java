@@ -2,16 +2,15 @@ package dev.ocync.examples.modulepath;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.ocync.testing.ModulePath;
 import dev.ocync.testing.RegistryServer;
 import java.io.File;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import javax.tools.JavaCompiler;
 import javax.tools.ToolProvider;
@@ -27,15 +26,6 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @Timeout(180)
 class ModulePathIT {
-  /**
-   * ocync-core and its runtime dependencies, as a consumer's build would put them on the module path.
-   * A new runtime dependency of ocync-core must be added here: this test then proves it resolves as a module.
-   */
-  private static final Pattern RUNTIME = Pattern.compile(
-      "(ocync-core(-[0-9][^/]*)?(?<!-tests)\\.jar|ocync-core/target/classes|jackson-[a-z-]+-[0-9][^/]*\\.jar"
-          + "|httpclient5-[0-9][^/]*\\.jar|httpcore5(-h2)?-[0-9][^/]*\\.jar|commons-(compress|io|lang3|codec)-[0-9][^/]*\\.jar"
-          + "|slf4j-api-[0-9][^/]*\\.jar|semver4j-[0-9][^/]*\\.jar|snakeyaml-[0-9][^/]*\\.jar)$");
-
   private static final String MODULE_INFO = "module consumer {\n  requires dev.ocync.core;\n}\n";
 
   private static final String MAIN = String.join("\n",
@@ -74,12 +64,7 @@ class ModulePathIT {
 
   @Test
   void aConsumerModuleOnTheModulePathTalksToARealRegistry(@TempDir Path tmp) throws Exception {
-    List<String> modulePath = new ArrayList<>();
-    for (String entry : System.getProperty("java.class.path").split(File.pathSeparator)) {
-      if (RUNTIME.matcher(entry.replace(File.separatorChar, '/')).find()) {
-        modulePath.add(entry);
-      }
-    }
+    List<String> modulePath = ModulePath.ofTestClassPath(false).modules();
     assertThat(modulePath).as("module path from %s", System.getProperty("java.class.path"))
         .anyMatch(e -> e.contains("ocync-core")).anyMatch(e -> e.contains("httpclient5"));
     String mp = String.join(File.pathSeparator, modulePath);
