@@ -97,6 +97,14 @@ public interface Repository extends Closeable {
    */
   List<Descriptor> listReferrers(Digest subject, Optional<String> artifactType) throws IOException;
 
+  /**
+   * Whether this endpoint only serves content (a classic Helm chart repository, say); a
+   * {@code Mapping} refuses it as a target. False by default.
+   */
+  default boolean readOnly() {
+    return false;
+  }
+
   /** Releases what the repository holds; an archive being written is completed here. */
   @Override
   default void close() throws IOException {}
