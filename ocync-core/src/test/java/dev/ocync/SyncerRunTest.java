@@ -370,4 +370,41 @@ class SyncerRunTest {
     assertThat(report.images().stream().map(ImageResult::target).collect(Collectors.toList()))
         .containsExactly(mirror.host() + "/app:1.0", mirror.host() + "/app:missing");
   }
+
+  @Test
+  void aBlobThatFailedForOneImageIsTriedAgainByTheNextImageThatNeedsIt() throws IOException {
+    List<Image> images = imagesSharingABaseLayer();
+    upstream.putImage("app", images.get(0), Optional.of("a"));
+    upstream.putImage("app", images.get(1), Optional.of("b"));
+    Digest base = images.get(0).blobs().get(1).descriptor().digest();
+    upstream.inject(r -> r.getMethod().equals("GET") && r.getUrl().encodedPath().endsWith("/blobs/" + base),
+        FakeRegistry.error(500, "UNKNOWN", "disk on fire"), true);
+    List<String> blobEvents = new CopyOnWriteArrayList<>();
+    List<Long> moved = new CopyOnWriteArrayList<>();
+    SyncListener recorder = new SyncListener() {
+      @Override
+      public void blobDone(String target, Descriptor blob, BlobOutcome outcome) {
+        blobEvents.add(blob.digest() + " " + outcome);
+      }
+
+      @Override
+      public void bytesMoved(String target, long bytes) {
+        moved.add(bytes);
+      }
+    };
+
+    SyncReport report;
+    try (Syncer s = syncer().retryPolicy(RetryPolicy.none()).imagesInFlight(1).listener(recorder).build()) {
+      report = s.run(List.of(mapping("app", "app", "a", "b")));
+    }
+
+    assertThat(report.images().get(0).status()).isEqualTo(ImageResult.Status.FAILED);
+    assertThat(report.images().get(0).failure().orElseThrow().error().status()).hasValue(500);
+    assertThat(report.images().get(1).status()).isEqualTo(ImageResult.Status.SYNCED);
+    assertThat(count(upstream.requests(), "GET", "/blobs/" + base)).isEqualTo(2);
+    assertThat(mirror.blob("app", base)).contains(images.get(0).blobs().get(1).bytes());
+    assertThat(blobEvents).containsOnlyOnce(base + " COPIED");
+    long copied = report.stats().bytes();
+    assertThat(moved.stream().mapToLong(Long::longValue).sum()).isEqualTo(copied);
+  }
 }
