@@ -54,23 +54,18 @@ public record EngineSettings(CredentialProvider credentials, Map<String, Registr
         dryRun, executor, cacheDirectory, cacheTtl);
   }
 
+  EngineSettings withImagesInFlight(int n) {
+    return new EngineSettings(credentials, registries, threads, n, blobsPerRegistry, retry, listener, dryRun,
+        executor, cacheDirectory, cacheTtl);
+  }
+
+  EngineSettings withExecutor(Executor host) {
+    return new EngineSettings(credentials, registries, threads, imagesInFlight, blobsPerRegistry, retry, listener,
+        dryRun, Optional.of(host), cacheDirectory, cacheTtl);
+  }
+
   EngineSettings withThreads(int n) {
     return new EngineSettings(credentials, registries, n, imagesInFlight, blobsPerRegistry, retry, listener,
-        dryRun, executor, cacheDirectory, cacheTtl);
-  }
-
-  EngineSettings withListener(SyncListener l) {
-    return new EngineSettings(credentials, registries, threads, imagesInFlight, blobsPerRegistry, retry, l,
-        dryRun, executor, cacheDirectory, cacheTtl);
-  }
-
-  EngineSettings withDryRun(boolean dry) {
-    return new EngineSettings(credentials, registries, threads, imagesInFlight, blobsPerRegistry, retry, listener,
-        dry, executor, cacheDirectory, cacheTtl);
-  }
-
-  EngineSettings withBlobsPerRegistry(int n) {
-    return new EngineSettings(credentials, registries, threads, imagesInFlight, n, retry, listener,
         dryRun, executor, cacheDirectory, cacheTtl);
   }
 }

@@ -155,9 +155,7 @@ final class ImageTask {
 
   /** Completes when every future this image started has, including those started meanwhile. */
   private CompletableFuture<Void> settle() {
-    CompletableFuture<?>[] now = inFlight.toArray(CompletableFuture[]::new);
-    return CompletableFuture.allOf(now).handle((v, e) -> null)
-        .thenCompose(v -> inFlight.size() > now.length ? settle() : CompletableFuture.completedFuture(null));
+    return Run.settle(inFlight);
   }
 
   private CompletableFuture<Status> afterResolve(Descriptor top) {
@@ -304,14 +302,7 @@ final class ImageTask {
             default -> blobsSkipped.incrementAndGet();
           }
         });
-    CompletableFuture<BlobScheduler.Outcome> staged = f.handle((o, e) -> {
-      if (e != null) {
-        StageFailure s = StageFailure.of(Stage.BLOB_TRANSFER, e);
-        failure.compareAndSet(null, s);
-        throw s;
-      }
-      return o;
-    });
+    CompletableFuture<BlobScheduler.Outcome> staged = stage(Stage.BLOB_TRANSFER, f);
     blobs.add(staged);
     inFlight.add(staged);
   }
@@ -423,7 +414,7 @@ final class ImageTask {
   }
 
   private <T> CompletableFuture<T> retried(String what, Retry.Attempt<T> attempt) {
-    CompletableFuture<T> f = run.retry().async(what, () -> run.blocking(attempt));
+    CompletableFuture<T> f = run.retried(what, attempt);
     inFlight.add(f);
     return f;
   }

@@ -213,15 +213,15 @@ final class Run {
   CompletableFuture<Descriptor> resolveSource(Side src, String reference) {
     return resolved.computeIfAbsent(List.of(src.repo(), reference), k -> {
       String what = "looking up " + reference + " at " + src.name();
-      return retry.async(what, () -> blocking(() -> src.repo().resolve(reference))).thenCompose(d -> {
+      return retried(what, () -> src.repo().resolve(reference)).thenCompose(d -> {
         if (d.isPresent()) {
           return CompletableFuture.completedFuture(d.get());
         }
         // A reference that does not resolve: fetching it lets the endpoint say why in its own terms
         // (registry and repository apart, the server's error code), and covers an endpoint whose
         // cheap resolve missed what a fetch finds.
-        return retry.async("fetching " + reference + " from " + src.name(),
-            () -> blocking(() -> src.repo().fetchManifest(reference))).thenApply(m -> {
+        return retried("fetching " + reference + " from " + src.name(), () -> src.repo().fetchManifest(reference))
+            .thenApply(m -> {
               manifests.putIfAbsent(List.of(src.repo(), m.digest()), CompletableFuture.completedFuture(m));
               return m.descriptor();
             });
@@ -231,9 +231,8 @@ final class Run {
 
   /** A manifest by digest, fetched once per run and checked against its descriptor. */
   CompletableFuture<Manifest> sourceManifest(Side src, Descriptor d, String what) {
-    return manifests.computeIfAbsent(List.of(src.repo(), d.digest()), k -> retry.async("fetching " + what
-        + " from " + src.name(), () -> blocking(() -> src.repo().fetchManifest(d.digest().toString())))
-        .thenApply(m -> {
+    return manifests.computeIfAbsent(List.of(src.repo(), d.digest()), k -> retried("fetching " + what + " from "
+        + src.name(), () -> src.repo().fetchManifest(d.digest().toString())).thenApply(m -> {
           if (!m.digest().equals(d.digest()) || m.size() != d.size()) {
             throw new CompletionException(new DigestMismatchException(what + " fetched from "
                 + src.repo().location() + " as " + d.digest() + " (" + d.size() + " bytes) hashes to " + m.digest()
@@ -260,9 +259,19 @@ final class Run {
   }
 
   private CompletableFuture<Void> settle() {
-    CompletableFuture<?>[] now = tracked.toArray(CompletableFuture[]::new);
+    return settle(tracked);
+  }
+
+  /** Completes when every future in {@code futures} has, including those added meanwhile. */
+  static CompletableFuture<Void> settle(Queue<CompletableFuture<?>> futures) {
+    CompletableFuture<?>[] now = futures.toArray(CompletableFuture[]::new);
     return CompletableFuture.allOf(now).handle((v, e) -> null)
-        .thenCompose(v -> tracked.size() > now.length ? settle() : CompletableFuture.completedFuture(null));
+        .thenCompose(v -> futures.size() > now.length ? settle(futures) : CompletableFuture.completedFuture(null));
+  }
+
+  /** Blocking work on the executor, retried while it fails transiently. */
+  <T> CompletableFuture<T> retried(String what, Retry.Attempt<T> work) {
+    return retry.async(what, () -> blocking(work));
   }
 
   // ------------------------------------------------------------------ mappings
@@ -356,7 +365,7 @@ final class Run {
       slot.kept = exact.get();
       kept = CompletableFuture.completedFuture(exact.get());
     } else {
-      kept = retry.async("listing tags of " + src.name(), () -> blocking(() -> src.repo().listTags()))
+      kept = retried("listing tags of " + src.name(), () -> src.repo().listTags())
           .thenApply(listed -> {
             TagSelector.Selection sel = selector.orElseGet(TagSelector::all).select(listed);
             slot.listed = Optional.of(listed);
@@ -395,7 +404,7 @@ final class Run {
 
   /** A target's tags, listed once per run (only for immutable tags). */
   private CompletableFuture<Set<String>> targetTags(Side target) {
-    return targetTags.computeIfAbsent(List.of(target.repo()), k -> retry.async("listing tags of " + target.name(),
-        () -> blocking(() -> (Set<String>) new HashSet<>(target.repo().listTags()))));
+    return targetTags.computeIfAbsent(List.of(target.repo()), k -> retried("listing tags of " + target.name(),
+        () -> (Set<String>) new HashSet<>(target.repo().listTags())));
   }
 }

@@ -104,8 +104,7 @@ class EngineTest {
     big.pushTo(src, Optional.of("big"));
     other.pushTo(src, Optional.of("small"));
     StallingSource stalling = new StallingSource(src);
-    EngineSettings one = new EngineSettings(settings().credentials(), java.util.Map.of(), 4, 1, 6, FAST,
-        dev.ocync.SyncListener.NONE, false, Optional.empty(), Optional.empty(), Duration.ofDays(1));
+    EngineSettings one = settings().withImagesInFlight(1);
     try (Engine engine = new Engine(one)) {
       Engine.Running running = engine.start(List.of(Mapping.builder().source(stalling).target(dst)
           .tags("big", "small").build()));
@@ -174,8 +173,7 @@ class EngineTest {
     image.pushTo(src, Optional.of("1.0"));
     ExecutorService host = Executors.newFixedThreadPool(2);
     try {
-      EngineSettings s = new EngineSettings(settings().credentials(), java.util.Map.of(), 1, 8, 6, FAST,
-          dev.ocync.SyncListener.NONE, false, Optional.of(host), Optional.empty(), Duration.ofDays(1));
+      EngineSettings s = settings().withExecutor(host);
       try (Copier copier = new Copier(s)) {
         CopyOutcome o = copier.copy(src, "1.0", dst, Optional.of("1.0"));
         assertThat(o.manifestsCopied()).isEqualTo(3);
