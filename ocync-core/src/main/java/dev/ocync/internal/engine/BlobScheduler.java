@@ -202,8 +202,9 @@ final class BlobScheduler {
         || mt.startsWith("application/vnd.oci.image.layer.nondistributable.");
   }
 
-  /** Whether a failure says the registry is throttling. */
-  static boolean isThrottled(Throwable e) {
-    return Retry.unwrap(e) instanceof RegistryException r && r.status().orElse(0) == 429;
+  /** The registry that answered 429, when {@code e} is such an answer. */
+  static Optional<String> throttledBy(Throwable e) {
+    return e != null && Retry.unwrap(e) instanceof RegistryException r && r.status().orElse(0) == 429
+        ? Optional.of(r.registry()) : Optional.empty();
   }
 }

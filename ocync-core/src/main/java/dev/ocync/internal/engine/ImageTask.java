@@ -134,6 +134,12 @@ final class ImageTask {
     return new Outcome(r, "", status == Status.SKIPPED, 0, List.of(), Optional.empty());
   }
 
+  /** An image whose run broke outside its own stages (a refused executor): failed, with the cause. */
+  Outcome crashed(Throwable e) {
+    failure.compareAndSet(null, StageFailure.of(Stage.MANIFEST_PULL, e));
+    return finish(Status.FAILED);
+  }
+
   /** Runs the image; the future never fails, it holds the outcome. */
   CompletableFuture<Outcome> start() {
     startNanos = System.nanoTime();

@@ -140,8 +140,11 @@ final class Run {
       permits = permits.thenCompose(v -> second.acquire());
     }
     return permits.thenCompose(v -> blocking(work)).whenComplete((r, e) -> {
+      Optional<String> throttled = BlobScheduler.throttledBy(e);
+      boolean named = throttled.isPresent() && (throttled.get().equals(a.group()) || throttled.get().equals(b.group()));
       for (Limiter l : second == null ? List.of(first) : List.of(first, second)) {
-        if (e != null && BlobScheduler.isThrottled(e)) {
+        // the registry that said 429 slows down; both when the error does not say which
+        if (throttled.isPresent() && (!named || l == engine.limiter(throttled.get()))) {
           l.congested();
         } else {
           l.succeeded();
@@ -247,7 +250,9 @@ final class Run {
   CompletableFuture<ImageTask.Outcome> submit(ImageTask task) {
     CompletableFuture<ImageTask.Outcome> f = images.acquire().thenComposeAsync(v -> cancelled
         ? CompletableFuture.completedFuture(task.notRun(ImageResult.Status.CANCELLED, Optional.empty()))
-        : task.start(), engine.executor());
+        : task.start(), engine.executor())
+        // only a bug or a host executor that refuses work gets here: still one result per image
+        .handle((o, e) -> e == null ? o : task.crashed(e));
     f.whenComplete((o, e) -> images.release());
     return f;
   }
@@ -306,8 +311,11 @@ final class Run {
         planned = CompletableFuture.failedFuture(e);
       }
       plans.add(planned.exceptionally(e -> {
-        slot.problems.add(new SyncReport.Problem(SyncReport.ProblemKind.TAG_LISTING_FAILED,
-            m.source() + ": " + Retry.unwrap(e).getMessage()));
+        Throwable cause = Retry.unwrap(e);
+        slot.problems.add(cancelled && Retry.isInterruption(cause)
+            ? new SyncReport.Problem(SyncReport.ProblemKind.CANCELLED,
+                m.source() + ": the run was cancelled before its tags were chosen")
+            : new SyncReport.Problem(SyncReport.ProblemKind.TAG_LISTING_FAILED, m.source() + ": " + cause.getMessage()));
         return null;
       }));
     }

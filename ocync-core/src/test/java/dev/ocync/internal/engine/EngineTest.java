@@ -223,4 +223,24 @@ class EngineTest {
     fixed.congested();
     assertThat(fixed.limit()).isEqualTo(2);
   }
+
+  @Test
+  void a429HalvesTheLimitOfTheRegistryThatSentItOnlyAndTheImageStillSyncs() throws Exception {
+    try (dev.ocync.testing.FakeRegistry upstream = dev.ocync.testing.FakeRegistry.start();
+        dev.ocync.testing.FakeRegistry mirror = dev.ocync.testing.FakeRegistry.start()) {
+      Image image = TestImages.ociImage(8, Platform.parse("linux/amd64"), 1, 100);
+      upstream.putImage("app", image, Optional.of("1.0"));
+      mirror.inject(r -> r.getMethod().equals("POST") && r.getUrl().encodedPath().contains("/blobs/uploads/"),
+          dev.ocync.testing.FakeRegistry.error(429, "TOOMANYREQUESTS", "slow down"), true);
+      try (Engine engine = new Engine(settings())) {
+        SyncReport report = engine.start(List.of(Mapping.builder().source(upstream.host(), "app")
+            .target(mirror.host(), "app").tags("1.0").build())).report().get(15, TimeUnit.SECONDS);
+
+        assertThat(report.images().get(0).status()).isEqualTo(ImageResult.Status.SYNCED);
+        // 6 halved to 3, then grown by 1/w on each of the two successful transfers: 3.6, rounded up
+        assertThat(engine.limiter(mirror.host()).limit()).isEqualTo(4);
+        assertThat(engine.limiter(upstream.host()).limit()).isEqualTo(6);
+      }
+    }
+  }
 }
