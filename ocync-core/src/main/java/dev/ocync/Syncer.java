@@ -41,7 +41,7 @@ public final class Syncer implements Closeable {
   private Syncer(Builder b) {
     this.settings = new EngineSettings(b.credentials, b.registries, b.concurrency, b.imagesInFlight,
         b.blobsPerRegistry, b.retry, b.listener, b.dryRun, Optional.ofNullable(b.executor),
-        Optional.ofNullable(b.cacheDirectory), b.cacheTtl);
+        Optional.ofNullable(b.cacheDirectory), b.cacheTtl, b.stagingLimit);
     this.copier = new Copier(settings);
   }
 
@@ -102,8 +102,9 @@ public final class Syncer implements Closeable {
    * tags are skipped by comparing the source's and the target's HEAD digests, without a manifest
    * GET. Interrupting the calling thread cancels the run; see {@link SyncRun}.
    *
-   * <p>A mapping with several target registries reads a shared blob once per target registry
-   * (streaming each time); staging it on disk to read it once is not done yet.
+   * <p>A mapping with several target registries reads each blob once into a staging file on disk
+   * and uploads it to every target from there, within {@link Builder#stagingLimit(long)}; beyond
+   * it, and for mappings with one target registry, blobs stream straight from source to target.
    *
    * @throws IllegalArgumentException for an empty list
    * @throws IllegalStateException if the syncer is closed
@@ -179,6 +180,7 @@ public final class Syncer implements Closeable {
     private Executor executor;
     private Path cacheDirectory;
     private Duration cacheTtl = Duration.ofDays(7);
+    private long stagingLimit = 1L << 30;
 
     private Builder() {}
 
@@ -260,6 +262,22 @@ public final class Syncer implements Closeable {
     /** Where the transfer cache is kept between runs and processes. None by default. */
     public Builder cacheDirectory(Path dir) {
       this.cacheDirectory = Objects.requireNonNull(dir, "dir");
+      return this;
+    }
+
+    /**
+     * How many bytes of blobs one run may stage on disk, 0 (never) to 1 TiB; 1 GiB by default. A
+     * mapping with targets on several registries (or repositories given as they are) reads each
+     * blob from its source once into a staging file (under the cache directory, else the system
+     * temporary directory), verified, and uploads it to every target from there; the files are
+     * deleted when the run ends. Beyond the limit, blobs are streamed from the source once per
+     * target registry. A mapping with one target registry always streams.
+     */
+    public Builder stagingLimit(long bytes) {
+      if (bytes < 0 || bytes > (1L << 40)) {
+        throw new IllegalArgumentException("stagingLimit must be 0 to 1 TiB, got " + bytes);
+      }
+      this.stagingLimit = bytes;
       return this;
     }
 

@@ -407,4 +407,31 @@ class SyncerRunTest {
     long copied = report.stats().bytes();
     assertThat(moved.stream().mapToLong(Long::longValue).sum()).isEqualTo(copied);
   }
+
+  @Test
+  void aMappingWithTwoTargetRegistriesReadsEachBlobOnceThroughAStagingFile(@org.junit.jupiter.api.io.TempDir
+      java.nio.file.Path cache) throws IOException {
+    Image index = TestImages.multiArch(14, 3000);
+    upstream.putImage("app", index, Optional.of("1.0"));
+    SyncReport report;
+    try (FakeRegistry second = FakeRegistry.start();
+        Syncer s = syncer().cacheDirectory(cache).build()) {
+      report = s.run(List.of(Mapping.builder().source(upstream.host(), "app").target(mirror.host(), "app")
+          .target(second.host(), "copy/app").tags("1.0").build()));
+      for (Blob b : index.allBlobs()) {
+        assertThat(second.blob("copy/app", b.descriptor().digest())).contains(b.bytes());
+      }
+      assertThat(second.manifest("copy/app", "1.0")).contains(index.manifest().bytes());
+    }
+    assertThat(report.succeeded()).as(report.toString()).isTrue();
+    for (Blob b : index.allBlobs()) {
+      assertThat(count(upstream.requests(), "GET", "/blobs/" + b.descriptor().digest())).isEqualTo(1);
+      assertThat(mirror.blob("app", b.descriptor().digest())).contains(b.bytes());
+    }
+    assertThat(report.stats().blobsCopied()).isEqualTo(2 * index.allBlobs().size());
+    // the staging files lived only as long as the run
+    try (java.util.stream.Stream<java.nio.file.Path> left = java.nio.file.Files.walk(cache)) {
+      assertThat(left.filter(java.nio.file.Files::isRegularFile)).isEmpty();
+    }
+  }
 }

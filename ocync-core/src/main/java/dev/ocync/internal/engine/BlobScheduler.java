@@ -8,6 +8,8 @@ import dev.ocync.spi.DigestMismatchException;
 import dev.ocync.spi.RegistryException;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -149,17 +151,30 @@ final class BlobScheduler {
 
   /** Moves the blob from the source with retries, within both registries' limits. */
   private CompletableFuture<Outcome> transfer(Entry entry, Side source, Side target, Descriptor blob) {
+    if (!entry.owner.stages() || run.dryRun() || isForeign(blob)) {
+      return transfer(entry, source, target, blob, Optional.empty());
+    }
+    // several target registries: stage the blob once, unless this target has it already
+    return run.retried("looking up blob " + blob.digest() + " at " + target.name(), () -> target.repo().hasBlob(blob))
+        .thenCompose(present -> present ? CompletableFuture.completedFuture(Outcome.PRESENT)
+            : run.staged(source, blob).thenCompose(file -> transfer(entry, source, target, blob, file)));
+  }
+
+  private CompletableFuture<Outcome> transfer(Entry entry, Side source, Side target, Descriptor blob,
+      Optional<Path> staged) {
     String what = "blob " + blob.digest() + " from " + source.name() + " to " + target.name();
-    return run.retry().async(what, () -> run.limited(source, target, () -> transferOnce(entry, source, target, blob)),
+    return run.retry().async(what, () -> run.limited(source, target,
+        () -> transferOnce(entry, source, target, blob, staged)),
         // a blob that failed verification is fetched again, never committed
         e -> e instanceof DigestMismatchException || Retry.isTransient(e));
   }
 
-  private Outcome transferOnce(Entry entry, Side source, Side target, Descriptor blob) throws IOException {
+  private Outcome transferOnce(Entry entry, Side source, Side target, Descriptor blob, Optional<Path> staged)
+      throws IOException {
     if (entry.owner.failed() && entry.waiters.get() == 0) {
       throw new Retry.Cancelled("blob " + blob.digest() + ": its image failed");
     }
-    if (target.repo().hasBlob(blob)) {
+    if (staged.isEmpty() && target.repo().hasBlob(blob)) {
       LOG.debug("blob {} is already at {}", blob.digest(), target.name());
       return Outcome.PRESENT;
     }
@@ -175,8 +190,10 @@ final class BlobScheduler {
       LOG.debug("mounted blob {} from {}", blob.digest(), source.name());
       return Outcome.MOUNTED;
     }
-    try (InputStream raw = run.guard(source.repo().openBlob(blob), target.repo().location())) {
-      VerifyingInputStream in = new VerifyingInputStream(raw, blob, source.repo().location());
+    InputStream opened = staged.isPresent() ? Files.newInputStream(staged.get()) : source.repo().openBlob(blob);
+    try (InputStream raw = run.guard(opened, target.repo().location())) {
+      VerifyingInputStream in = new VerifyingInputStream(raw, blob,
+          staged.map(p -> "the staging file of " + source.repo().location()).orElse(source.repo().location()));
       try {
         target.repo().pushBlob(blob, in);
       } catch (IOException | RuntimeException e) {

@@ -26,10 +26,11 @@ import java.util.concurrent.Executor;
  * @param executor a host's executor, never shut down by the engine
  * @param cacheDirectory where the transfer cache lives, if anywhere
  * @param cacheTtl how old a cache file may be before it is ignored
+ * @param stagingLimit bytes of blobs a run may stage on disk for mappings with several target registries
  */
 public record EngineSettings(CredentialProvider credentials, Map<String, Registry> registries, int threads,
     int imagesInFlight, int blobsPerRegistry, RetryPolicy retry, SyncListener listener, boolean dryRun,
-    Optional<Executor> executor, Optional<Path> cacheDirectory, Duration cacheTtl) {
+    Optional<Executor> executor, Optional<Path> cacheDirectory, Duration cacheTtl, long stagingLimit) {
   public EngineSettings {
     Objects.requireNonNull(credentials, "credentials");
     registries = Map.copyOf(registries);
@@ -38,34 +39,35 @@ public record EngineSettings(CredentialProvider credentials, Map<String, Registr
     Objects.requireNonNull(executor, "executor");
     Objects.requireNonNull(cacheDirectory, "cacheDirectory");
     Objects.requireNonNull(cacheTtl, "cacheTtl");
-    if (threads < 1 || imagesInFlight < 1 || blobsPerRegistry < 1) {
-      throw new IllegalArgumentException("threads, imagesInFlight and blobsPerRegistry must be positive");
+    if (threads < 1 || imagesInFlight < 1 || blobsPerRegistry < 1 || stagingLimit < 0) {
+      throw new IllegalArgumentException("threads, imagesInFlight and blobsPerRegistry must be positive, stagingLimit not negative");
     }
   }
 
   /** Defaults as {@code Syncer.builder()} has them; for tests. */
   static EngineSettings defaults() {
     return new EngineSettings(CredentialProvider.anonymous(), Map.of(), 4, 8, 6, RetryPolicy.defaults(),
-        SyncListener.NONE, false, Optional.empty(), Optional.empty(), Duration.ofDays(7));
+        SyncListener.NONE, false, Optional.empty(), Optional.empty(), Duration.ofDays(7),
+        1L << 30);
   }
 
   EngineSettings withRetry(RetryPolicy policy) {
     return new EngineSettings(credentials, registries, threads, imagesInFlight, blobsPerRegistry, policy, listener,
-        dryRun, executor, cacheDirectory, cacheTtl);
+        dryRun, executor, cacheDirectory, cacheTtl, stagingLimit);
   }
 
   EngineSettings withImagesInFlight(int n) {
     return new EngineSettings(credentials, registries, threads, n, blobsPerRegistry, retry, listener, dryRun,
-        executor, cacheDirectory, cacheTtl);
+        executor, cacheDirectory, cacheTtl, stagingLimit);
   }
 
   EngineSettings withExecutor(Executor host) {
     return new EngineSettings(credentials, registries, threads, imagesInFlight, blobsPerRegistry, retry, listener,
-        dryRun, Optional.of(host), cacheDirectory, cacheTtl);
+        dryRun, Optional.of(host), cacheDirectory, cacheTtl, stagingLimit);
   }
 
   EngineSettings withThreads(int n) {
     return new EngineSettings(credentials, registries, n, imagesInFlight, blobsPerRegistry, retry, listener,
-        dryRun, executor, cacheDirectory, cacheTtl);
+        dryRun, executor, cacheDirectory, cacheTtl, stagingLimit);
   }
 }

@@ -79,6 +79,7 @@ final class ImageTask {
   private final Optional<PlatformFilter> platforms;
   private final Optional<ArtifactPolicy> artifacts;
   private final boolean referrers;
+  private final boolean stages;
   private final String sourceShown;
 
   private final Queue<CompletableFuture<?>> inFlight = new ConcurrentLinkedQueue<>();
@@ -101,7 +102,7 @@ final class ImageTask {
   private long startNanos;
 
   ImageTask(Run run, Side source, String reference, Side target, Optional<String> tag,
-      Optional<PlatformFilter> platforms, Optional<ArtifactPolicy> artifacts, boolean referrers) {
+      Optional<PlatformFilter> platforms, Optional<ArtifactPolicy> artifacts, boolean referrers, boolean stages) {
     this.run = run;
     this.source = source;
     this.reference = reference;
@@ -110,6 +111,7 @@ final class ImageTask {
     this.platforms = platforms;
     this.artifacts = artifacts;
     this.referrers = referrers;
+    this.stages = stages;
     this.sourceShown = source.name() + (Digest.isDigest(reference) ? "@" : ":") + reference;
   }
 
@@ -120,6 +122,11 @@ final class ImageTask {
   String targetShown() {
     Digest d = targetTop != null ? targetTop : sourceTop != null ? sourceTop.digest() : null;
     return target.name() + tag.map(t -> ":" + t).orElse(d == null ? "" : "@" + d);
+  }
+
+  /** Whether its blobs go through a staging file (its mapping has several target registries). */
+  boolean stages() {
+    return stages;
   }
 
   /** Whether this image failed: its blobs no one else waits for are not started. */

@@ -12,6 +12,13 @@ import dev.ocync.spi.DigestMismatchException;
 import dev.ocync.spi.RegistryException;
 import dev.ocync.spi.Repository;
 import java.io.FilterInputStream;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import java.io.IOException;
 import java.io.InputStream;
 import java.time.Duration;
@@ -34,6 +41,7 @@ import java.util.concurrent.TimeUnit;
  * memoised source lookups, and cancellation. Made by {@link Engine}; used once.
  */
 final class Run {
+  private static final Logger LOG = LoggerFactory.getLogger(Run.class);
   private static final long PROGRESS_STEP = 1 << 20;
 
   private final Engine engine;
@@ -54,6 +62,11 @@ final class Run {
   private final Map<List<Object>, CompletableFuture<Manifest>> manifests = new ConcurrentHashMap<>();
   private final Map<List<Object>, CompletableFuture<Set<String>>> targetTags = new ConcurrentHashMap<>();
   private final Map<Mapping.Endpoint, Side> sides = new ConcurrentHashMap<>();
+  private final Map<List<Object>, CompletableFuture<Optional<Path>>> stages = new ConcurrentHashMap<>();
+  private final long stagingLimit;
+  private final Optional<Path> cacheDirectory;
+  private final AtomicLong stagedBytes = new AtomicLong();
+  private Path stagingDirectory;
 
   Run(Engine engine, EngineSettings settings, SyncListener listener, ReferrerStage referrers) {
     this.engine = engine;
@@ -61,6 +74,8 @@ final class Run {
     this.listener = listener;
     this.referrers = referrers;
     this.images = new Limiter("images", settings.imagesInFlight(), false);
+    this.stagingLimit = settings.stagingLimit();
+    this.cacheDirectory = settings.cacheDirectory();
     this.retry = new Retry(settings.retry(), d -> Thread.sleep(d.toMillis()), this::after, listener);
   }
 
@@ -169,6 +184,10 @@ final class Run {
 
   /** The source stream of a blob, abandoned when the run is cancelled, reporting progress. */
   InputStream guard(InputStream raw, String target) {
+    return guard(raw, target, true);
+  }
+
+  private InputStream guard(InputStream raw, String target, boolean progress) {
     streams.add(raw);
     return new FilterInputStream(raw) {
       private long unreported;
@@ -192,7 +211,7 @@ final class Run {
         }
         if (n > 0) {
           unreported += n;
-          if (unreported >= PROGRESS_STEP) {
+          if (progress && unreported >= PROGRESS_STEP) {
             listener.bytesMoved(target, unreported);
             unreported = 0;
           }
@@ -203,7 +222,7 @@ final class Run {
       @Override
       public void close() throws IOException {
         streams.remove(raw);
-        if (unreported > 0) {
+        if (progress && unreported > 0) {
           listener.bytesMoved(target, unreported);
           unreported = 0;
         }
@@ -259,8 +278,8 @@ final class Run {
 
   /** One image, for {@code Syncer.copy}: the outcome once nothing of the run is in flight. */
   CompletableFuture<ImageTask.Outcome> single(Side src, String reference, Side dst, Optional<String> tag) {
-    ImageTask task = new ImageTask(this, src, reference, dst, tag, Optional.empty(), Optional.empty(), false);
-    return submit(task).thenCompose(o -> settle().thenApply(v -> o));
+    ImageTask task = new ImageTask(this, src, reference, dst, tag, Optional.empty(), Optional.empty(), false, false);
+    return submit(task).thenCompose(o -> settle().thenApply(v -> o)).whenComplete((o, e) -> deleteStaging());
   }
 
   private CompletableFuture<Void> settle() {
@@ -277,6 +296,88 @@ final class Run {
   /** Blocking work on the executor, retried while it fails transiently. */
   <T> CompletableFuture<T> retried(String what, Retry.Attempt<T> work) {
     return retry.async(what, () -> blocking(work));
+  }
+
+  /**
+   * The blob read once from the source into a staging file, verified, for a mapping with several
+   * target registries; empty when it does not fit in the run's staging limit (then each target
+   * streams it from the source). One file per source blob per run, shared by every target.
+   */
+  CompletableFuture<Optional<Path>> staged(Side src, Descriptor blob) {
+    List<Object> key = List.of(src.repo(), blob.digest());
+    CompletableFuture<Optional<Path>> known = stages.get(key);
+    if (known != null) {
+      return known;
+    }
+    CompletableFuture<Optional<Path>> mine = new CompletableFuture<>();
+    known = stages.putIfAbsent(key, mine);
+    if (known != null) {
+      return known;
+    }
+    track(mine);
+    if (stagedBytes.addAndGet(blob.size()) > stagingLimit) {
+      stagedBytes.addAndGet(-blob.size());
+      mine.complete(Optional.empty());
+      return mine;
+    }
+    retry.async("staging blob " + blob.digest() + " from " + src.name(),
+        () -> limited(src, src, () -> Optional.of(writeStage(src, blob))),
+        e -> e instanceof DigestMismatchException || Retry.isTransient(e)).whenComplete((p, e) -> {
+          if (e == null) {
+            mine.complete(p);
+          } else {
+            // the next image that needs it tries again
+            stages.remove(key, mine);
+            stagedBytes.addAndGet(-blob.size());
+            mine.completeExceptionally(Retry.unwrap(e));
+          }
+        });
+    return mine;
+  }
+
+  private Path writeStage(Side src, Descriptor blob) throws IOException {
+    Path dir = stagingDirectory();
+    Path done = dir.resolve(blob.digest().algorithm().id() + "-" + blob.digest().encoded());
+    if (Files.exists(done, LinkOption.NOFOLLOW_LINKS)) {
+      return done;
+    }
+    Path tmp = Files.createTempFile(dir, "blob-", ".tmp");
+    try {
+      try (InputStream raw = guard(src.repo().openBlob(blob), "staging", false);
+          VerifyingInputStream in = new VerifyingInputStream(raw, blob, src.repo().location())) {
+        Files.copy(in, tmp, StandardCopyOption.REPLACE_EXISTING);
+        in.verifyConsumed();
+      }
+      Files.move(tmp, done, StandardCopyOption.ATOMIC_MOVE);
+      return done;
+    } finally {
+      Files.deleteIfExists(tmp);
+    }
+  }
+
+  private synchronized Path stagingDirectory() throws IOException {
+    if (stagingDirectory == null) {
+      Path parent = cacheDirectory.map(d -> d.resolve("staging"))
+          .orElse(Path.of(System.getProperty("java.io.tmpdir")));
+      Files.createDirectories(parent);
+      stagingDirectory = Files.createTempDirectory(parent, "ocync-run-");
+    }
+    return stagingDirectory;
+  }
+
+  /** Deletes the run's staging files; they are only for this run. */
+  private synchronized void deleteStaging() {
+    if (stagingDirectory == null) {
+      return;
+    }
+    try (java.util.stream.Stream<Path> files = Files.list(stagingDirectory)) {
+      for (Path f : (Iterable<Path>) files::iterator) {
+        Files.deleteIfExists(f);
+      }
+      Files.deleteIfExists(stagingDirectory);
+    } catch (IOException e) {
+      LOG.warn("could not delete the staging directory {}: {}", stagingDirectory, e.getMessage());
+    }
   }
 
   // ------------------------------------------------------------------ mappings
@@ -327,7 +428,10 @@ final class Run {
         }
       });
       return CompletableFuture.allOf(all.toArray(CompletableFuture[]::new));
-    }).thenCompose(v -> settle()).handle((v, e) -> report(slots));
+    }).thenCompose(v -> settle()).handle((v, e) -> {
+      deleteStaging();
+      return report(slots);
+    });
   }
 
   private SyncReport report(List<Slot> slots) {
@@ -382,6 +486,8 @@ final class Run {
             return sel.kept();
           });
     }
+    // several target registries: read each blob once into a staging file and upload from there
+    boolean stage = stagingLimit > 0 && targets.stream().map(Side::group).distinct().count() > 1;
     return kept.thenAccept(tags -> {
       listener.tagsSelected(m, slot.listed.orElse(List.of()), slot.kept, slot.dropped);
       if (selector.isPresent() && exact.isEmpty() && selector.get().minTags().isPresent()
@@ -394,7 +500,7 @@ final class Run {
         for (String tag : tags) {
           for (Side target : targets) {
             ImageTask task = new ImageTask(this, src, tag, target, Optional.of(tag), m.platformFilter(),
-                m.artifactPolicy(), true);
+                m.artifactPolicy(), true, stage);
             if (selector.isPresent() && selector.get().hasImmutableTags() && selector.get().isImmutable(tag)) {
               slot.images.add(targetTags(target).handle((present, e) -> e == null && present.contains(tag))
                   .thenCompose(present -> present
