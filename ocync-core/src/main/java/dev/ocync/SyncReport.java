@@ -13,7 +13,7 @@ import java.util.Optional;
  * failure; it is here. Immutable.
  *
  * <p>{@link #toJson()} writes a stable, documented shape, described by the JSON Schema
- * {@code dev/ocync/sync-report.schema.json} shipped in the jar.
+ * {@code dev/ocync/sync-report.schema.json} shipped in the jar and returned by {@link #jsonSchema()}.
  */
 public final class SyncReport {
   private final Instant started;
@@ -124,6 +124,18 @@ public final class SyncReport {
   /** The report as JSON in the shape of {@code dev/ocync/sync-report.schema.json}, pretty-printed. */
   public String toJson() {
     return ReportJson.write(this);
+  }
+
+  /** The JSON Schema (draft 2020-12) of {@link #toJson()}. */
+  public static String jsonSchema() {
+    try (java.io.InputStream in = SyncReport.class.getResourceAsStream("sync-report.schema.json")) {
+      if (in == null) {
+        throw new IllegalStateException("sync-report.schema.json is missing from the ocync-core jar");
+      }
+      return new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException("cannot read sync-report.schema.json from the ocync-core jar", e);
+    }
   }
 
   /** A few lines for humans: totals, then every failed image and mapping problem. */

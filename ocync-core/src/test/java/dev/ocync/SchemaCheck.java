@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
-import java.io.InputStream;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
@@ -26,10 +25,7 @@ final class SchemaCheck {
   private SchemaCheck() {}
 
   static JsonNode schema() throws IOException {
-    try (InputStream in = SyncReport.class.getResourceAsStream("/dev/ocync/sync-report.schema.json")) {
-      assertThat(in).as("schema resource").isNotNull();
-      return JSON.readTree(in);
-    }
+    return JSON.readTree(SyncReport.jsonSchema());
   }
 
   static void assertValid(String json) throws IOException {

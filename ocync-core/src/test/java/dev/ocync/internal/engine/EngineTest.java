@@ -243,4 +243,27 @@ class EngineTest {
       }
     }
   }
+
+  @Test
+  @Timeout(20)
+  void cancellingDuringAnUploadToARegistryDeletesItsUploadSession() throws Exception {
+    Image big = TestImages.ociImage(9, Platform.parse("linux/amd64"), 1, 50_000);
+    big.pushTo(src, Optional.of("1.0"));
+    StallingSource stalling = new StallingSource(src);
+    try (dev.ocync.testing.FakeRegistry mirror = dev.ocync.testing.FakeRegistry.start();
+        Engine engine = new Engine(settings())) {
+      Engine.Running running = engine.start(List.of(Mapping.builder().source(stalling)
+          .target(mirror.host(), "app").tags("1.0").build()));
+      assertThat(stalling.reading.await(10, TimeUnit.SECONDS)).isTrue();
+
+      running.cancel().run();
+      SyncReport report = running.report().get(15, TimeUnit.SECONDS);
+
+      assertThat(report.images().get(0).status()).isEqualTo(ImageResult.Status.CANCELLED);
+      assertThat(mirror.openUploads()).isZero();
+      assertThat(mirror.deletedUploads()).isNotEmpty();
+      assertThat(mirror.manifestCount("app")).isZero();
+      assertThat(mirror.blob("app", big.blobs().get(1).descriptor().digest())).isEmpty();
+    }
+  }
 }
