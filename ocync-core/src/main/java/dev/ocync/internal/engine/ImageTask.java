@@ -186,14 +186,27 @@ final class ImageTask {
           if (tag.isPresent() && there.isPresent()) {
             replaced = there.get().digest();
           }
-          return transferAndPush(top);
+          return transferAndPush(top, there);
         });
   }
 
-  private CompletableFuture<Status> transferAndPush(Descriptor top) {
+  private CompletableFuture<Status> transferAndPush(Descriptor top, Optional<Descriptor> there) {
     CompletableFuture<Manifest> fetched = stage(Stage.MANIFEST_PULL,
         run.sourceManifest(source, top, "manifest " + reference)).thenApply(this::filterPlatforms);
-    CompletableFuture<Node> root = fetched.thenCompose(m -> {
+    return fetched.thenCompose(m -> {
+      if (there.isPresent() && there.get().digest().equals(m.digest())) {
+        // a filtered index already at the target: same source, same filter, same bytes
+        targetTop = m.digest();
+        replaced = null;
+        manifestsSkipped.incrementAndGet();
+        return referrerStage().thenApply(v -> Status.SKIPPED);
+      }
+      return transferAndPush(m);
+    });
+  }
+
+  private CompletableFuture<Status> transferAndPush(Manifest fetched) {
+    CompletableFuture<Node> root = CompletableFuture.completedFuture(fetched).thenCompose(m -> {
       targetTop = m.digest();
       mediaType = m.mediaType();
       if (tag.isEmpty()) {
@@ -211,7 +224,11 @@ final class ImageTask {
         .thenApply(v -> Status.SYNCED);
   }
 
-  /** Platform filtering of an index: the seam where the filter writes a new index. */
+  /**
+   * Platform filtering of an index: the seam where the filter writes a new index (IndexFilter, once
+   * merged: {@code return IndexFilter.filter(m, platforms.get())}, its IllegalArgumentException as
+   * the MANIFEST_PULL failure). Until then an index that would need new bytes fails clearly.
+   */
   private Manifest filterPlatforms(Manifest m) {
     if (platforms.isEmpty() || !m.isIndex() || platforms.get().isAll()) {
       return m;
