@@ -96,6 +96,8 @@ final class ImageTask {
   private final Queue<Digest> foreign = new ConcurrentLinkedQueue<>();
   private volatile Descriptor sourceTop;
   private volatile Digest targetTop;
+  /** The top manifest as pushed (filtered where a filter applied), once fetched. */
+  private volatile Manifest topManifest;
   private volatile Digest replaced;
   private volatile String mediaType = "";
   private volatile int referrersCopied;
@@ -208,6 +210,7 @@ final class ImageTask {
   private CompletableFuture<Status> transferAndPush(Manifest fetched) {
     CompletableFuture<Node> root = CompletableFuture.completedFuture(fetched).thenCompose(m -> {
       targetTop = m.digest();
+      topManifest = m;
       mediaType = m.mediaType();
       if (tag.isEmpty()) {
         return discover(m, List.of());
@@ -368,12 +371,16 @@ final class ImageTask {
   }
 
   private CompletableFuture<Void> pushManifest(Manifest m, Optional<String> withTag) {
+    return pushManifest(m, withTag, Stage.MANIFEST_PUSH);
+  }
+
+  private CompletableFuture<Void> pushManifest(Manifest m, Optional<String> withTag, Stage as) {
     if (run.dryRun()) {
       manifestsCopied.incrementAndGet();
       return CompletableFuture.completedFuture(null);
     }
     String what = "manifest " + m.digest() + withTag.map(t -> " as " + t).orElse("") + " to " + target.name();
-    return stage(Stage.MANIFEST_PUSH, retried(what, () -> {
+    return stage(as, retried(what, () -> {
       if (failed()) {
         throw new Retry.Cancelled("image failed elsewhere");
       }
@@ -400,7 +407,23 @@ final class ImageTask {
       return CompletableFuture.completedFuture(null);
     }
     ReferrerStage.Subject s = new ReferrerStage.Subject(source.repo(), target.repo(), sourceTop.digest(),
-        targetTop, artifacts, run.dryRun());
+        targetTop, Optional.ofNullable(topManifest), artifacts, run.dryRun(), new ReferrerStage.Transfers() {
+          @Override
+          public CompletableFuture<Void> push(Manifest m, Optional<String> withTag) {
+            List<CompletableFuture<BlobScheduler.Outcome>> fs = new ArrayList<>();
+            for (Descriptor b : m.blobs()) {
+              fs.add(stage(Stage.ARTIFACT_SYNC, run.blobs().ensure(ImageTask.this, source, target, b)));
+            }
+            inFlight.addAll(fs);
+            return CompletableFuture.allOf(fs.toArray(CompletableFuture[]::new))
+                .thenCompose(v -> pushManifest(m, withTag, Stage.ARTIFACT_SYNC));
+          }
+
+          @Override
+          public <T> CompletableFuture<T> call(String what, Retry.Attempt<T> work) {
+            return retried(what, work);
+          }
+        });
     CompletableFuture<Integer> f;
     try {
       f = run.referrers().copy(s);

@@ -24,6 +24,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -264,6 +265,61 @@ class EngineTest {
       assertThat(mirror.deletedUploads()).isNotEmpty();
       assertThat(mirror.manifestCount("app")).isZero();
       assertThat(mirror.blob("app", big.blobs().get(1).descriptor().digest())).isEmpty();
+    }
+  }
+
+  @Test
+  void theReferrerStageRunsAfterTheSubjectAlsoForUnchangedImagesAndMovesContentThroughTheRun() throws Exception {
+    Image image = TestImages.ociImage(10, Platform.parse("linux/amd64"), 1, 100);
+    image.pushTo(src, Optional.of("1.0"));
+    Image signature = TestImages.referrer(11, image.manifest().descriptor(), "application/vnd.example.sig");
+    signature.pushTo(src, Optional.empty());
+    java.util.concurrent.atomic.AtomicInteger calls = new java.util.concurrent.atomic.AtomicInteger();
+    ReferrerStage stage = s -> {
+      calls.incrementAndGet();
+      // the subject is at the target before the stage is called
+      assertThat(dst.manifests()).containsKey(s.targetDigest());
+      return s.transfers().call("listing referrers", () -> s.source().listReferrers(s.sourceDigest(), Optional.empty()))
+          .thenCompose(found -> {
+            List<CompletableFuture<Void>> pushes = new java.util.ArrayList<>();
+            for (Descriptor d : found) {
+              pushes.add(s.transfers().call("fetching " + d.digest(), () -> s.source().fetchManifest(
+                  d.digest().toString())).thenCompose(m -> s.transfers().push(m, Optional.empty())));
+            }
+            return CompletableFuture.allOf(pushes.toArray(CompletableFuture[]::new)).thenApply(v -> found.size());
+          });
+    };
+    try (Engine engine = new Engine(settings())) {
+      engine.referrers(stage);
+      Mapping m = Mapping.builder().source(src).target(dst).tags("1.0").build();
+      SyncReport first = engine.start(List.of(m)).report().get(15, TimeUnit.SECONDS);
+      SyncReport second = engine.start(List.of(m)).report().get(15, TimeUnit.SECONDS);
+
+      assertThat(first.images().get(0).status()).isEqualTo(ImageResult.Status.SYNCED);
+      assertThat(first.images().get(0).referrersCopied()).isEqualTo(1);
+      assertThat(dst.manifests()).containsKey(signature.manifest().digest());
+      for (TestImages.Blob b : signature.blobs()) {
+        assertThat(dst.blobs()).containsKey(b.descriptor().digest());
+      }
+      assertThat(second.images().get(0).status()).isEqualTo(ImageResult.Status.SKIPPED);
+      assertThat(calls).hasValue(2);
+    }
+  }
+
+  @Test
+  void aFailingReferrerStageFailsTheImageAtArtifactSyncButLeavesItPushed() throws Exception {
+    Image image = TestImages.ociImage(12, Platform.parse("linux/amd64"), 1, 100);
+    image.pushTo(src, Optional.of("1.0"));
+    try (Engine engine = new Engine(settings())) {
+      engine.referrers(s -> CompletableFuture.failedFuture(new RegistryException("referrers exploded",
+          RegistryException.Context.of("mem://src").status(500))));
+      SyncReport r = engine.start(List.of(Mapping.builder().source(src).target(dst).tags("1.0").build()))
+          .report().get(15, TimeUnit.SECONDS);
+      ImageResult result = r.images().get(0);
+      assertThat(result.status()).isEqualTo(ImageResult.Status.FAILED);
+      assertThat(result.failure().orElseThrow().stage()).isEqualTo(ImageResult.Stage.ARTIFACT_SYNC);
+      assertThat(result.failure().orElseThrow().message()).contains("referrers exploded");
+      assertThat(dst.tags()).containsEntry("1.0", image.manifest().digest());
     }
   }
 }
