@@ -80,6 +80,7 @@ public record ImageResult(String source, String target, Optional<String> tag, St
    * @param error the error; {@link RegistryException#status()} has the HTTP status when one came
    */
   public record Failure(Stage stage, RegistryException error) {
+    /** A failure; both are required. */
     public Failure {
       Objects.requireNonNull(stage, "stage");
       Objects.requireNonNull(error, "error");
@@ -96,6 +97,7 @@ public record ImageResult(String source, String target, Optional<String> tag, St
     }
   }
 
+  /** A result; the engine builds these. A skip reason goes with SKIPPED only, a failure with FAILED only. */
   public ImageResult {
     Objects.requireNonNull(source, "source");
     Objects.requireNonNull(target, "target");

@@ -36,6 +36,7 @@ public final class SyncReport {
 
   /** A problem of a mapping, with a message naming the source and the cause. */
   public record Problem(ProblemKind kind, String message) {
+    /** A problem; both are required. */
     public Problem {
       Objects.requireNonNull(kind, "kind");
       Objects.requireNonNull(message, "message");
@@ -54,6 +55,7 @@ public final class SyncReport {
    */
   public record MappingReport(String source, List<String> targets, Optional<List<String>> listed,
       List<String> kept, List<TagSelector.Dropped> dropped, List<Problem> problems) {
+    /** A mapping's report; the lists are copied. */
     public MappingReport {
       Objects.requireNonNull(source, "source");
       targets = List.copyOf(targets);
