@@ -434,4 +434,28 @@ class SyncerRunTest {
       assertThat(left.filter(java.nio.file.Files::isRegularFile)).isEmpty();
     }
   }
+
+  @Test
+  void aSyncerRunOnAScheduleReusesTokensAndRunsConcurrentlyFromSeveralThreads() throws Exception {
+    upstream.requireAnonymousBearer();
+    upstream.putImage("a", TestImages.ociImage(15, Platform.parse("linux/amd64"), 1, 100), Optional.of("1.0"));
+    upstream.putImage("b", TestImages.ociImage(16, Platform.parse("linux/amd64"), 1, 100), Optional.of("1.0"));
+    try (Syncer s = syncer().build()) {
+      java.util.concurrent.ExecutorService two = java.util.concurrent.Executors.newFixedThreadPool(2);
+      try {
+        var ra = two.submit(() -> s.run(List.of(mapping("a", "a", "1.0"))));
+        var rb = two.submit(() -> s.run(List.of(mapping("b", "b", "1.0"))));
+        assertThat(ra.get().succeeded()).isTrue();
+        assertThat(rb.get().succeeded()).isTrue();
+      } finally {
+        two.shutdownNow();
+      }
+      int tokens = upstream.tokenRequests().size();
+
+      SyncReport again = s.run(List.of(mapping("a", "a", "1.0"), mapping("b", "b", "1.0")));
+
+      assertThat(again.images()).extracting(ImageResult::status).containsOnly(ImageResult.Status.SKIPPED);
+      assertThat(upstream.tokenRequests()).as("tokens fetched again").hasSize(tokens);
+    }
+  }
 }
