@@ -322,4 +322,29 @@ class EngineTest {
       assertThat(dst.tags()).containsEntry("1.0", image.manifest().digest());
     }
   }
+
+  @Test
+  @Timeout(20)
+  void interruptingTheThreadInSyncerRunCancelsAndStillReturnsTheReport() throws Exception {
+    Image big = TestImages.ociImage(13, Platform.parse("linux/amd64"), 1, 50_000);
+    big.pushTo(src, Optional.of("1.0"));
+    StallingSource stalling = new StallingSource(src);
+    AtomicReference<SyncReport> report = new AtomicReference<>();
+    AtomicReference<Boolean> flag = new AtomicReference<>();
+    try (dev.ocync.Syncer syncer = dev.ocync.Syncer.builder().retryPolicy(FAST).build()) {
+      Thread t = new Thread(() -> {
+        report.set(syncer.run(List.of(Mapping.builder().source(stalling).target(dst).tags("1.0").build())));
+        flag.set(Thread.currentThread().isInterrupted());
+      });
+      t.start();
+      assertThat(stalling.reading.await(10, TimeUnit.SECONDS)).isTrue();
+      t.interrupt();
+      t.join(15_000);
+      assertThat(t.isAlive()).isFalse();
+    }
+    assertThat(report.get().cancelled()).isTrue();
+    assertThat(report.get().images()).extracting(ImageResult::status).containsExactly(ImageResult.Status.CANCELLED);
+    assertThat(flag.get()).as("interrupt flag kept").isTrue();
+    assertThat(dst.tags()).isEmpty();
+  }
 }
