@@ -93,6 +93,22 @@ class EngineTest {
     }
   }
 
+  /** The source holding one big image tagged 1.0, whose layer stalls when read. */
+  private StallingSource stallingImage(long seed) throws IOException {
+    TestImages.ociImage(seed, Platform.parse("linux/amd64"), 1, 50_000).pushTo(src, Optional.of("1.0"));
+    return new StallingSource(src);
+  }
+
+  /** Runs {@code work} on a thread, interrupts it once the stalled blob is being read, and waits for it. */
+  private static void interruptWhileReading(StallingSource stalling, Runnable work) throws InterruptedException {
+    Thread t = new Thread(work);
+    t.start();
+    assertThat(stalling.reading.await(10, TimeUnit.SECONDS)).isTrue();
+    t.interrupt();
+    t.join(15_000);
+    assertThat(t.isAlive()).isFalse();
+  }
+
   private static EngineSettings settings() {
     return EngineSettings.defaults().withRetry(FAST);
   }
@@ -130,18 +146,11 @@ class EngineTest {
   @Test
   @Timeout(20)
   void interruptingACopyAbandonsItsTransferPromptlyAndLeavesNothingTagged() throws Exception {
-    Image big = TestImages.ociImage(3, Platform.parse("linux/amd64"), 1, 50_000);
-    big.pushTo(src, Optional.of("1.0"));
-    StallingSource stalling = new StallingSource(src);
+    StallingSource stalling = stallingImage(3);
     AtomicReference<Throwable> thrown = new AtomicReference<>();
     try (Copier copier = new Copier(settings())) {
-      Thread t = new Thread(() -> thrown.set(catchThrowable(() -> copier.copy(stalling, "1.0", dst,
+      interruptWhileReading(stalling, () -> thrown.set(catchThrowable(() -> copier.copy(stalling, "1.0", dst,
           Optional.of("1.0")))));
-      t.start();
-      assertThat(stalling.reading.await(10, TimeUnit.SECONDS)).isTrue();
-      t.interrupt();
-      t.join(15_000);
-      assertThat(t.isAlive()).isFalse();
     }
     assertThat(thrown.get()).isInstanceOf(InterruptedIOException.class).hasMessageContaining("1.0");
     assertThat(dst.manifests()).isEmpty();
@@ -326,21 +335,14 @@ class EngineTest {
   @Test
   @Timeout(20)
   void interruptingTheThreadInSyncerRunCancelsAndStillReturnsTheReport() throws Exception {
-    Image big = TestImages.ociImage(13, Platform.parse("linux/amd64"), 1, 50_000);
-    big.pushTo(src, Optional.of("1.0"));
-    StallingSource stalling = new StallingSource(src);
+    StallingSource stalling = stallingImage(13);
     AtomicReference<SyncReport> report = new AtomicReference<>();
     AtomicReference<Boolean> flag = new AtomicReference<>();
     try (dev.ocync.Syncer syncer = dev.ocync.Syncer.builder().retryPolicy(FAST).build()) {
-      Thread t = new Thread(() -> {
+      interruptWhileReading(stalling, () -> {
         report.set(syncer.run(List.of(Mapping.builder().source(stalling).target(dst).tags("1.0").build())));
         flag.set(Thread.currentThread().isInterrupted());
       });
-      t.start();
-      assertThat(stalling.reading.await(10, TimeUnit.SECONDS)).isTrue();
-      t.interrupt();
-      t.join(15_000);
-      assertThat(t.isAlive()).isFalse();
     }
     assertThat(report.get().cancelled()).isTrue();
     assertThat(report.get().images()).extracting(ImageResult::status).containsExactly(ImageResult.Status.CANCELLED);
