@@ -349,4 +349,30 @@ class EngineTest {
     assertThat(flag.get()).as("interrupt flag kept").isTrue();
     assertThat(dst.tags()).isEmpty();
   }
+
+  @Test
+  void aBlobThatFailsVerificationOnceIsFetchedAgainAndOnlyTheGoodBytesAreCommitted() throws IOException {
+    Image image = TestImages.ociImage(14, Platform.parse("linux/amd64"), 1, 5000);
+    image.pushTo(src, Optional.of("1.0"));
+    TestImages.Blob layer = image.blobs().get(1);
+    java.util.concurrent.atomic.AtomicInteger opens = new java.util.concurrent.atomic.AtomicInteger();
+    Repository flipping = new ForwardingRepository(src) {
+      @Override
+      public InputStream openBlob(Descriptor blob) throws IOException {
+        if (!blob.digest().equals(layer.descriptor().digest()) || opens.incrementAndGet() > 1) {
+          return super.openBlob(blob);
+        }
+        byte[] bad = layer.bytes().clone();
+        bad[4000] ^= 0x01;
+        return new java.io.ByteArrayInputStream(bad);
+      }
+    };
+    try (Copier copier = new Copier(settings())) {
+      CopyOutcome o = copier.copy(flipping, "1.0", dst, Optional.of("1.0"));
+      assertThat(o.blobsCopied()).isEqualTo(2);
+    }
+    assertThat(opens).hasValue(2);
+    assertThat(dst.blobs().get(layer.descriptor().digest())).isEqualTo(layer.bytes());
+    assertThat(dst.tags()).containsEntry("1.0", image.manifest().digest());
+  }
 }
