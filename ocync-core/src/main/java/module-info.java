@@ -5,10 +5,16 @@
  */
 module dev.ocync.core {
   requires com.fasterxml.jackson.databind;
+  requires com.fasterxml.jackson.dataformat.yaml;
+  requires org.yaml.snakeyaml;
   requires org.apache.httpcomponents.client5.httpclient5;
   requires org.apache.httpcomponents.core5.httpcore5;
   requires org.apache.commons.compress;
   requires org.slf4j;
+  requires org.semver4j;
+  // httpclient5 (an automatic module, which requires nothing by name) sets TCP keep-alive options
+  // through jdk.net.Sockets; without this a named-module consumer fails on its first request
+  requires jdk.net;
 
   exports dev.ocync;
   exports dev.ocync.oci;

@@ -2,7 +2,9 @@ package dev.ocync;
 
 import dev.ocync.auth.CredentialProvider;
 import dev.ocync.auth.RegistryHosts;
+import dev.ocync.internal.http.HttpSettings;
 import dev.ocync.internal.http.Loopback;
+import dev.ocync.internal.http.ProxyRules;
 import dev.ocync.internal.http.RegistryClient;
 import dev.ocync.oci.Reference;
 import dev.ocync.spi.Repository;
@@ -29,8 +31,28 @@ import java.util.Optional;
  * }
  * }</pre>
  *
- * <p>HTTPS is used unless the registry is given as an {@code http://} URL, or is a loopback host
- * ({@code localhost}, {@code 127.0.0.0/8}, {@code ::1}), which use plain HTTP as Docker and crane do.
+ * <p>HTTPS is used unless the registry is given as an {@code http://} URL or {@link Builder#plainHttp
+ * plainHttp(true)} is set. A loopback host ({@code localhost}, {@code 127.0.0.0/8}, {@code ::1}) named
+ * without a scheme is tried over HTTPS first and falls back to plain HTTP only when the server
+ * answers the TLS handshake in plain HTTP (never after a certificate error), as Docker and
+ * go-containerregistry do; an SSH tunnel or {@code kubectl port-forward} to a TLS registry works so.
+ *
+ * <p>Proxies: an explicit {@link Builder#proxy proxy}, else the JVM's {@code https.proxyHost} /
+ * {@code http.proxyHost} / {@code http.nonProxyHosts}, else the {@code HTTPS_PROXY} /
+ * {@code HTTP_PROXY} / {@code NO_PROXY} environment variables (and their lower-case forms), read
+ * as Docker and Go tools read them. Loopback hosts are never proxied. Proxy credentials in a proxy
+ * URL answer the proxy's challenge and are never logged.
+ *
+ * <p>Timeouts: connecting (and the TLS handshake) {@value Builder#DEFAULT_CONNECT_SECONDS} s, the
+ * first byte of a response and any pause in a body {@value Builder#DEFAULT_READ_SECONDS} s, and the
+ * whole of a small body (manifest, token, error, tag page) {@value Builder#DEFAULT_BODY_SECONDS} s,
+ * so a registry that accepts connections and never answers fails in seconds, not minutes.
+ *
+ * <p>Redirects and token realms that lead to a link-local address ({@code 169.254.0.0/16},
+ * {@code fe80::/10}, where cloud metadata services answer) are refused unless
+ * {@link Builder#allowLinkLocalRedirects allowed}; the body of a redirect target's error is never
+ * quoted, only which host answered. Server text in messages has every secret known for the
+ * request masked.
  *
  * <p>Where credentials go: {@code Authorization} is sent only to this registry's own scheme, host
  * and port, never along a redirect elsewhere (a redirect chain that comes back to the registry
@@ -44,32 +66,31 @@ public final class Registry implements Closeable {
   /** Manifests larger than this are refused unless configured otherwise: 4 MiB, as registries cap them. */
   public static final int DEFAULT_MAX_MANIFEST_BYTES = 4 * 1024 * 1024;
 
+  /** Pages of a tag (or referrers) listing read before giving up, unless configured otherwise. */
+  public static final int DEFAULT_MAX_TAG_PAGES = 10_000;
+  /** Tags of one repository kept before giving up, unless configured otherwise. */
+  public static final int DEFAULT_MAX_TAGS = 1_000_000;
+  private static final int MAX_CONNECTIONS_PER_ROUTE = 32;
+
   private final String host;
-  private final boolean plainHttp;
-  private final CredentialProvider credentials;
-  private final Optional<Path> caCertificate;
-  private final Optional<Path> clientCertificate;
-  private final Optional<Path> clientKey;
-  private final boolean insecureSkipVerify;
-  private final Duration connectTimeout;
-  private final Duration readTimeout;
-  private final int maxManifestBytes;
-  private final String userAgent;
+  private final Builder settings;
+  private final HttpSettings http;
   private final RegistryClient client;
 
   private Registry(Builder b) {
     this.host = b.host;
-    this.plainHttp = b.plainHttp;
-    this.credentials = b.credentials;
-    this.caCertificate = b.caCertificate;
-    this.clientCertificate = b.clientCertificate;
-    this.clientKey = b.clientKey;
-    this.insecureSkipVerify = b.insecureSkipVerify;
-    this.connectTimeout = b.connectTimeout;
-    this.readTimeout = b.readTimeout;
-    this.maxManifestBytes = b.maxManifestBytes;
-    this.userAgent = b.userAgent;
-    this.client = new RegistryClient(this);
+    this.settings = b.copy();
+    HttpSettings.Scheme scheme = b.plainHttp.map(p -> p ? HttpSettings.Scheme.HTTP : HttpSettings.Scheme.HTTPS)
+        .orElse(b.impliedScheme);
+    ProxyRules proxy = b.proxy.orElseGet(() -> ProxyRules.fromEnvironment(System.getenv(), System.getProperties()));
+    this.http = new HttpSettings(scheme, b.caCertificate, b.clientCertificate, b.clientKey, b.insecureSkipVerify,
+        b.connectTimeout, b.readTimeout, b.bodyTimeout, b.maxManifestBytes, b.userAgent, proxy,
+        b.allowLinkLocalRedirects, b.maxTagPages, b.maxTags, MAX_CONNECTIONS_PER_ROUTE);
+    this.client = new RegistryClient(host, apiHost(host), b.credentials, http);
+  }
+
+  private static String apiHost(String host) {
+    return host.equals(Reference.DOCKER_HUB) ? Reference.DOCKER_HUB_API_HOST : host;
   }
 
   /**
@@ -100,76 +121,72 @@ public final class Registry implements Closeable {
     return host;
   }
 
-  /** Where API requests go, for example {@code https://registry-1.docker.io}. */
+  /**
+   * Where API requests go, for example {@code https://registry-1.docker.io}. For a loopback registry
+   * named without a scheme this is {@code https://} until a first request found plain HTTP.
+   */
   public URI baseUri() {
-    String apiHost = host.equals(Reference.DOCKER_HUB) ? Reference.DOCKER_HUB_API_HOST : host;
-    return URI.create((plainHttp ? "http://" : "https://") + apiHost);
+    return client.currentBase();
   }
 
-  /** Whether requests use plain HTTP. */
+  /** Whether requests use plain HTTP (for a loopback registry without a scheme: as far as known yet). */
   public boolean plainHttp() {
-    return plainHttp;
+    return client.currentBase().getScheme().equals("http");
   }
 
   /** Where credentials for this registry come from. */
   public CredentialProvider credentials() {
-    return credentials;
+    return settings.credentials;
   }
 
   /** Extra CA certificate(s) (PEM) trusted besides the system's. */
   public Optional<Path> caCertificate() {
-    return caCertificate;
+    return settings.caCertificate;
   }
 
   /** Client certificate (PEM) for mutual TLS. */
   public Optional<Path> clientCertificate() {
-    return clientCertificate;
+    return settings.clientCertificate;
   }
 
   /** Client private key (PEM, PKCS#8) for mutual TLS. */
   public Optional<Path> clientKey() {
-    return clientKey;
+    return settings.clientKey;
   }
 
   /** Whether server certificates are not verified at all. */
   public boolean insecureSkipVerify() {
-    return insecureSkipVerify;
+    return settings.insecureSkipVerify;
   }
 
   /** TCP connect timeout. */
   public Duration connectTimeout() {
-    return connectTimeout;
+    return settings.connectTimeout;
   }
 
   /** Timeout waiting for data on an open connection. */
   public Duration readTimeout() {
-    return readTimeout;
+    return settings.readTimeout;
   }
 
   /** Largest manifest accepted, in bytes. */
   public int maxManifestBytes() {
-    return maxManifestBytes;
+    return settings.maxManifestBytes;
   }
 
   /** User-Agent header sent with every request. */
   public String userAgent() {
-    return userAgent;
+    return settings.userAgent;
+  }
+
+  /** Largest time a small body (manifest, token, error, tag page) may take to arrive. */
+  public Duration bodyTimeout() {
+    return settings.bodyTimeout;
   }
 
   /** A builder with this registry's settings. */
   public Builder newBuilder() {
-    Builder b = new Builder(plainHttp ? "http://" + host : host);
-    b.plainHttp = plainHttp;
-    b.credentials = credentials;
-    b.caCertificate = caCertificate;
-    b.clientCertificate = clientCertificate;
-    b.clientKey = clientKey;
-    b.insecureSkipVerify = insecureSkipVerify;
-    b.connectTimeout = connectTimeout;
-    b.readTimeout = readTimeout;
-    b.maxManifestBytes = maxManifestBytes;
-    b.userAgent = userAgent;
-    return b;
+    return settings.copy();
   }
 
   /** Closes connections. Repositories handed out stop working. */
@@ -203,31 +220,52 @@ public final class Registry implements Closeable {
 
   /** Builds a {@link Registry}. Setters validate eagerly. */
   public static final class Builder {
+    /** Default TCP connect (and TLS handshake) timeout, in seconds. */
+    public static final int DEFAULT_CONNECT_SECONDS = 10;
+    /** Default wait for the first byte of a response, and for more bytes of a body, in seconds. */
+    public static final int DEFAULT_READ_SECONDS = 20;
+    /** Default time the whole of a small body may take, in seconds. */
+    public static final int DEFAULT_BODY_SECONDS = 60;
+
     private final String host;
-    private boolean plainHttp;
+    private final HttpSettings.Scheme impliedScheme;
+    private Optional<Boolean> plainHttp = Optional.empty();
     private CredentialProvider credentials = CredentialProvider.anonymous();
     private Optional<Path> caCertificate = Optional.empty();
     private Optional<Path> clientCertificate = Optional.empty();
     private Optional<Path> clientKey = Optional.empty();
     private boolean insecureSkipVerify;
-    private Duration connectTimeout = Duration.ofSeconds(30);
-    private Duration readTimeout = Duration.ofMinutes(5);
+    private Duration connectTimeout = Duration.ofSeconds(DEFAULT_CONNECT_SECONDS);
+    private Duration readTimeout = Duration.ofSeconds(DEFAULT_READ_SECONDS);
+    private Duration bodyTimeout = Duration.ofSeconds(DEFAULT_BODY_SECONDS);
     private int maxManifestBytes = DEFAULT_MAX_MANIFEST_BYTES;
     private String userAgent = "ocync/" + version();
+    private Optional<ProxyRules> proxy = Optional.empty();
+    private boolean allowLinkLocalRedirects;
+    private int maxTagPages = DEFAULT_MAX_TAG_PAGES;
+    private int maxTags = DEFAULT_MAX_TAGS;
 
     private Builder(String registry) {
       Objects.requireNonNull(registry, "registry");
       String r = registry.trim();
-      boolean http = false;
       String lower = r.toLowerCase(Locale.ROOT);
+      HttpSettings.Scheme scheme = null;
       if (lower.startsWith("http://")) {
-        http = true;
+        scheme = HttpSettings.Scheme.HTTP;
         r = r.substring(7);
       } else if (lower.startsWith("https://")) {
+        scheme = HttpSettings.Scheme.HTTPS;
         r = r.substring(8);
       }
       if (r.endsWith("/")) {
         r = r.substring(0, r.length() - 1);
+      }
+      int at = r.lastIndexOf('@');
+      if (at >= 0 && (r.indexOf('/') < 0 || at < r.indexOf('/'))) {
+        // the user information is never repeated: it is usually a password
+        throw new IllegalArgumentException("invalid registry \"" + (scheme == null ? "" : lower.substring(0,
+            lower.indexOf("://") + 3)) + "****@" + r.substring(at + 1) + "\": credentials in a registry URL are"
+            + " not used; give them with credentials(...)");
       }
       if (r.contains("/")) {
         throw new IllegalArgumentException("invalid registry \"" + registry
@@ -240,7 +278,32 @@ public final class Registry implements Closeable {
         throw new IllegalArgumentException("invalid registry \"" + registry + "\": not a host[:port]", e);
       }
       this.host = canonical;
-      this.plainHttp = http || (!lower.startsWith("https://") && isLoopback(canonical));
+      this.impliedScheme = scheme != null ? scheme
+          : isLoopback(canonical) ? HttpSettings.Scheme.HTTPS_THEN_HTTP : HttpSettings.Scheme.HTTPS;
+    }
+
+    private Builder(Builder from) {
+      this.host = from.host;
+      this.impliedScheme = from.impliedScheme;
+      this.plainHttp = from.plainHttp;
+      this.credentials = from.credentials;
+      this.caCertificate = from.caCertificate;
+      this.clientCertificate = from.clientCertificate;
+      this.clientKey = from.clientKey;
+      this.insecureSkipVerify = from.insecureSkipVerify;
+      this.connectTimeout = from.connectTimeout;
+      this.readTimeout = from.readTimeout;
+      this.bodyTimeout = from.bodyTimeout;
+      this.maxManifestBytes = from.maxManifestBytes;
+      this.userAgent = from.userAgent;
+      this.proxy = from.proxy;
+      this.allowLinkLocalRedirects = from.allowLinkLocalRedirects;
+      this.maxTagPages = from.maxTagPages;
+      this.maxTags = from.maxTags;
+    }
+
+    private Builder copy() {
+      return new Builder(this);
     }
 
     private static boolean isLoopback(String hostPort) {
@@ -255,7 +318,7 @@ public final class Registry implements Closeable {
 
     /** Use plain HTTP (true) or HTTPS (false), overriding what the name implied. */
     public Builder plainHttp(boolean plain) {
-      this.plainHttp = plain;
+      this.plainHttp = Optional.of(plain);
       return this;
     }
 
@@ -284,15 +347,76 @@ public final class Registry implements Closeable {
       return this;
     }
 
-    /** TCP connect timeout; 30 s by default. */
+    /** TCP connect and TLS handshake timeout; {@value #DEFAULT_CONNECT_SECONDS} s by default. */
     public Builder connectTimeout(Duration timeout) {
       this.connectTimeout = positive(timeout, "connect timeout");
       return this;
     }
 
-    /** Timeout waiting for data on an open connection; 5 min by default. */
+    /**
+     * Timeout waiting for the first byte of a response, and for more bytes of a body (blobs
+     * included); {@value #DEFAULT_READ_SECONDS} s by default.
+     */
     public Builder readTimeout(Duration timeout) {
       this.readTimeout = positive(timeout, "read timeout");
+      return this;
+    }
+
+    /**
+     * Longest time the whole of a small body (manifest, token, error, tag or referrers page) may
+     * take to arrive, however it trickles; {@value #DEFAULT_BODY_SECONDS} s by default. Blobs have
+     * no such deadline (they may be large); the read timeout bounds their pauses.
+     */
+    public Builder bodyTimeout(Duration timeout) {
+      this.bodyTimeout = positive(timeout, "body timeout");
+      return this;
+    }
+
+    /**
+     * Send requests through this HTTP proxy ({@code http://[user:password@]host:port}; HTTPS
+     * registries through a CONNECT tunnel), except to the hosts {@code noProxy} names in
+     * {@code NO_PROXY} syntax ({@code example.com,.internal,10.0.0.0/8,host:5000,*}; {@code ""} for
+     * none). Overrides the environment and the JVM's proxy properties.
+     *
+     * @throws IllegalArgumentException if {@code url} is not an {@code http://} proxy URL
+     */
+    public Builder proxy(String url, String noProxy) {
+      Objects.requireNonNull(url, "url");
+      Objects.requireNonNull(noProxy, "noProxy");
+      this.proxy = Optional.of(ProxyRules.of(url, noProxy));
+      return this;
+    }
+
+    /** Connect directly, whatever the environment and the JVM's proxy properties say. */
+    public Builder noProxy() {
+      this.proxy = Optional.of(ProxyRules.direct());
+      return this;
+    }
+
+    /**
+     * Whether redirects and token realms may lead to link-local addresses ({@code 169.254.0.0/16},
+     * {@code fe80::/10}); off by default, because cloud metadata services answer there.
+     */
+    public Builder allowLinkLocalRedirects(boolean allow) {
+      this.allowLinkLocalRedirects = allow;
+      return this;
+    }
+
+    /** Most pages of a tag or referrers listing read before failing; {@value #DEFAULT_MAX_TAG_PAGES} by default. */
+    public Builder maxTagPages(int pages) {
+      if (pages <= 0) {
+        throw new IllegalArgumentException("max tag pages must be positive, got " + pages);
+      }
+      this.maxTagPages = pages;
+      return this;
+    }
+
+    /** Most tags (or referrers) of one repository accepted before failing; {@value #DEFAULT_MAX_TAGS} by default. */
+    public Builder maxTags(int tags) {
+      if (tags <= 0) {
+        throw new IllegalArgumentException("max tags must be positive, got " + tags);
+      }
+      this.maxTags = tags;
       return this;
     }
 
@@ -323,7 +447,10 @@ public final class Registry implements Closeable {
       return d;
     }
 
-    /** Builds the registry. Certificates are read here; a bad file fails now, naming the file. */
+    /**
+     * Builds the registry. Certificates and the proxy environment are read here; a bad file or
+     * proxy setting fails now, naming it.
+     */
     public Registry build() {
       return new Registry(this);
     }

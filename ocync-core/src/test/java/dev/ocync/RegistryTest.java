@@ -26,8 +26,10 @@ class RegistryTest {
       "http://registry.lan:5000,   registry.lan:5000, http://registry.lan:5000",
       "docker.io,                  docker.io,         https://registry-1.docker.io",
       "index.docker.io,            docker.io,         https://registry-1.docker.io",
-      "localhost:5000,             localhost:5000,    http://localhost:5000",
-      "127.0.0.1:5000,             127.0.0.1:5000,    http://127.0.0.1:5000",
+      // loopback tries HTTPS first; the first request may fall back (RegistryFallbackTest)
+      "localhost:5000,             localhost:5000,    https://localhost:5000",
+      "127.0.0.1:5000,             127.0.0.1:5000,    https://127.0.0.1:5000",
+      "http://127.0.0.1:5000,      127.0.0.1:5000,    http://127.0.0.1:5000",
       "https://127.0.0.1:5443,     127.0.0.1:5443,    https://127.0.0.1:5443",
       "registry.lan:5000,          registry.lan:5000, https://registry.lan:5000",
   })
@@ -44,6 +46,15 @@ class RegistryTest {
     assertThatThrownBy(() -> Registry.of(input))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("invalid registry \"" + input + "\"");
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"https://bot:hunter2@ghcr.io", "http://bot:hunter2@127.0.0.1:5000/", "bot:hunter2@ghcr.io"})
+  void userInfoInARegistryUrlIsNeverQuoted(String input) {
+    assertThatThrownBy(() -> Registry.of(input))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("credentials in a registry URL are not used")
+        .satisfies(e -> assertThat(e.getMessage()).doesNotContain("hunter2").doesNotContain("bot:"));
   }
 
   @Test

@@ -98,8 +98,25 @@ public interface Repository extends Closeable {
   List<Descriptor> listReferrers(Digest subject, Optional<String> artifactType) throws IOException;
 
   /**
-   * Whether this endpoint only serves content (a classic Helm chart repository, say); a
-   * {@code Mapping} refuses it as a target. False by default.
+   * Whether this endpoint keeps the referrers index itself: a manifest pushed here with a
+   * {@code subject} is then listed by {@link #listReferrers} of that subject with nothing more to
+   * do (a registry with the OCI referrers API). When false, whoever pushes a referrer maintains the
+   * tag-schema index, an OCI index tagged {@code <alg>-<hex>} of the subject's digest (OCI
+   * distribution spec, "Referrers Tag Schema"), so that other tools find the referrer.
+   *
+   * <p>Endpoints that cannot tell answer false, which is always safe: the tag-schema index is then
+   * written where it was not needed. A registry answers from what it has shown (the
+   * {@code OCI-Subject} header on a manifest push, or its referrers endpoint), asking it once if
+   * nothing has; ask after something was pushed to the repository, because a repository that does
+   * not exist yet cannot tell.
+   */
+  default boolean keepsReferrersIndex() throws IOException {
+    return false;
+  }
+
+  /**
+   * Whether this endpoint only serves content: its push and mount methods always fail. A
+   * classic Helm chart repository is one; a copy must not name it as a target.
    */
   default boolean readOnly() {
     return false;

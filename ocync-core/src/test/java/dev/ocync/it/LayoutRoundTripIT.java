@@ -114,4 +114,68 @@ class LayoutRoundTripIT {
       }
     }
   }
+
+  @Test
+  void registryRepositoriesIntoABundleAndBackUnderTheSameNames(TestInfo info, @TempDir Path tmp) throws IOException {
+    TestImages.Image app = TestImages.multiArch(231, 2048);
+    TestImages.Image db = TestImages.ociImage(233, Platform.parse("linux/amd64"), 2, 2048);
+    String appRepo = Checks.repository(info, "app");
+    String dbRepo = Checks.repository(info, "db");
+    Seed.registry(app, registry, appRepo, "1.4");
+    Seed.registry(db, registry, dbRepo, "2.0");
+    Path tar = tmp.resolve("bundle.tar");
+
+    try (Registry r = Registry.of(registry.host()); OciLayout.Bundle bundle = OciLayout.archiveBundle(tar)) {
+      syncer.copy(r.repository(appRepo), "1.4", bundle.repository(appRepo), Optional.of("1.4"));
+      syncer.copy(r.repository(dbRepo), "2.0", bundle.repository(dbRepo), Optional.of("2.0"));
+    }
+    // what skopeo and other tools read: <repository>:<tag>
+    assertThat(Skopeo.inspectRaw("oci-archive:" + tar + ":" + appRepo + ":1.4", List.of()))
+        .isEqualTo(app.manifest().bytes());
+
+    // mirror back, under the same repository names, into another path of the registry
+    try (Registry r = Registry.of(registry.host()); OciLayout.Bundle bundle = OciLayout.archiveBundle(tar)) {
+      assertThat(bundle.repositories()).containsExactlyInAnyOrder(appRepo, dbRepo);
+      for (String name : bundle.repositories()) {
+        Repository source = bundle.repository(name);
+        for (String tag : source.listTags()) {
+          syncer.copy(source, tag, r.repository("back/" + name), Optional.of(tag));
+        }
+      }
+    }
+    Checks.assertImageAt(registry, "back/" + appRepo, "1.4", app);
+    Checks.assertImageAt(registry, "back/" + dbRepo, "2.0", db);
+  }
+
+  @Test
+  void parallelCopiesIntoOneArchiveKeepEveryTag(TestInfo info, @TempDir Path tmp) throws Exception {
+    String src = Checks.repository(info, "");
+    int copies = 5;
+    List<TestImages.Image> images = new java.util.ArrayList<>();
+    for (int i = 0; i < copies; i++) {
+      TestImages.Image image = TestImages.ociImage(240 + i, Platform.parse("linux/amd64"), 1, 1024);
+      images.add(image);
+      Seed.registry(image, registry, src, "t" + i);
+    }
+    Path tar = tmp.resolve("shared.tar");
+    java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(copies);
+    try {
+      List<java.util.concurrent.Future<CopyResult>> results = new java.util.ArrayList<>();
+      for (int i = 0; i < copies; i++) {
+        String tag = "t" + i;
+        results.add(pool.submit(() -> syncer.copy(registry.host() + "/" + src + ":" + tag, "oci-archive:" + tar)));
+      }
+      for (java.util.concurrent.Future<CopyResult> f : results) {
+        f.get(60, java.util.concurrent.TimeUnit.SECONDS);
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+    try (Repository archive = OciLayout.archive(tar)) {
+      assertThat(archive.listTags()).containsExactlyInAnyOrder("t0", "t1", "t2", "t3", "t4");
+    }
+    for (int i = 0; i < copies; i++) {
+      assertThat(Skopeo.inspectRaw("oci-archive:" + tar + ":t" + i, List.of())).isEqualTo(images.get(i).manifest().bytes());
+    }
+  }
 }

@@ -133,9 +133,9 @@ public final class FakeRegistry extends Dispatcher implements Closeable {
     return "127.0.0.1:" + server.getPort();
   }
 
-  /** A registry builder for this fake (plain HTTP, as loopback implies). */
+  /** A registry builder for this fake: plain HTTP, said explicitly (a loopback host alone tries HTTPS first). */
   public Registry.Builder registry() {
-    return Registry.builder(host());
+    return Registry.builder("http://" + host());
   }
 
   /** The underlying server. */
@@ -588,8 +588,12 @@ public final class FakeRegistry extends Dispatcher implements Closeable {
         if (!Digest.isDigest(ref)) {
           repoTags.put(ref, digest);
         }
-        return new MockResponse.Builder().code(201).addHeader("Docker-Content-Digest", digest)
-            .addHeader("Location", "/v2/" + repo + "/manifests/" + digest).build();
+        MockResponse.Builder created = new MockResponse.Builder().code(201).addHeader("Docker-Content-Digest", digest)
+            .addHeader("Location", "/v2/" + repo + "/manifests/" + digest);
+        if (referrersApi && m.subject().isPresent()) {
+          created.addHeader("OCI-Subject", m.subject().get().digest().toString());
+        }
+        return created.build();
       }
       default:
         return error(405, "UNSUPPORTED", "method not allowed", req);

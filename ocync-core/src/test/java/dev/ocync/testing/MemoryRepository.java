@@ -33,8 +33,21 @@ public class MemoryRepository implements Repository {
   /** Manifests pushed. */
   public final AtomicInteger manifestPushes = new AtomicInteger();
 
+  private volatile boolean keepsReferrersIndex = true;
+
   public MemoryRepository(String location) {
     this.location = location;
+  }
+
+  /** Whether it says it keeps a referrers index (it always lists referrers by subject); true by default. */
+  public MemoryRepository keepsReferrersIndex(boolean keeps) {
+    this.keepsReferrersIndex = keeps;
+    return this;
+  }
+
+  @Override
+  public boolean keepsReferrersIndex() {
+    return keepsReferrersIndex;
   }
 
   /** Replaces a stored blob's bytes without changing its key, to simulate a corrupt source. */

@@ -37,6 +37,7 @@ public final class DockerConfigProvider implements CredentialProvider {
   /** How long a credential helper may take before it is killed. */
   static final Duration DEFAULT_HELPER_TIMEOUT = Duration.ofSeconds(30);
 
+  private final java.util.Set<String> warnedStores = java.util.concurrent.ConcurrentHashMap.newKeySet();
   private final String kind;
   private final List<Path> files;
   private final Map<String, String> environment;
@@ -176,7 +177,11 @@ public final class DockerConfigProvider implements CredentialProvider {
       } catch (CredentialHelper.HelperNotFoundException e) {
         // A credsStore left behind by Docker Desktop must not break anonymous pulls on a CI box;
         // a credHelpers entry names the host explicitly, so its absence stays an error.
-        LOG.warn("{}; continuing without it for {}", e.getMessage(), host);
+        // once per provider, not once per host: one missing program is one problem
+        if (warnedStores.add(file.credsStore().get())) {
+          LOG.warn("{}; continuing without that credsStore (for {} and any other registry it would serve)",
+              e.getMessage(), host);
+        }
       }
     }
     return entry.isPresent() ? entry.get().credentials(file.file()) : Optional.empty();

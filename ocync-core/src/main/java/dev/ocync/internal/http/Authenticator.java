@@ -16,6 +16,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Optional;
@@ -45,6 +46,7 @@ final class Authenticator {
   /** Tokens are fetched again at least this often, whatever lifetime they claim. */
   private static final Duration MAX_TOKEN_LIFETIME = Duration.ofDays(1);
   private static final String CLIENT_ID = "ocync";
+  private static final int MAX_REMEMBERED_TOKENS = 64;
 
   /** How the token service is reached: the registry client's plain (unauthenticated) transport. */
   interface Transport {
@@ -61,14 +63,45 @@ final class Authenticator {
   private final ConcurrentMap<Set<String>, Object> locks = new ConcurrentHashMap<>();
   private volatile Challenge challenge;
   private volatile Optional<Credentials> credentials;
+  private final boolean allowLinkLocal;
+  private volatile CredentialMask mask;
+  /** Masks the tokens handed out so far (the newest few; older ones have expired anyway). */
+  private volatile Redactor issued = Redactor.NONE;
+  private final java.util.Deque<String> issuedTokens = new java.util.ArrayDeque<>();
 
-  Authenticator(String host, boolean plainHttp, CredentialProvider provider, Transport transport, Clock clock) {
+  Authenticator(String host, boolean plainHttp, CredentialProvider provider, Transport transport, Clock clock,
+      HttpSettings settings) {
     this.host = host;
     this.plainHttp = plainHttp;
     this.provider = provider;
     this.transport = transport;
     this.clock = clock;
+    this.allowLinkLocal = settings.allowLinkLocal();
   }
+
+  /**
+   * Masks every secret known for this registry in server text: the configured password, token or
+   * identity token, their Basic form, and every token the token service handed out.
+   */
+  Redactor redactor() {
+    Optional<Credentials> c = credentials;
+    CredentialMask r = this.mask;
+    if (r == null || r.credentials != c) {
+      List<String> secrets = new ArrayList<>();
+      List<String> pairs = new ArrayList<>();
+      if (c != null && c.isPresent()) {
+        secrets.add(c.get().secret());
+        pairs.add(c.get().username() + ":" + c.get().secret());
+        pairs.add(c.get().user().orElse("<token>") + ":" + c.get().secret());
+      }
+      r = new CredentialMask(c, Redactor.of(secrets, pairs));
+      this.mask = r;
+    }
+    return r.forCredentials.and(issued);
+  }
+
+  /** The redactor for one credentials lookup, remembered so it is not rebuilt per message. */
+  private record CredentialMask(Optional<Credentials> credentials, Redactor forCredentials) {}
 
   private record Token(String value, Instant refreshAt) {
     @Override
@@ -175,7 +208,19 @@ final class Authenticator {
       }
       t = fetchToken(c, scopes);
       tokens.put(Set.copyOf(scopes), t);
+      remember(t.value);
       return t;
+    }
+  }
+
+  private void remember(String token) {
+    synchronized (issuedTokens) {
+      issuedTokens.remove(token);
+      issuedTokens.addFirst(token);
+      while (issuedTokens.size() > MAX_REMEMBERED_TOKENS) {
+        issuedTokens.removeLast();
+      }
+      issued = Redactor.of(List.copyOf(issuedTokens), List.of());
     }
   }
 
@@ -189,7 +234,12 @@ final class Authenticator {
         throw new IllegalArgumentException("not an absolute http(s) URL");
       }
     } catch (IllegalArgumentException e) {
-      throw new RegistryException("registry sent an invalid token realm \"" + realm + "\"", Context.of(host), e);
+      throw new RegistryException("registry sent an invalid token realm \"" + redactor().clean(realm) + "\"",
+          Context.of(host), e);
+    }
+    if (!allowLinkLocal && Loopback.isLinkLocalLiteral(realmUri.getHost())) {
+      throw new RegistryException("registry named a token service at the link-local address " + realmUri.getHost()
+          + " (169.254.0.0/16, fe80::/10, where cloud metadata services answer); refused", Context.of(host));
     }
     Optional<String> service = c.param("service");
     Optional<Credentials> creds = credentials();
@@ -259,10 +309,21 @@ final class Authenticator {
           : "the token service at " + realmHost + " refused anonymous access; configure credentials for " + host,
           ctx);
     }
-    byte[] body = r.readSome(MAX_TOKEN_RESPONSE);
     if (r.code() / 100 != 2) {
+      byte[] body = r.readSome(ErrorResponses.MAX_ERROR_BODY);
       throw new RegistryException("the token service at " + realmHost + " answered HTTP " + r.code()
-          + ErrorResponses.describe(body, r.header("Content-Type")), ctx);
+          + ErrorResponses.describe(body, r.header("Content-Type"), redactor()), ctx);
+    }
+    byte[] body;
+    try {
+      body = r.readBody(MAX_TOKEN_RESPONSE).orElseThrow(() -> new RegistryException("the token service at "
+          + realmHost + " answered with more than " + MAX_TOKEN_RESPONSE + " bytes, not a token", ctx));
+    } catch (RegistryException e) {
+      throw e;
+    } catch (IOException e) {
+      throw new RegistryException("reading the token from " + realmHost + " failed: "
+          + (e instanceof Response.BodyTimeoutException ? e.getMessage() : e.getClass().getSimpleName()),
+          Context.of(host), e);
     }
     JsonNode parsed;
     try {

@@ -13,6 +13,9 @@ import java.time.Instant;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
 
@@ -22,13 +25,13 @@ final class ErrorResponses {
 
   private static final ObjectMapper JSON = new ObjectMapper();
   static final int MAX_ERROR_BODY = 64 * 1024;
-  private static final int MAX_TEXT = 300;
+  private static final int MAX_ERRORS = 5;
   private static final Set<String> NOT_FOUND_CODES = Set.of("MANIFEST_UNKNOWN", "BLOB_UNKNOWN", "NAME_UNKNOWN");
 
   /** A parsed OCI error: the first error's code, and the messages of all of them. */
   record OciError(Optional<String> code, String message) {}
 
-  static Optional<OciError> parse(byte[] body) {
+  static Optional<OciError> parse(byte[] body, Redactor redactor) {
     if (body.length == 0) {
       return Optional.empty();
     }
@@ -40,32 +43,63 @@ final class ErrorResponses {
       }
       Optional<String> code = Optional.empty();
       StringBuilder msg = new StringBuilder();
+      int shown = 0;
       for (JsonNode e : errors) {
+        if (shown++ == MAX_ERRORS) {
+          msg.append("; ...");
+          break;
+        }
         String c = e.path("code").asText("");
         if (code.isEmpty() && !c.isEmpty()) {
           code = Optional.of(c);
         }
         String m = e.path("message").asText("");
-        JsonNode detail = e.get("detail");
-        String d = detail == null || detail.isNull() ? ""
-            : detail.isTextual() ? detail.asText() : detail.toString();
+        String d = detail(e.get("detail"));
         if (msg.length() > 0) {
           msg.append("; ");
         }
         msg.append(m.isEmpty() ? c : m);
         if (!d.isEmpty() && !d.equals(m)) {
-          msg.append(" (").append(truncate(d)).append(')');
+          msg.append(": ").append(d);
         }
       }
-      return Optional.of(new OciError(code, msg.toString()));
+      return Optional.of(new OciError(code.map(redactor::clean), redactor.clean(msg.toString())));
     } catch (IOException | RuntimeException e) {
       return Optional.empty();
     }
   }
 
-  /** ": <server message>" for a body, or "" when there is nothing useful in it. */
-  static String describe(byte[] body, Optional<String> contentType) {
-    Optional<OciError> e = parse(body);
+  /**
+   * A detail in words: distribution sends objects such as {@code {"Tag":"v9.9"}}, which read
+   * better as "no tag v9.9" than as JSON; other objects become {@code key value} pairs.
+   */
+  private static String detail(JsonNode detail) {
+    if (detail == null || detail.isNull() || detail.isMissingNode()) {
+      return "";
+    }
+    if (detail.isValueNode()) {
+      return detail.asText();
+    }
+    if (detail.isObject()) {
+      List<String> parts = new ArrayList<>();
+      detail.fields().forEachRemaining(f -> {
+        String key = f.getKey().toLowerCase(Locale.ROOT);
+        String value = f.getValue().isValueNode() ? f.getValue().asText() : f.getValue().toString();
+        switch (key) {
+          case "tag" -> parts.add("no tag " + value);
+          case "revision", "digest" -> parts.add("no manifest or blob " + value);
+          case "name" -> parts.add("repository " + value);
+          default -> parts.add(key + " " + value);
+        }
+      });
+      return String.join(", ", parts);
+    }
+    return detail.toString();
+  }
+
+  /** ": <server message>" for a body, or "" when there is nothing useful in it; secrets removed. */
+  static String describe(byte[] body, Optional<String> contentType, Redactor redactor) {
+    Optional<OciError> e = parse(body, redactor);
     if (e.isPresent()) {
       return ": " + e.get().message();
     }
@@ -77,7 +111,7 @@ final class ErrorResponses {
       return "";
     }
     String text = new String(body, StandardCharsets.UTF_8).strip().replaceAll("\\s+", " ");
-    return text.isEmpty() ? "" : ": " + truncate(text);
+    return text.isEmpty() ? "" : ": " + redactor.clean(text);
   }
 
   /** {@code Retry-After}: delay-seconds or an HTTP date (RFC 9110); nothing if it is neither. */
@@ -94,15 +128,6 @@ final class ErrorResponses {
     }
   }
 
-  private static String truncate(String s) {
-    StringBuilder sb = new StringBuilder();
-    for (int i = 0; i < s.length() && sb.length() < MAX_TEXT; i++) {
-      char c = s.charAt(i);
-      sb.append(c < 0x20 ? ' ' : c);
-    }
-    return s.length() > MAX_TEXT ? sb + "..." : sb.toString();
-  }
-
   /**
    * The exception for an unexpected response: {@link NotFoundException} for 404 and the
    * *_UNKNOWN codes, {@link AuthenticationException} for 401/403, else {@link RegistryException}.
@@ -110,9 +135,12 @@ final class ErrorResponses {
    *
    * @param what what was being done, for example "fetching manifest"
    */
-  static RegistryException toException(Response r, String what, Context context) {
-    byte[] body = r.method().equals("HEAD") ? new byte[0] : r.readSome(MAX_ERROR_BODY);
-    Optional<OciError> err = parse(body);
+  static RegistryException toException(Response r, String what, Context context, Redactor redactor) {
+    // a redirect target (a CDN, or whatever a hostile registry pointed at) is not the registry:
+    // its body is not repeated, only who answered
+    boolean elsewhere = r.redirectedTo().isPresent();
+    byte[] body = r.method().equals("HEAD") || elsewhere ? new byte[0] : r.readSome(MAX_ERROR_BODY);
+    Optional<OciError> err = parse(body, redactor);
     Context ctx = context.status(r.code());
     Optional<Duration> wait = r.header("Retry-After").flatMap(v -> retryAfter(v, Instant.now()));
     if (wait.isPresent()) {
@@ -121,7 +149,9 @@ final class ErrorResponses {
     if (err.isPresent() && err.get().code().isPresent()) {
       ctx = ctx.errorCode(err.get().code().get());
     }
-    String reason = what + " failed" + describe(body, r.header("Content-Type"));
+    String reason = elsewhere
+        ? what + " failed: " + r.redirectedTo().get() + " (where the registry redirected to) answered HTTP " + r.code()
+        : what + " failed" + describe(body, r.header("Content-Type"), redactor);
     boolean notFound = r.code() == 404
         || err.flatMap(OciError::code).filter(NOT_FOUND_CODES::contains).isPresent();
     if (r.code() == 401 || r.code() == 403) {

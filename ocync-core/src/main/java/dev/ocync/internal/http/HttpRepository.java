@@ -51,7 +51,6 @@ final class HttpRepository implements Repository {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final Pattern LINK_NEXT = Pattern.compile("<([^>]*)>[^,]*?rel=\"?next\"?", Pattern.CASE_INSENSITIVE);
   private static final int TAG_PAGE_SIZE = 1000;
-  private static final int MAX_PAGES = 100_000;
   private static final int MAX_TAG_PAGE_BYTES = 16 * 1024 * 1024;
   /** Every manifest type ocync copies, plus schema 1 so that it can be recognised and refused clearly. */
   static final String MANIFEST_ACCEPT;
@@ -88,8 +87,29 @@ final class HttpRepository implements Repository {
     return Context.of(client.host()).repository(name);
   }
 
-  private URI uri(String pathAfterName) {
-    return client.base().resolve("/v2/" + name + "/" + pathAfterName);
+  private URI uri(String pathAfterName) throws IOException {
+    return client.base(context()).resolve("/v2/" + name + "/" + pathAfterName);
+  }
+
+  /**
+   * A small body (manifest, tag page, referrers list) up to {@code cap} bytes; a body that does not
+   * arrive within the body timeout, or breaks off, is a (transient) RegistryException saying so.
+   */
+  private static byte[] readBody(Response r, int cap, String what, Context ctx, String tooLarge)
+      throws RegistryException {
+    Optional<byte[]> body;
+    try {
+      body = r.readBody(cap);
+    } catch (RegistryException e) {
+      throw e;
+    } catch (IOException e) {
+      String why = e instanceof Response.BodyTimeoutException ? e.getMessage()
+          : e instanceof java.net.SocketTimeoutException ? "the response body from " + r.answeredBy()
+              + " stopped arriving (read timeout)"
+          : "the response body from " + r.answeredBy() + " broke off (" + e.getClass().getSimpleName() + ")";
+      throw new RegistryException(what + " failed: " + why, ctx, e);
+    }
+    return body.orElseThrow(() -> new RegistryException(tooLarge, ctx.status(r.code())));
   }
 
   private RegistryClient.Call call(String method, URI uri, Set<String> scopes, Map<String, String> headers,
@@ -119,7 +139,7 @@ final class HttpRepository implements Repository {
         return Optional.empty();
       }
       if (r.code() != 200) {
-        throw ErrorResponses.toException(r, what, ctx);
+        throw ErrorResponses.toException(r, what, ctx, client.redactor());
       }
       Optional<String> type = r.header("Content-Type").map(MediaType::essence);
       if (type.filter(MediaType::isSchema1).isPresent()) {
@@ -148,11 +168,11 @@ final class HttpRepository implements Repository {
     checkReference(reference);
     Context ctx = context().reference(reference);
     String what = "fetching manifest " + reference;
-    int cap = client.registry().maxManifestBytes();
+    int cap = client.settings().maxManifestBytes();
     try (Response r = client.send(call("GET", uri("manifests/" + reference), pull,
         Map.of("Accept", MANIFEST_ACCEPT), Optional.empty(), ctx, what))) {
       if (r.code() != 200) {
-        throw ErrorResponses.toException(r, what, ctx);
+        throw ErrorResponses.toException(r, what, ctx, client.redactor());
       }
       Optional<String> type = r.header("Content-Type");
       if (type.map(MediaType::essence).filter(MediaType::isSchema1).isPresent()) {
@@ -166,10 +186,9 @@ final class HttpRepository implements Repository {
             + r.code() + " with an HTML page, not a manifest (a proxy or login page in front of the registry?)",
             ctx.status(r.code()));
       }
-      byte[] bytes = r.readBody(cap).orElseThrow(() -> new RegistryException("manifest " + reference
+      byte[] bytes = readBody(r, cap, what, ctx, "manifest " + reference
           + " is larger than the limit of " + cap + " bytes (maxManifestBytes)"
-          + r.contentLength().stream().mapToObj(n -> "; it has " + n + " bytes").findFirst().orElse(""),
-          ctx.status(r.code())));
+          + r.contentLength().stream().mapToObj(n -> "; it has " + n + " bytes").findFirst().orElse(""));
       Optional<Digest> expected = Digest.isDigest(reference) ? Optional.of(Digest.parse(reference)) : Optional.empty();
       if (expected.isPresent()) {
         verify(bytes, expected.get(), "requested", ctx);
@@ -207,7 +226,7 @@ final class HttpRepository implements Repository {
   public void pushManifest(Manifest manifest, Optional<String> tag) throws IOException {
     String reference = tag.map(HttpRepository::checkReference).orElse(manifest.digest().toString());
     Context ctx = context().reference(reference);
-    int cap = client.registry().maxManifestBytes();
+    int cap = client.settings().maxManifestBytes();
     if (manifest.size() > cap) {
       throw new RegistryException("manifest " + manifest.digest() + " has " + manifest.size()
           + " bytes, more than the limit of " + cap + " bytes (maxManifestBytes); not pushed", ctx);
@@ -217,7 +236,10 @@ final class HttpRepository implements Repository {
     try (Response r = client.send(call("PUT", uri("manifests/" + reference), push, Map.of(), Optional.of(body),
         ctx, what))) {
       if (r.code() / 100 != 2) {
-        throw ErrorResponses.toException(r, what, ctx);
+        throw ErrorResponses.toException(r, what, ctx, client.redactor());
+      }
+      if (manifest.subject().isPresent() && r.header("OCI-Subject").isPresent()) {
+        client.referrersApi(true); // the spec's sign that the registry indexed the referrer itself
       }
       Optional<String> returned = r.header("Docker-Content-Digest").filter(Digest::isDigest);
       if (returned.isPresent() && !Digest.parse(returned.get()).equals(manifest.digest())
@@ -242,7 +264,7 @@ final class HttpRepository implements Repository {
       if (r.code() == 404) {
         return false;
       }
-      throw ErrorResponses.toException(r, what, ctx);
+      throw ErrorResponses.toException(r, what, ctx, client.redactor());
     }
   }
 
@@ -254,7 +276,7 @@ final class HttpRepository implements Repository {
         what));
     if (r.code() != 200) {
       try {
-        throw ErrorResponses.toException(r, what, ctx);
+        throw ErrorResponses.toException(r, what, ctx, client.redactor());
       } finally {
         r.close();
       }
@@ -313,7 +335,7 @@ final class HttpRepository implements Repository {
         return; // some registries dedupe on POST; the blob is there
       }
       if (r.code() != 202) {
-        throw ErrorResponses.toException(r, "starting upload of blob " + blob.digest(), ctx);
+        throw ErrorResponses.toException(r, "starting upload of blob " + blob.digest(), ctx, client.redactor());
       }
       location = uploadLocation(r, ctx);
       minChunk = longHeader(r, "OCI-Chunk-Min-Length");
@@ -347,7 +369,7 @@ final class HttpRepository implements Repository {
       }
       if (r.code() == 413 || r.code() == 416) {
         client.useChunkedUploads();
-        RegistryException e = ErrorResponses.toException(r, what, ctx);
+        RegistryException e = ErrorResponses.toException(r, what, ctx, client.redactor());
         throw new RegistryException(e.reason() + "; the registry refused a single-request upload, so later"
             + " uploads to " + client.host() + " use chunked uploads", ctx.status(r.code()), e);
       }
@@ -402,8 +424,8 @@ final class HttpRepository implements Repository {
     }
   }
 
-  private static RegistryException uploadFailure(Response r, String what, Context ctx, Descriptor blob) {
-    RegistryException e = ErrorResponses.toException(r, what, ctx);
+  private RegistryException uploadFailure(Response r, String what, Context ctx, Descriptor blob) {
+    RegistryException e = ErrorResponses.toException(r, what, ctx, client.redactor());
     if (e.errorCode().filter(c -> c.equals("DIGEST_INVALID") || c.equals("SIZE_INVALID")).isPresent()) {
       // the registry hashed what it received and it was not this blob
       return new DigestMismatchException(e.reason(), ctx.status(r.code()).errorCode(e.errorCode().get()),
@@ -422,10 +444,10 @@ final class HttpRepository implements Repository {
     }
   }
 
-  private static URI uploadLocation(Response r, Context ctx) throws RegistryException {
+  private URI uploadLocation(Response r, Context ctx) throws RegistryException {
     String loc = r.header("Location").orElseThrow(() -> new RegistryException(
         "registry answered the upload request without a Location header", ctx.status(r.code())));
-    return RegistryClient.resolve(r.uri(), loc, ctx);
+    return client.resolve(r.uri(), loc, ctx);
   }
 
   private static URI withDigest(URI location, Digest digest) {
@@ -445,8 +467,7 @@ final class HttpRepository implements Repository {
 
   @Override
   public boolean mountBlob(Descriptor blob, Repository source) throws IOException {
-    if (!(source instanceof HttpRepository from) || from.client != client && !from.client.base().equals(client.base())
-        || from.name.equals(name)) {
+    if (!(source instanceof HttpRepository from) || !from.client.sameRegistry(client) || from.name.equals(name)) {
       return false;
     }
     Context ctx = context().reference(blob.digest().toString());
@@ -463,7 +484,7 @@ final class HttpRepository implements Repository {
         // the registry opened an upload session instead; the caller uploads in a session of its own
         Optional<String> loc = r.header("Location");
         if (loc.isPresent()) {
-          URI session = RegistryClient.resolve(r.uri(), loc.get(), ctx);
+          URI session = client.resolve(r.uri(), loc.get(), ctx);
           r.close();
           cancelUpload(session, ctx);
         }
@@ -487,9 +508,15 @@ final class HttpRepository implements Repository {
     URI next = URI.create(uri("tags/list") + "?n=" + TAG_PAGE_SIZE);
     boolean first = true;
     Set<URI> seen = new HashSet<>();
+    int maxPages = client.settings().maxTagPages();
+    int maxTags = client.settings().maxTags();
     while (next != null) {
-      if (!seen.add(next) || seen.size() > MAX_PAGES) {
+      if (!seen.add(next)) {
         throw new RegistryException(what + " failed: the registry's pagination loops", ctx);
+      }
+      if (seen.size() > maxPages) {
+        throw new RegistryException(what + " failed: the registry sent more than " + maxPages
+            + " pages (" + tags.size() + " tags so far); raise maxTagPages if this repository really has that many", ctx);
       }
       try (Response r = client.send(call("GET", next, pull, Map.of("Accept", "application/json"),
           Optional.empty(), ctx, what))) {
@@ -501,14 +528,20 @@ final class HttpRepository implements Repository {
         }
         first = false;
         if (r.code() != 200) {
-          throw ErrorResponses.toException(r, what, ctx);
+          throw ErrorResponses.toException(r, what, ctx, client.redactor());
         }
-        byte[] body = r.readBody(MAX_TAG_PAGE_BYTES).orElseThrow(() ->
-            new RegistryException(what + " failed: a page is larger than " + MAX_TAG_PAGE_BYTES + " bytes", ctx));
+        byte[] body = readBody(r, MAX_TAG_PAGE_BYTES, what, ctx,
+            what + " failed: a page is larger than " + MAX_TAG_PAGE_BYTES + " bytes");
         JsonNode root = readJson(body, what, ctx);
         JsonNode t = root.get("tags");
         if (t != null && t.isArray()) {
-          t.forEach(x -> tags.add(x.asText()));
+          for (JsonNode x : t) {
+            if (tags.size() == maxTags) {
+              throw new RegistryException(what + " failed: the registry listed more than " + maxTags
+                  + " tags; raise maxTags if this repository really has that many", ctx);
+            }
+            tags.add(x.asText());
+          }
         }
         next = nextLink(r, ctx);
       }
@@ -516,11 +549,11 @@ final class HttpRepository implements Repository {
     return tags;
   }
 
-  private static URI nextLink(Response r, Context ctx) throws RegistryException {
+  private URI nextLink(Response r, Context ctx) throws RegistryException {
     for (String link : r.headers("Link")) {
       Matcher m = LINK_NEXT.matcher(link);
       if (m.find()) {
-        return RegistryClient.resolve(r.uri(), m.group(1), ctx);
+        return client.resolve(r.uri(), m.group(1), ctx);
       }
     }
     return null;
@@ -549,6 +582,21 @@ final class HttpRepository implements Repository {
     return referrersTag(subject, artifactType);
   }
 
+  /**
+   * From what the registry has shown, else by asking the referrers endpoint about the empty
+   * descriptor's digest: a registry with the API must answer 200 for any subject. A repository that
+   * does not exist yet decides nothing (false now, asked again next time).
+   */
+  @Override
+  public boolean keepsReferrersIndex() throws IOException {
+    Optional<Boolean> known = client.referrersApi();
+    if (known.isEmpty()) {
+      referrersApi(Digest.sha256("{}".getBytes(StandardCharsets.UTF_8)), Optional.empty());
+      known = client.referrersApi();
+    }
+    return known.orElse(false);
+  }
+
   /** The referrers API; empty when this registry does not have it. */
   private Optional<List<Descriptor>> referrersApi(Digest subject, Optional<String> artifactType)
       throws IOException {
@@ -559,16 +607,20 @@ final class HttpRepository implements Repository {
     List<Descriptor> out = new ArrayList<>();
     boolean filtered = true;
     Set<URI> seen = new HashSet<>();
+    int maxPages = client.settings().maxTagPages();
     while (next != null) {
-      if (!seen.add(next) || seen.size() > MAX_PAGES) {
+      if (!seen.add(next)) {
         throw new RegistryException(what + " failed: the registry's pagination loops", ctx);
+      }
+      if (seen.size() > maxPages) {
+        throw new RegistryException(what + " failed: the registry sent more than " + maxPages + " pages", ctx);
       }
       try (Response r = client.send(call("GET", next, pull, Map.of("Accept", MediaType.OCI_INDEX),
           Optional.empty(), ctx, what))) {
         Optional<String> type = r.header("Content-Type").map(MediaType::essence);
         if (r.code() == 404 || r.code() == 400 || r.code() == 405 || r.code() == 406
             || (r.code() == 200 && !type.equals(Optional.of(MediaType.OCI_INDEX)))) {
-          RegistryException e = r.code() == 200 ? null : ErrorResponses.toException(r, what, ctx);
+          RegistryException e = r.code() == 200 ? null : ErrorResponses.toException(r, what, ctx, client.redactor());
           // NAME_UNKNOWN is about the repository, not the API: decide nothing about the registry
           if (e == null || e.errorCode().filter(c -> c.equals("NAME_UNKNOWN")).isEmpty()) {
             client.referrersApi(false);
@@ -576,14 +628,17 @@ final class HttpRepository implements Repository {
           return Optional.empty();
         }
         if (r.code() != 200) {
-          throw ErrorResponses.toException(r, what, ctx);
+          throw ErrorResponses.toException(r, what, ctx, client.redactor());
         }
         client.referrersApi(true);
-        int cap = client.registry().maxManifestBytes();
-        byte[] body = r.readBody(cap).orElseThrow(() ->
-            new RegistryException(what + " failed: the response is larger than " + cap + " bytes", ctx));
+        int cap = client.settings().maxManifestBytes();
+        byte[] body = readBody(r, cap, what, ctx, what + " failed: the response is larger than " + cap + " bytes");
         try {
           out.addAll(Manifest.parse(body, MediaType.OCI_INDEX).manifests());
+          if (out.size() > client.settings().maxTags()) {
+            throw new RegistryException(what + " failed: the registry listed more than "
+                + client.settings().maxTags() + " referrers", ctx);
+          }
         } catch (IllegalArgumentException e) {
           throw new RegistryException(what + " failed: " + e.getMessage(), ctx, e);
         }

@@ -1,6 +1,9 @@
 package dev.ocync.internal.http;
 
-/** Which host names are this machine, by their literal spelling; nothing is resolved. */
+/**
+ * Which host names are this machine, and which addresses are link-local, by their literal
+ * spelling; nothing is resolved.
+ */
 public final class Loopback {
   private Loopback() {}
 
@@ -24,5 +27,40 @@ public final class Loopback {
       }
     }
     return true;
+  }
+
+  /**
+   * Whether {@code address} is link-local: {@code 169.254.0.0/16} (where cloud metadata services
+   * answer) or {@code fe80::/10}, including IPv4-mapped IPv6 forms.
+   */
+  public static boolean isLinkLocal(java.net.InetAddress address) {
+    byte[] a = address.getAddress();
+    if (a.length == 16 && isV4Mapped(a)) {
+      return (a[12] & 0xff) == 169 && (a[13] & 0xff) == 254;
+    }
+    if (a.length == 4) {
+      return (a[0] & 0xff) == 169 && (a[1] & 0xff) == 254;
+    }
+    return (a[0] & 0xff) == 0xfe && (a[1] & 0xc0) == 0x80;
+  }
+
+  private static boolean isV4Mapped(byte[] a) {
+    for (int i = 0; i < 10; i++) {
+      if (a[i] != 0) {
+        return false;
+      }
+    }
+    return (a[10] & 0xff) == 0xff && (a[11] & 0xff) == 0xff;
+  }
+
+  /** Whether {@code host} is an IP literal in a link-local range; names are not resolved (false). */
+  public static boolean isLinkLocalLiteral(String host) {
+    return ProxyRules.literalAddress(host).map(b -> {
+      try {
+        return isLinkLocal(java.net.InetAddress.getByAddress(b));
+      } catch (java.net.UnknownHostException e) {
+        return false;
+      }
+    }).orElse(false);
   }
 }

@@ -1,6 +1,6 @@
 package dev.ocync.internal.http;
 
-import dev.ocync.Registry;
+import dev.ocync.auth.CredentialProvider;
 import dev.ocync.spi.AuthenticationException;
 import dev.ocync.spi.RegistryException;
 import dev.ocync.spi.RegistryException.Context;
@@ -9,6 +9,7 @@ import java.io.Closeable;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.net.ConnectException;
+import java.net.InetAddress;
 import java.net.NoRouteToHostException;
 import java.net.SocketTimeoutException;
 import java.net.URI;
@@ -24,6 +25,16 @@ import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLException;
 import javax.net.ssl.SSLHandshakeException;
 import org.apache.hc.client5.http.ConnectTimeoutException;
+import org.apache.hc.client5.http.DnsResolver;
+import org.apache.hc.client5.http.SystemDefaultDnsResolver;
+import org.apache.hc.client5.http.auth.AuthScope;
+import org.apache.hc.client5.http.auth.UsernamePasswordCredentials;
+import org.apache.hc.client5.http.config.TlsConfig;
+import org.apache.hc.client5.http.impl.DefaultSchemePortResolver;
+import org.apache.hc.client5.http.impl.auth.BasicCredentialsProvider;
+import org.apache.hc.client5.http.impl.classic.HttpClientBuilder;
+import org.apache.hc.client5.http.impl.routing.DefaultRoutePlanner;
+import org.apache.hc.client5.http.impl.TunnelRefusedException;
 import org.apache.hc.client5.http.classic.methods.HttpUriRequestBase;
 import org.apache.hc.client5.http.config.ConnectionConfig;
 import org.apache.hc.client5.http.config.RequestConfig;
@@ -40,6 +51,8 @@ import org.apache.hc.client5.http.ssl.TlsSocketStrategy;
 import org.apache.hc.core5.http.ClassicHttpResponse;
 import org.apache.hc.core5.http.ContentType;
 import org.apache.hc.core5.http.HttpEntity;
+import org.apache.hc.core5.http.HttpHost;
+import org.apache.hc.core5.http.protocol.HttpContext;
 import org.apache.hc.core5.http.io.entity.StringEntity;
 import org.apache.hc.core5.io.CloseMode;
 import org.apache.hc.core5.util.Timeout;
@@ -47,7 +60,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The distribution API client behind {@link Registry}: one pooled HTTP client, the auth state
+ * The distribution API client behind {@code dev.ocync.Registry}, configured by an
+ * {@link HttpSettings} (it never sees the Registry): one pooled HTTP client, the auth state
  * and what was learned about the registry (its challenge, whether it has the referrers API,
  * whether it needs chunked uploads), shared by every {@link Repository} it hands out.
  *
@@ -59,46 +73,53 @@ import org.slf4j.LoggerFactory;
 public final class RegistryClient implements Closeable {
   private static final Logger log = LoggerFactory.getLogger(RegistryClient.class);
   static final int MAX_REDIRECTS = 5;
-  static final int MAX_CONNECTIONS_PER_ROUTE = 32;
   /** Default size of PATCH chunks when chunked uploads are used. */
   static final int DEFAULT_CHUNK_SIZE = 8 * 1024 * 1024;
 
-  private final Registry registry;
   private final String host;
-  private final URI base;
+  private final String apiHost;
+  private final HttpSettings settings;
   private final CloseableHttpClient http;
   private final PoolingHttpClientConnectionManager pool;
   private final Authenticator auth;
   private final AtomicBoolean pinged = new AtomicBoolean();
   private final Object pingLock = new Object();
+  /** Where API requests go; for {@link HttpSettings.Scheme#HTTPS_THEN_HTTP} decided by the first request. */
+  private volatile URI base;
   /** Null until known; then whether {@code /v2/<name>/referrers/} exists on this registry. */
   private volatile Boolean referrersApi;
   /** Set once a monolithic upload was refused as too large: later uploads go in chunks. */
   private volatile boolean chunkedUploads;
   private volatile int chunkSize = DEFAULT_CHUNK_SIZE;
 
-  /** A client for {@code registry}; reads its TLS files now, failing with IllegalArgumentException. */
-  public RegistryClient(Registry registry) {
-    this(registry, Clock.systemUTC());
+  /**
+   * A client for the registry named {@code host} in references, whose API is at {@code apiHost}
+   * ({@code registry-1.docker.io} for {@code docker.io}); reads the TLS files now, failing with
+   * IllegalArgumentException naming the file.
+   */
+  public RegistryClient(String host, String apiHost, CredentialProvider credentials, HttpSettings settings) {
+    this(host, apiHost, credentials, settings, Clock.systemUTC());
   }
 
-  RegistryClient(Registry registry, Clock clock) {
-    this.registry = Objects.requireNonNull(registry, "registry");
-    this.host = registry.host();
-    this.base = registry.baseUri();
+  RegistryClient(String host, String apiHost, CredentialProvider credentials, HttpSettings settings, Clock clock) {
+    this.host = Objects.requireNonNull(host, "host");
+    this.apiHost = Objects.requireNonNull(apiHost, "apiHost");
+    this.settings = Objects.requireNonNull(settings, "settings");
+    this.base = URI.create((settings.scheme() == HttpSettings.Scheme.HTTP ? "http://" : "https://") + apiHost);
     PoolingHttpClientConnectionManagerBuilder pb = PoolingHttpClientConnectionManagerBuilder.create()
-        .setMaxConnPerRoute(MAX_CONNECTIONS_PER_ROUTE)
-        .setMaxConnTotal(MAX_CONNECTIONS_PER_ROUTE * 2)
+        .setMaxConnPerRoute(settings.maxConnectionsPerRoute())
+        .setMaxConnTotal(settings.maxConnectionsPerRoute() * 2)
+        .setDnsResolver(new GuardedDns(hostOnly(apiHost), settings.allowLinkLocal()))
         .setDefaultConnectionConfig(ConnectionConfig.custom()
-            .setConnectTimeout(Timeout.of(registry.connectTimeout()))
-            .setSocketTimeout(Timeout.of(registry.readTimeout()))
-            .build());
-    if (!registry.plainHttp() || registry.caCertificate().isPresent() || registry.clientCertificate().isPresent()
-        || registry.insecureSkipVerify()) {
-      SSLContext ssl = TlsSupport.sslContext(registry.caCertificate(), registry.clientCertificate(),
-          registry.clientKey(), registry.insecureSkipVerify());
+            .setConnectTimeout(Timeout.of(settings.connectTimeout()))
+            .setSocketTimeout(Timeout.of(settings.readTimeout()))
+            .build())
+        .setDefaultTlsConfig(TlsConfig.custom().setHandshakeTimeout(Timeout.of(settings.connectTimeout())).build());
+    if (settings.needsTls()) {
+      SSLContext ssl = TlsSupport.sslContext(settings.caCertificate(), settings.clientCertificate(),
+          settings.clientKey(), settings.insecureSkipVerify());
       ClientTlsStrategyBuilder tb = ClientTlsStrategyBuilder.create().setSslContext(ssl);
-      if (registry.insecureSkipVerify()) {
+      if (settings.insecureSkipVerify()) {
         tb.setHostnameVerifier(NoopHostnameVerifier.INSTANCE);
       } else {
         // checked twice on purpose: by JSSE during the handshake and by httpclient after it, so that
@@ -110,11 +131,11 @@ public final class RegistryClient implements Closeable {
       pb.setTlsSocketStrategy(tls);
     }
     this.pool = pb.build();
-    this.http = HttpClients.custom()
+    HttpClientBuilder hb = HttpClients.custom()
         .setConnectionManager(pool)
-        .setUserAgent(registry.userAgent())
+        .setUserAgent(settings.userAgent())
         .setDefaultRequestConfig(RequestConfig.custom()
-            .setResponseTimeout(Timeout.of(registry.readTimeout()))
+            .setResponseTimeout(Timeout.of(settings.readTimeout()))
             .build())
         // redirects are followed by send(), which decides where Authorization may go
         .disableRedirectHandling()
@@ -123,9 +144,81 @@ public final class RegistryClient implements Closeable {
         // blob bytes must arrive as stored: no transparent gzip decoding
         .disableContentCompression()
         .disableCookieManagement()
-        .disableAuthCaching()
-        .build();
-    this.auth = new Authenticator(host, registry.plainHttp(), registry.credentials(), this::sendPlain, clock);
+        .disableAuthCaching();
+    if (!settings.proxy().isDirect()) {
+      ProxyRules rules = settings.proxy();
+      hb.setRoutePlanner(new DefaultRoutePlanner(DefaultSchemePortResolver.INSTANCE) {
+        @Override
+        protected HttpHost determineProxy(HttpHost target, HttpContext context) {
+          return rules.proxyFor(target.getSchemeName(), target.getHostName(), port(target))
+              .map(p -> new HttpHost("http", p.getHost(), p.getPort())).orElse(null);
+        }
+      });
+      // proxy credentials answer the proxy's 407 only; they never reach a registry or a log
+      BasicCredentialsProvider proxyAuth = new BasicCredentialsProvider();
+      for (URI p : rules.proxies()) {
+        ProxyRules.credentials(p).ifPresent(c -> proxyAuth.setCredentials(new AuthScope(p.getHost(), p.getPort()),
+            new UsernamePasswordCredentials(c[0], c[1].toCharArray())));
+      }
+      hb.setDefaultCredentialsProvider(proxyAuth);
+    }
+    this.http = hb.build();
+    this.auth = new Authenticator(host, settings.scheme() == HttpSettings.Scheme.HTTP, credentials, this::sendPlain,
+        clock, settings);
+  }
+
+  private static int port(HttpHost h) {
+    return h.getPort() > 0 ? h.getPort() : "https".equalsIgnoreCase(h.getSchemeName()) ? 443 : 80;
+  }
+
+  private static String hostOnly(String hostPort) {
+    if (hostPort.startsWith("[")) {
+      return hostPort.substring(1, hostPort.indexOf(']'));
+    }
+    int colon = hostPort.indexOf(':');
+    return colon < 0 ? hostPort : hostPort.substring(0, colon);
+  }
+
+  /**
+   * Name resolution that refuses link-local addresses (cloud metadata services) for every host
+   * but the registry's own, so a redirect or token realm naming such a host cannot reach them.
+   */
+  static final class GuardedDns implements DnsResolver {
+    private final String registryHost;
+    private final boolean allowLinkLocal;
+
+    GuardedDns(String registryHost, boolean allowLinkLocal) {
+      this.registryHost = registryHost;
+      this.allowLinkLocal = allowLinkLocal;
+    }
+
+    @Override
+    public InetAddress[] resolve(String name) throws UnknownHostException {
+      InetAddress[] all = SystemDefaultDnsResolver.INSTANCE.resolve(name);
+      if (allowLinkLocal || name.equalsIgnoreCase(registryHost)) {
+        return all;
+      }
+      for (InetAddress a : all) {
+        if (Loopback.isLinkLocal(a)) {
+          throw new LinkLocalRefused(name);
+        }
+      }
+      return all;
+    }
+
+    @Override
+    public String resolveCanonicalHostname(String name) throws UnknownHostException {
+      return SystemDefaultDnsResolver.INSTANCE.resolveCanonicalHostname(name);
+    }
+  }
+
+  /** A host other than the registry resolved to a link-local address. */
+  static final class LinkLocalRefused extends UnknownHostException {
+    private static final long serialVersionUID = 1L;
+
+    LinkLocalRefused(String name) {
+      super(name);
+    }
   }
 
   /** The repository {@code name} on this registry. No request is made. */
@@ -137,12 +230,29 @@ public final class RegistryClient implements Closeable {
     return host;
   }
 
-  URI base() {
+  /** Where API requests go; the first call may probe whether a loopback registry speaks TLS. */
+  URI base(Context context) throws IOException {
+    ensurePinged(context);
     return base;
   }
 
-  Registry registry() {
-    return registry;
+  /** Where API requests go as far as known now, without a request. */
+  public URI currentBase() {
+    return base;
+  }
+
+  HttpSettings settings() {
+    return settings;
+  }
+
+  /** Masks the secrets of this registry's credentials and tokens in server text. */
+  Redactor redactor() {
+    return auth.redactor();
+  }
+
+  /** The same registry as {@code other}: mounts between their repositories are possible. */
+  boolean sameRegistry(RegistryClient other) {
+    return other == this || other.apiHost.equals(apiHost) && other.base.equals(base);
   }
 
   Authenticator authenticator() {
@@ -210,6 +320,9 @@ public final class RegistryClient implements Closeable {
       boolean sameOrigin = sameOrigin(uri);
       Optional<String> authorization = sameOrigin ? auth.authorization(scopes) : Optional.empty();
       Response r = execute(call.method, uri, call.headers, call.body, authorization, call.context);
+      if (hops > 0 && !sameOrigin) {
+        r.redirectedTo(r.answeredBy());
+      }
       int code = r.code();
       if (sameOrigin && (code == 401 || code == 403)) {
         List<Challenge> challenges = Challenge.parse(r.headers("WWW-Authenticate"));
@@ -242,8 +355,17 @@ public final class RegistryClient implements Closeable {
     }
   }
 
+  /** A proxy's 407, naming the proxy and never its body (which may echo Proxy-Authorization). */
+  private RegistryException proxyRefused(String method, URI uri, Context context) {
+    String proxy = settings.proxy().proxyFor(uri.getScheme(), uri.getHost(), port(uri)).map(ProxyRules::shown)
+        .orElse("the proxy");
+    return new RegistryException(method + " " + uri.getScheme() + "://" + uri.getRawAuthority() + uri.getRawPath()
+        + " via proxy " + proxy + ": the proxy requires authentication (HTTP 407); give user:password in the proxy"
+        + " URL", context.status(407));
+  }
+
   private RegistryException authFailure(Response r, Call call, boolean sentAuthorization) throws IOException {
-    RegistryException e = ErrorResponses.toException(r, call.what, call.context);
+    RegistryException e = ErrorResponses.toException(r, call.what, call.context, redactor());
     r.close();
     Optional<dev.ocync.auth.Credentials> creds = auth.credentials();
     String hint;
@@ -264,7 +386,11 @@ public final class RegistryClient implements Closeable {
     return new AuthenticationException(e.reason() + " (" + hint + ")", ctx);
   }
 
-  /** Learns the auth challenge from {@code GET /v2/} once, so that bodies are not sent unauthenticated. */
+  /**
+   * Learns the auth challenge from {@code GET /v2/} once, so that bodies are not sent
+   * unauthenticated; for a loopback registry named without a scheme, also learns whether it
+   * speaks TLS (see {@link #pingFallingBack}).
+   */
   private void ensurePinged(Context context) throws IOException {
     if (pinged.get()) {
       return;
@@ -273,18 +399,63 @@ public final class RegistryClient implements Closeable {
       if (pinged.get()) {
         return;
       }
-      URI uri = base.resolve("/v2/");
-      try (Response r = execute("GET", uri, Map.of(), Optional.empty(), Optional.empty(),
-          Context.of(host))) {
+      try (Response r = settings.scheme() == HttpSettings.Scheme.HTTPS_THEN_HTTP ? pingFallingBack()
+          : ping(base)) {
         if (r.code() == 401) {
           auth.learn(Challenge.parse(r.headers("WWW-Authenticate")));
         } else if (r.code() / 100 != 2) {
           // not fatal: some registries hide /v2/; a later 401 teaches the challenge just as well
-          log.debug("GET {} answered {}", uri, r.code());
+          log.debug("GET {}/v2/ answered {}", base, r.code());
         }
       }
       pinged.set(true);
     }
+  }
+
+  private Response ping(URI against) throws IOException {
+    return execute("GET", against.resolve("/v2/"), Map.of(), Optional.empty(), Optional.empty(), Context.of(host));
+  }
+
+  /**
+   * HTTPS first, as Docker and go-containerregistry do for loopback registries; plain HTTP only
+   * when the TLS handshake failed because the server answered in plain HTTP, never after a
+   * certificate problem (that is a TLS server, and its certificate must be fixed or trusted).
+   */
+  private Response pingFallingBack() throws IOException {
+    try {
+      return ping(base);
+    } catch (RegistryException e) {
+      if (!(e.getCause() instanceof SSLException ssl) || !answeredInPlainHttp(ssl)) {
+        throw e;
+      }
+      URI plain = URI.create("http://" + apiHost);
+      Response r;
+      try {
+        r = ping(plain);
+      } catch (RegistryException notHttpEither) {
+        throw e;
+      }
+      byte[] peek = r.code() == 400 ? r.readSome(256) : new byte[0];
+      if (new String(peek, java.nio.charset.StandardCharsets.UTF_8).contains("HTTPS server")) {
+        r.close();
+        throw e; // a TLS server complaining about plain HTTP: the TLS failure is the real one
+      }
+      log.debug("{} answered the TLS handshake in plain HTTP; using http://{}", host, apiHost);
+      base = plain;
+      return r;
+    }
+  }
+
+  /** Whether a handshake failure means the peer is not a TLS server (it sent no TLS record). */
+  private static boolean answeredInPlainHttp(SSLException e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof java.security.cert.CertificateException) {
+        return false;
+      }
+    }
+    String m = String.valueOf(e.getMessage());
+    return m.contains("Unsupported or unrecognized SSL message") || m.contains("plaintext connection")
+        || m.contains("Remote host terminated the handshake");
   }
 
   /** The token service transport: no registry auth, no redirects handled beyond the wire. */
@@ -311,28 +482,47 @@ public final class RegistryClient implements Closeable {
     }
     log.debug("{} {}://{}{} -> {}", method, uri.getScheme(), uri.getRawAuthority(), uri.getRawPath(),
         raw.getCode());
-    return new Response(req, raw, uri);
+    Response r = new Response(req, raw, uri, settings.bodyTimeout());
+    if (r.code() == 407) {
+      r.abort();
+      throw proxyRefused(method, uri, context);
+    }
+    return r;
   }
 
   /** A network failure as a RegistryException naming the registry and what failed, without secrets. */
   RegistryException connectionFailure(String method, URI uri, Context context, IOException e) {
     String target = method + " " + uri.getScheme() + "://" + uri.getRawAuthority() + uri.getRawPath();
+    Optional<URI> proxy = settings.proxy().proxyFor(uri.getScheme(), uri.getHost(), port(uri));
+    if (proxy.isPresent()) {
+      target += " via proxy " + ProxyRules.shown(proxy.get());
+    }
     String reason;
-    if (e instanceof UnknownHostException) {
+    if (e instanceof LinkLocalRefused) {
+      reason = "refusing to connect to " + uri.getHost() + ": it resolves to a link-local address"
+          + " (169.254.0.0/16, fe80::/10, where cloud metadata services answer)";
+    } else if (e instanceof UnknownHostException) {
       reason = "cannot resolve host " + uri.getHost();
     } else if (e instanceof ConnectTimeoutException) {
-      reason = "timed out connecting to " + uri.getRawAuthority();
+      reason = "timed out connecting to " + uri.getRawAuthority() + " (no connection"
+          + ("https".equalsIgnoreCase(uri.getScheme()) ? " and TLS handshake" : "") + " within "
+          + settings.connectTimeout().toSeconds() + " s; see the connect timeout)";
     } else if (e instanceof ConnectException || e instanceof NoRouteToHostException) {
       reason = "cannot connect to " + uri.getRawAuthority() + " (" + e.getClass().getSimpleName()
           + (e.getMessage() == null ? "" : ": " + e.getMessage()) + ")";
+    } else if (e.getCause() instanceof TunnelRefusedException t) {
+      // the proxy's status line only: its body could echo Proxy-Authorization
+      reason = "the proxy refused the tunnel to " + uri.getRawAuthority() + " ("
+          + String.valueOf(t.getMessage()).lines().findFirst().orElse("") + ")";
     } else if (e instanceof SocketTimeoutException || e instanceof InterruptedIOException) {
-      reason = "timed out waiting for " + uri.getRawAuthority();
+      reason = "timed out waiting for " + uri.getRawAuthority() + " (no answer within "
+          + settings.readTimeout().toSeconds() + " s; see the read timeout)";
     } else if (e instanceof SSLHandshakeException || e instanceof SSLException) {
       String m = String.valueOf(e.getMessage());
       boolean cert = m.contains("PKIX") || m.contains("certificate") || m.contains("No subject alternative");
       reason = "TLS handshake with " + uri.getRawAuthority() + " failed: " + m
-          + (cert ? "; the server certificate is not trusted (set caCertificate for a private CA,"
-              + " or insecureSkipVerify for a registry you control)" : "");
+          + (cert ? "; the server certificate is not trusted (trust its CA, or skip verification for"
+              + " a registry you control)" : "");
     } else {
       reason = "request failed: " + e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": "
           + e.getMessage());
@@ -362,10 +552,10 @@ public final class RegistryClient implements Closeable {
   }
 
   /** Resolves a Location or Link target against the URI of the response that carried it. */
-  static URI resolve(URI against, String location, Context context) throws RegistryException {
+  URI resolve(URI against, String location, Context context) throws RegistryException {
     // without the query in messages: presigned URLs carry credentials there
     int q = location.indexOf('?');
-    String shown = q < 0 ? location.trim() : location.substring(0, q).trim();
+    String shown = redactor().clean(q < 0 ? location.trim() : location.substring(0, q).trim());
     URI u;
     try {
       u = against.resolve(URI.create(location.trim()));
@@ -378,6 +568,10 @@ public final class RegistryClient implements Closeable {
       throw new RegistryException("registry sent a URL that is not an http(s) URL with a host: \"" + shown + "\"",
           context);
     }
+    if (!settings.allowLinkLocal() && Loopback.isLinkLocalLiteral(u.getHost())) {
+      throw new RegistryException("registry sent a URL to the link-local address " + u.getHost()
+          + " (169.254.0.0/16, fe80::/10, where cloud metadata services answer); refused", context);
+    }
     return u;
   }
 
@@ -389,6 +583,6 @@ public final class RegistryClient implements Closeable {
 
   @Override
   public String toString() {
-    return "RegistryClient{" + base + "}";
+    return "RegistryClient{" + base + ", " + settings.proxy() + "}";
   }
 }

@@ -5,6 +5,7 @@ import java.io.Closeable;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -27,12 +28,35 @@ final class Response implements Closeable {
   private final HttpUriRequestBase request;
   private final ClassicHttpResponse raw;
   private final URI uri;
+  private final Duration bodyTimeout;
+  private Optional<String> redirectedTo = Optional.empty();
   private boolean closed;
 
-  Response(HttpUriRequestBase request, ClassicHttpResponse raw, URI uri) {
+  Response(HttpUriRequestBase request, ClassicHttpResponse raw, URI uri, Duration bodyTimeout) {
     this.request = request;
     this.raw = raw;
     this.uri = uri;
+    this.bodyTimeout = bodyTimeout;
+  }
+
+  /** The host:port that answered when a redirect led away from the registry; empty otherwise. */
+  Optional<String> redirectedTo() {
+    return redirectedTo;
+  }
+
+  Response redirectedTo(String hostPort) {
+    this.redirectedTo = Optional.of(hostPort);
+    return this;
+  }
+
+  /** Who answered, for messages: {@code host:port}. */
+  String answeredBy() {
+    return uri.getRawAuthority() == null ? String.valueOf(uri.getHost()) : stripUserInfo(uri.getRawAuthority());
+  }
+
+  private static String stripUserInfo(String authority) {
+    int at = authority.lastIndexOf('@');
+    return at < 0 ? authority : authority.substring(at + 1);
   }
 
   int code() {
@@ -81,15 +105,18 @@ final class Response implements Closeable {
   }
 
   /**
-   * Reads the body up to {@code cap} bytes.
+   * Reads the body up to {@code cap} bytes, within the body deadline: a body trickled byte by
+   * byte ends in a timeout instead of holding the caller for as long as the sender likes.
    *
    * @return the body, or empty if it is longer than {@code cap} (then the rest is not read)
+   * @throws BodyTimeoutException if the whole body did not arrive within the deadline
    */
   Optional<byte[]> readBody(int cap) throws IOException {
     OptionalLong declared = contentLength();
     if (declared.isPresent() && declared.getAsLong() > cap) {
       return Optional.empty();
     }
+    long deadline = System.nanoTime() + bodyTimeout.toNanos();
     try (InputStream in = body()) {
       ByteArrayOutputStream out = new ByteArrayOutputStream(
           (int) Math.min(cap, declared.orElse(8192)) + 1);
@@ -103,19 +130,46 @@ final class Response implements Closeable {
           return Optional.empty();
         }
         out.write(buf, 0, n);
+        if (System.nanoTime() - deadline > 0) {
+          abort();
+          throw new BodyTimeoutException(answeredBy(), bodyTimeout, total);
+        }
       }
       return Optional.of(out.toByteArray());
     }
   }
 
-  /** Reads a small body (error messages, token responses), truncating anything beyond {@code cap}. */
+  /**
+   * Reads a small body (error messages), truncating anything beyond {@code cap}; what arrived
+   * before an I/O failure or the body deadline is kept, since the status already says what failed.
+   */
   byte[] readSome(int cap) {
+    long deadline = System.nanoTime() + bodyTimeout.toNanos();
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
     try {
       InputStream in = body();
-      byte[] b = in.readNBytes(cap);
-      return b;
+      byte[] buf = new byte[4096];
+      int n;
+      while (out.size() < cap && (n = in.read(buf, 0, Math.min(buf.length, cap - out.size()))) != -1) {
+        out.write(buf, 0, n);
+        if (System.nanoTime() - deadline > 0) {
+          abort();
+          break;
+        }
+      }
     } catch (IOException e) {
-      return new byte[0];
+      // keep what arrived
+    }
+    return out.toByteArray();
+  }
+
+  /** The body did not arrive within the body deadline. */
+  static final class BodyTimeoutException extends java.net.SocketTimeoutException {
+    private static final long serialVersionUID = 1L;
+
+    BodyTimeoutException(String host, Duration timeout, long received) {
+      super("the response body from " + host + " did not arrive within " + timeout.toSeconds()
+          + " s (body timeout; " + received + " bytes received)");
     }
   }
 

@@ -35,13 +35,13 @@ import javax.net.ssl.X509ExtendedTrustManager;
  * an optional client certificate and PKCS#8 key for mutual TLS, or no verification at all.
  * Bad files fail with {@link IllegalArgumentException} naming the file.
  */
-final class TlsSupport {
+public final class TlsSupport {
   private TlsSupport() {}
 
   private static final Pattern PEM = Pattern.compile(
       "-----BEGIN ([A-Z0-9 ]+)-----([A-Za-z0-9+/=\\s]*?)-----END \\1-----");
 
-  static SSLContext sslContext(Optional<Path> caCertificate, Optional<Path> clientCertificate,
+  public static SSLContext sslContext(Optional<Path> caCertificate, Optional<Path> clientCertificate,
       Optional<Path> clientKey, boolean insecureSkipVerify) {
     try {
       TrustManager[] trust;

@@ -8,7 +8,9 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.util.Optional;
+import java.util.OptionalLong;
 
 /**
  * The files of a layout directory. Every file is opened through its real path, which must lie
@@ -103,8 +105,57 @@ final class DirectoryStore implements LayoutStore {
   }
 
   @Override
-  public boolean isFile(String path) throws IOException {
+  public OptionalLong size(String path) throws IOException {
     Optional<Path> real = existing(path);
-    return real.isPresent() && Files.isRegularFile(real.get());
+    if (real.isEmpty()) {
+      return OptionalLong.empty();
+    }
+    try {
+      BasicFileAttributes a = Files.readAttributes(real.get(), BasicFileAttributes.class);
+      return a.isRegularFile() ? OptionalLong.of(a.size()) : OptionalLong.empty();
+    } catch (NoSuchFileException e) {
+      return OptionalLong.empty();
+    }
+  }
+
+  @Override
+  public String absentMessage() {
+    return "no such OCI layout directory: " + root;
+  }
+
+  /**
+   * Creates the directory {@code relative} and its parents inside the root, one component at a
+   * time, checking each existing one first: a {@code blobs} symbolic link that leads elsewhere is
+   * refused before anything is created through it.
+   */
+  Path createDirectories(String relative) throws IOException {
+    Path dir = root;
+    StringBuilder walked = new StringBuilder();
+    for (String part : relative.split("/")) {
+      walked.append(walked.length() == 0 ? "" : "/").append(part);
+      dir = dir.resolve(part);
+      if (Files.exists(dir, LinkOption.NOFOLLOW_LINKS)) {
+        Path real;
+        try {
+          real = dir.toRealPath();
+        } catch (NoSuchFileException e) {
+          throw new RegistryException("refusing to write through " + walked + ": it is a dangling symbolic link",
+              RegistryException.Context.of(location));
+        }
+        checkInside(real, walked.toString());
+        if (!Files.isDirectory(real)) {
+          throw new RegistryException("cannot write the layout: " + dir + " is not a directory",
+              RegistryException.Context.of(location));
+        }
+      } else {
+        try {
+          Files.createDirectory(dir);
+        } catch (java.nio.file.FileAlreadyExistsException e) {
+          // a concurrent writer created it first: check what it is
+          checkInside(dir.toRealPath(), walked.toString());
+        }
+      }
+    }
+    return dir;
   }
 }

@@ -33,6 +33,24 @@ final class LayoutFormat {
 
   static final ObjectMapper JSON = new ObjectMapper();
 
+  /**
+   * Leftovers of ocync's own naming (a temporary blob file, a staging directory nobody locks) older
+   * than this are taken to be from an interrupted run and removed. A live writer touches its
+   * temporary file with every write, so an hour without one means the writer is gone.
+   */
+  static final java.time.Duration STALE_AGE = java.time.Duration.ofHours(1);
+
+  /**
+   * Whether a layer is foreign (non-distributable): it has URLs, or a Docker foreign or OCI
+   * non-distributable media type. The copy engine skips such a layer when its source lacks it
+   * (as skopeo does), so a layout must not require it either. Same rule as the engine's.
+   */
+  static boolean isForeign(dev.ocync.oci.Descriptor blob) {
+    String mt = blob.mediaType();
+    return !blob.urls().isEmpty() || dev.ocync.oci.MediaType.DOCKER_FOREIGN_LAYER.equals(mt)
+        || mt.startsWith("application/vnd.oci.image.layer.nondistributable.");
+  }
+
   /** {@code blobs/<alg>/<hex>}; safe because a parsed digest is only lowercase hex. */
   static String blobPath(Digest digest) {
     return BLOBS + "/" + digest.algorithm().id() + "/" + digest.encoded();

@@ -10,18 +10,26 @@ import dev.ocync.spi.RegistryException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.stream.Collectors;
 
 /**
  * The read side of an OCI layout, shared by the directory and the archive: tags from
- * {@code index.json}, manifests and blobs from {@code blobs/}. Thread-safe; it keeps no state but
- * caches of content-addressed facts (which never go stale).
+ * {@code index.json}, manifests and blobs from {@code blobs/}. Thread-safe.
+ *
+ * <p>{@code index.json} is parsed once per open, on first use, and kept; a writer of this layout
+ * hands over the index it wrote ({@link #indexChanged}). Changes other processes make to
+ * {@code index.json} after that are not seen by reads (writes always start from the file on disk,
+ * under the layout's lock). A 56 MB {@code index.json} is thus parsed once, not on every lookup.
  */
 final class LayoutReader {
   /** What is at the location. */
@@ -34,15 +42,44 @@ final class LayoutReader {
     PRESENT
   }
 
+  /** How many tags a "no such tag" message lists. */
+  private static final int TAGS_SHOWN = 20;
+
   /** What a manifest listed in {@code index.json} says about referrers. */
   private record ReferrerInfo(Optional<Digest> subject, Descriptor descriptor) {}
 
-  private final LayoutStore store;
-  private volatile boolean present;
-  private final Map<Digest, ReferrerInfo> referrerInfo = new ConcurrentHashMap<>();
+  /** The parsed {@code index.json}: its entries in file order and lookups over them. */
+  record IndexView(List<Descriptor> entries, Map<String, Descriptor> byRefName, Set<String> repeatedRefNames,
+      Map<Digest, Descriptor> byDigest) {
+    static final IndexView EMPTY = of(List.of());
 
-  LayoutReader(LayoutStore store) {
+    static IndexView of(List<Descriptor> entries) {
+      Map<String, Descriptor> byRefName = new HashMap<>();
+      Set<String> repeated = new HashSet<>();
+      Map<Digest, Descriptor> byDigest = new HashMap<>();
+      for (Descriptor d : entries) {
+        String ref = d.annotations().get(LayoutFormat.REF_NAME);
+        // The last entry of a name wins, as other layout tools resolve it.
+        if (ref != null && byRefName.put(ref, d) != null) {
+          repeated.add(ref);
+        }
+        byDigest.putIfAbsent(d.digest(), d);
+      }
+      return new IndexView(List.copyOf(entries), Map.copyOf(byRefName), Set.copyOf(repeated), Map.copyOf(byDigest));
+    }
+  }
+
+  private final LayoutStore store;
+  private final boolean verifyBlobs;
+  private volatile boolean present;
+  private volatile IndexView index;
+  private final Map<Digest, ReferrerInfo> referrerInfo = new ConcurrentHashMap<>();
+  /** Blobs whose content was hashed and found right (with {@code verifyBlobs}). */
+  private final Set<Digest> verified = ConcurrentHashMap.newKeySet();
+
+  LayoutReader(LayoutStore store, boolean verifyBlobs) {
     this.store = store;
+    this.verifyBlobs = verifyBlobs;
   }
 
   String location() {
@@ -85,37 +122,59 @@ final class LayoutReader {
     return Status.PRESENT;
   }
 
-  /** The entries of {@code index.json} in file order; empty when the layout has none yet. */
-  List<Descriptor> index() throws IOException {
+  /** The parsed {@code index.json}, read on first use; empty while the layout has none. */
+  IndexView indexView() throws IOException {
+    IndexView v = index;
+    if (v != null) {
+      return v;
+    }
     if (status() != Status.PRESENT) {
-      return List.of();
+      return IndexView.EMPTY; // not kept: the layout may be created later
     }
-    Optional<InputStream> in = store.open(LayoutFormat.INDEX);
-    if (in.isEmpty()) {
-      return List.of();
+    synchronized (this) {
+      if (index == null) {
+        Optional<InputStream> in = store.open(LayoutFormat.INDEX);
+        if (in.isEmpty()) {
+          return IndexView.EMPTY;
+        }
+        byte[] bytes;
+        try (InputStream s = in.get()) {
+          bytes = LayoutFormat.readLimited(s, LayoutFormat.MAX_INDEX_BYTES, LayoutFormat.INDEX, store.location());
+        }
+        index = IndexView.of(parseIndex(bytes, store.location()));
+      }
+      return index;
     }
-    byte[] bytes;
-    try (InputStream s = in.get()) {
-      bytes = LayoutFormat.readLimited(s, LayoutFormat.MAX_INDEX_BYTES, LayoutFormat.INDEX, store.location());
-    }
+  }
+
+  /** The entries of an {@code index.json}. */
+  static List<Descriptor> parseIndex(byte[] bytes, String location) throws RegistryException {
     try {
       return Manifest.parse(bytes, Optional.of(MediaType.OCI_INDEX)).manifests();
     } catch (IllegalArgumentException e) {
-      throw new RegistryException("index.json is not a valid OCI image index: " + e.getMessage(), context(), e);
+      throw new RegistryException("index.json is not a valid OCI image index: " + e.getMessage(),
+          RegistryException.Context.of(location), e);
     }
   }
 
-  /** The last {@code index.json} entry tagged {@code tag}, as other layout tools resolve it. */
-  Optional<Descriptor> taggedEntry(String tag) throws IOException {
-    Descriptor found = null;
-    for (Descriptor d : index()) {
-      if (tag.equals(d.annotations().get(LayoutFormat.REF_NAME))) {
-        found = d;
-      }
+  /** Replaces the kept index with the one a writer of this layout just wrote. */
+  void indexChanged(List<Descriptor> entries) {
+    synchronized (this) {
+      index = IndexView.of(entries);
     }
-    return Optional.ofNullable(found);
   }
 
+  /** The entries of {@code index.json} in file order; empty when the layout has none yet. */
+  List<Descriptor> index() throws IOException {
+    return indexView().entries();
+  }
+
+  /** The last {@code index.json} entry named {@code refName}. */
+  Optional<Descriptor> taggedEntry(String refName) throws IOException {
+    return Optional.ofNullable(indexView().byRefName().get(refName));
+  }
+
+  /** Resolves a digest, or a tag given as its full {@code ref.name}. */
   Optional<Descriptor> resolve(String reference) throws IOException {
     if (status() != Status.PRESENT) {
       return Optional.empty();
@@ -123,14 +182,13 @@ final class LayoutReader {
     if (!isDigest(reference)) {
       return taggedEntry(reference);
     }
-    Digest digest = parseDigest(reference);
+    Digest digest = Digest.parse(reference);
     if (!store.isFile(LayoutFormat.blobPath(digest))) {
       return Optional.empty();
     }
-    for (Descriptor d : index()) {
-      if (d.digest().equals(digest)) {
-        return Optional.of(d);
-      }
+    Descriptor listed = indexView().byDigest().get(digest);
+    if (listed != null) {
+      return Optional.of(listed);
     }
     // Not listed (a child of an index, pushed by digest): the media type is in the manifest.
     try {
@@ -143,27 +201,37 @@ final class LayoutReader {
     }
   }
 
-  Manifest fetchManifest(String reference) throws IOException {
+  /**
+   * Fetches a manifest by digest, or by tag given as its {@code ref.name}; {@code shown} is the tag
+   * as the caller knows it and {@code tags} lists the tags to offer when it is not there.
+   */
+  Manifest fetchManifest(String reference, String shown, TagLister tags) throws IOException {
     Status status = status();
     if (status == Status.ABSENT) {
-      throw new NotFoundException("OCI layout does not exist", context().reference(reference));
+      throw new NotFoundException(store.absentMessage(), context().reference(shown));
     }
     if (!isDigest(reference)) {
-      Descriptor entry = taggedEntry(reference).orElseThrow(() -> new NotFoundException(
-          "no manifest tagged \"" + reference + "\" in index.json", context().reference(reference)));
-      return readManifest(entry.digest(), Optional.of(entry.mediaType()), entry.size(), reference);
-    }
-    Digest digest = parseDigest(reference);
-    Optional<String> mediaType = Optional.empty();
-    long size = -1;
-    for (Descriptor d : index()) {
-      if (d.digest().equals(digest)) {
-        mediaType = Optional.of(d.mediaType());
-        size = d.size();
-        break;
+      Optional<Descriptor> entry = taggedEntry(reference);
+      if (entry.isEmpty()) {
+        List<String> all = tags.list();
+        String known = all.isEmpty() ? "it has no tagged manifest"
+            : "its tags are " + all.stream().limit(TAGS_SHOWN).collect(Collectors.joining(", "))
+                + (all.size() > TAGS_SHOWN ? " and " + (all.size() - TAGS_SHOWN) + " more" : "");
+        throw new NotFoundException("no manifest tagged \"" + shown + "\" in the layout; " + known,
+            context().reference(shown));
       }
+      Descriptor e = entry.get();
+      return readManifest(e.digest(), Optional.of(e.mediaType()), e.size(), shown);
     }
-    return readManifest(digest, mediaType, size, reference);
+    Digest digest = Digest.parse(reference);
+    Descriptor listed = indexView().byDigest().get(digest);
+    return listed == null ? readManifest(digest, Optional.empty(), -1, reference)
+        : readManifest(digest, Optional.of(listed.mediaType()), listed.size(), reference);
+  }
+
+  /** The tags of one view of the layout, for messages. */
+  interface TagLister {
+    List<String> list() throws IOException;
   }
 
   private Manifest readManifest(Digest digest, Optional<String> mediaType, long size, String reference)
@@ -194,28 +262,34 @@ final class LayoutReader {
     }
   }
 
-  List<String> listTags() throws IOException {
+  /** Every {@code ref.name} in {@code index.json}, once each, in file order. */
+  List<String> refNames() throws IOException {
     if (status() == Status.ABSENT) {
-      throw new NotFoundException("OCI layout does not exist", context());
+      throw new NotFoundException(store.absentMessage(), context());
     }
-    Set<String> tags = new LinkedHashSet<>();
+    Set<String> names = new LinkedHashSet<>();
     for (Descriptor d : index()) {
-      String tag = d.annotations().get(LayoutFormat.REF_NAME);
-      if (tag != null) {
-        tags.add(tag);
+      String name = d.annotations().get(LayoutFormat.REF_NAME);
+      if (name != null) {
+        names.add(name);
       }
     }
-    return new ArrayList<>(tags);
+    return new ArrayList<>(names);
   }
 
   /**
-   * Referrers among the manifests listed in {@code index.json}. A manifest stored only as a blob
-   * (not listed) is not found: ocync lists every referrer it writes, as ORAS does.
+   * Referrers of {@code subject}, found as on a registry without the referrers API: the index
+   * named {@code fallbackRefName} (the {@code <alg>-<hex>} tag) lists them. Also found: untagged
+   * {@code index.json} entries with that subject, which older ocync versions and ORAS write.
+   * Tagged entries are not opened for this (a large layout would have every manifest read).
    */
-  List<Descriptor> listReferrers(Digest subject, Optional<String> artifactType) throws IOException {
+  List<Descriptor> listReferrers(Digest subject, Optional<String> artifactType, String fallbackRefName)
+      throws IOException {
     Map<Digest, Descriptor> out = new LinkedHashMap<>();
-    for (Descriptor entry : index()) {
-      if (out.containsKey(entry.digest()) || !MediaType.isManifest(entry.mediaType())) {
+    IndexView view = indexView();
+    for (Descriptor entry : view.entries()) {
+      if (out.containsKey(entry.digest()) || !MediaType.isManifest(entry.mediaType())
+          || entry.annotations().containsKey(LayoutFormat.REF_NAME)) {
         continue;
       }
       ReferrerInfo info = referrerInfo.get(entry.digest());
@@ -234,7 +308,26 @@ final class LayoutReader {
         out.put(entry.digest(), info.descriptor());
       }
     }
+    Descriptor fallback = view.byRefName().get(fallbackRefName);
+    if (fallback != null) {
+      Manifest index = readManifest(fallback.digest(), Optional.of(fallback.mediaType()), fallback.size(),
+          fallbackRefName);
+      if (!index.mediaType().equals(MediaType.OCI_INDEX)) {
+        throw new RegistryException("the referrers tag " + fallbackRefName + " holds a " + index.mediaType()
+            + ", not an OCI index", context().reference(fallbackRefName));
+      }
+      for (Descriptor d : index.manifests()) {
+        if (artifactType.isEmpty() || artifactType.equals(d.artifactType())) {
+          out.putIfAbsent(d.digest(), d);
+        }
+      }
+    }
     return new ArrayList<>(out.values());
+  }
+
+  /** The referrers fallback tag of {@code subject}: {@code <alg>-<hex>}. */
+  static String fallbackTag(Digest subject) {
+    return subject.algorithm().id() + "-" + subject.encoded();
   }
 
   /** As the referrers API describes a referrer: artifactType falls back to the config media type. */
@@ -245,8 +338,40 @@ final class LayoutReader {
     return b.build();
   }
 
-  boolean hasBlob(Digest digest) throws IOException {
-    return status() == Status.PRESENT && store.isFile(LayoutFormat.blobPath(digest));
+  /**
+   * Whether the blob is here with its declared size: a truncated or overwritten file is not
+   * trusted, so it is written again. With {@code verifyBlobs}, its content is also hashed (once
+   * per open).
+   */
+  boolean hasBlob(Descriptor blob) throws IOException {
+    if (status() != Status.PRESENT) {
+      return false;
+    }
+    OptionalLong size = store.size(LayoutFormat.blobPath(blob.digest()));
+    if (size.isEmpty() || size.getAsLong() != blob.size()) {
+      return false;
+    }
+    return !verifyBlobs || verified.contains(blob.digest()) || verify(blob.digest());
+  }
+
+  private boolean verify(Digest digest) throws IOException {
+    Optional<InputStream> in = store.open(LayoutFormat.blobPath(digest));
+    if (in.isEmpty()) {
+      return false;
+    }
+    Digest.Digester d = digest.newDigester();
+    try (InputStream s = in.get()) {
+      byte[] buffer = new byte[64 * 1024];
+      int n;
+      while ((n = s.read(buffer)) != -1) {
+        d.update(buffer, 0, n);
+      }
+    }
+    if (!d.digest().equals(digest)) {
+      return false;
+    }
+    verified.add(digest);
+    return true;
   }
 
   InputStream openBlob(Digest digest) throws IOException {
@@ -255,17 +380,19 @@ final class LayoutReader {
         "blob is not in the layout (no " + LayoutFormat.blobPath(digest) + ")", context().reference(digest.toString())));
   }
 
-  /** Descriptors of what {@code manifest} references that is not here: blobs, then child manifests. */
+  /**
+   * Descriptors of what {@code manifest} references that is not here: blobs, then child manifests.
+   * Foreign (non-distributable) layers are excused by the rule the copy engine skips them by.
+   */
   List<Descriptor> missingReferences(Manifest manifest) throws IOException {
     List<Descriptor> missing = new ArrayList<>();
     for (Descriptor d : manifest.blobs()) {
-      // Foreign (non-distributable) layers are fetched from their urls, not stored with the image.
-      if (d.urls().isEmpty() && !hasBlob(d.digest())) {
+      if (!LayoutFormat.isForeign(d) && !hasBlob(d)) {
         missing.add(d);
       }
     }
     for (Descriptor d : manifest.manifests()) {
-      if (!hasBlob(d.digest())) {
+      if (!store.isFile(LayoutFormat.blobPath(d.digest()))) {
         missing.add(d);
       }
     }
@@ -273,32 +400,27 @@ final class LayoutReader {
   }
 
   /**
-   * Whether pushing {@code manifest} with {@code tag} would change nothing: it is stored, the tag
-   * already names it alone, and a referrer is already listed.
+   * Whether pushing {@code manifest} named {@code refName} would change nothing: it is stored and
+   * the name already names it alone.
    */
-  boolean isCurrent(Manifest manifest, Optional<String> tag) throws IOException {
-    if (!hasBlob(manifest.digest())) {
+  boolean isCurrent(Manifest manifest, Optional<String> refName) throws IOException {
+    if (!hasBlob(Descriptor.of(manifest.mediaType(), manifest.digest(), manifest.size()))) {
       return false;
     }
-    List<Descriptor> index = index();
-    if (tag.isPresent()) {
-      List<Descriptor> tagged = index.stream()
-          .filter(d -> tag.get().equals(d.annotations().get(LayoutFormat.REF_NAME))).toList();
-      return tagged.size() == 1 && tagged.get(0).digest().equals(manifest.digest())
-          && tagged.get(0).mediaType().equals(manifest.mediaType());
+    if (refName.isEmpty()) {
+      return true;
     }
-    return manifest.subject().isEmpty() || index.stream().anyMatch(d -> d.digest().equals(manifest.digest()));
+    IndexView view = indexView();
+    Descriptor tagged = view.byRefName().get(refName.get());
+    return tagged != null && !view.repeatedRefNames().contains(refName.get())
+        && tagged.digest().equals(manifest.digest()) && tagged.mediaType().equals(manifest.mediaType());
   }
 
   /**
    * A reference that parses as a digest is one; anything else is a tag. Tags in a layout are
-   * free-form {@code ref.name} values and may contain {@code :} (some tools write full names).
+   * free-form {@code ref.name} values and may contain {@code :} (bundles write full names).
    */
   static boolean isDigest(String reference) {
     return Digest.isDigest(reference);
-  }
-
-  private static Digest parseDigest(String reference) {
-    return Digest.parse(reference);
   }
 }

@@ -42,12 +42,16 @@ final class TarIndex implements Closeable {
   private final FileChannel channel;
   private final Map<String, Entry> files;
   private final Set<String> directories;
+  /** Names of link entries and where they lead. */
+  private final Map<String, String> links;
 
-  private TarIndex(String location, FileChannel channel, Map<String, Entry> files, Set<String> directories) {
+  private TarIndex(String location, FileChannel channel, Map<String, Entry> files, Set<String> directories,
+      Map<String, String> links) {
     this.location = location;
     this.channel = channel;
     this.files = files;
     this.directories = directories;
+    this.links = links;
   }
 
   /** Reads and validates the table of contents of {@code file}. */
@@ -56,7 +60,7 @@ final class TarIndex implements Closeable {
     boolean ok = false;
     try {
       TarIndex index = channel.size() == 0
-          ? new TarIndex(location, channel, Map.of(), Set.of())
+          ? new TarIndex(location, channel, Map.of(), Set.of(), Map.of())
           : build(location, channel);
       ok = true;
       return index;
@@ -68,6 +72,12 @@ final class TarIndex implements Closeable {
   }
 
   private static TarIndex build(String location, FileChannel channel) throws IOException {
+    ByteBuffer magic = ByteBuffer.allocate(2);
+    channel.read(magic, 0);
+    if (magic.position() == 2 && (magic.get(0) & 0xff) == 0x1f && (magic.get(1) & 0xff) == 0x8b) {
+      throw new RegistryException("this is gzip; ocync reads uncompressed OCI archives (gunzip it first)",
+          RegistryException.Context.of(location));
+    }
     java.util.List<TarArchiveEntry> entries;
     try {
       // TarFile reads through the channel's position; it is not closed because closing it would
@@ -125,7 +135,7 @@ final class TarIndex implements Closeable {
       // A link that leads nowhere inside the archive is simply not a file.
     }
     return new TarIndex(location, channel, Collections.unmodifiableMap(files),
-        Collections.unmodifiableSet(directories));
+        Collections.unmodifiableSet(directories), Collections.unmodifiableMap(links));
   }
 
   /** Whether the file begins with a zero block, as an empty tar does. */
@@ -220,6 +230,11 @@ final class TarIndex implements Closeable {
   /** Directories by normalized name. */
   Set<String> directories() {
     return directories;
+  }
+
+  /** Link entries (hard and symbolic) by name, with the name each leads to. */
+  Map<String, String> links() {
+    return links;
   }
 
   Optional<InputStream> open(String name) {

@@ -132,6 +132,23 @@ class CredentialHelperTest {
   }
 
   @Test
+  void aMissingCredsStoreIsWarnedAboutOnceNotPerHost() throws IOException {
+    DockerConfigProvider p = provider("{\"credsStore\": \"desktop-gone\"}");
+    java.io.PrintStream err = System.err;
+    java.io.ByteArrayOutputStream captured = new java.io.ByteArrayOutputStream();
+    System.setErr(new java.io.PrintStream(captured, true, java.nio.charset.StandardCharsets.UTF_8));
+    try {
+      assertThat(p.credentials("a.example.com")).isEmpty();
+      assertThat(p.credentials("b.example.com")).isEmpty();
+      assertThat(p.credentials("c.example.com")).isEmpty();
+    } finally {
+      System.setErr(err);
+    }
+    String log = captured.toString(java.nio.charset.StandardCharsets.UTF_8);
+    assertThat(log.lines().filter(l -> l.contains("docker-credential-desktop-gone"))).hasSize(1);
+  }
+
+  @Test
   void credentialsNotFoundIsAMiss() throws IOException {
     helper("store", "echo 'credentials not found in native keychain'\nexit 1");
     DockerConfigProvider p = provider("{\"credsStore\": \"store\"}");

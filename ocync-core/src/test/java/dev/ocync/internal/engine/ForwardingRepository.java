@@ -10,10 +10,10 @@ import java.util.List;
 import java.util.Optional;
 
 /** A repository that forwards everything to another; tests override what they want to break or record. */
-class ForwardingRepository implements Repository {
+public class ForwardingRepository implements Repository {
   final Repository delegate;
 
-  ForwardingRepository(Repository delegate) {
+  public ForwardingRepository(Repository delegate) {
     this.delegate = delegate;
   }
 
@@ -65,6 +65,11 @@ class ForwardingRepository implements Repository {
   @Override
   public List<Descriptor> listReferrers(Digest subject, Optional<String> artifactType) throws IOException {
     return delegate.listReferrers(subject, artifactType);
+  }
+
+  @Override
+  public boolean keepsReferrersIndex() throws IOException {
+    return delegate.keepsReferrersIndex();
   }
 
   @Override

@@ -435,7 +435,7 @@ class HttpRepositoryTest {
     fake.chunkedOnly(1000).absoluteLocations(false);
     TestImages.Blob blob = TestImages.blob(MediaType.OCI_LAYER_GZIP, TestImages.randomBytes(19, 2500));
     try (Registry r = fake.registry().build()) {
-      RegistryClient client = new RegistryClient(r);
+      RegistryClient client = TestClients.of(r);
       client.chunkSize(600); // smaller than the announced minimum: the minimum wins
       try (client) {
         client.repository("app").pushBlob(blob.descriptor(), new ByteArrayInputStream(blob.bytes()));

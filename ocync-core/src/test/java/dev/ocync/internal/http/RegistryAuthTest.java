@@ -109,7 +109,7 @@ class RegistryAuthTest {
     fake.putImage("app", image(2), Optional.of("v1"));
     TestClock clock = new TestClock();
     try (Registry r = registry(CredentialProvider.basic(fake.host(), "bot", PASSWORD));
-        RegistryClient client = new RegistryClient(r, clock)) {
+        RegistryClient client = TestClients.of(r, clock)) {
       Repository repo = client.repository("app");
       repo.resolve("v1");
       clock.advance(Duration.ofSeconds(45));
@@ -128,7 +128,7 @@ class RegistryAuthTest {
     fake.putImage("app", image(2), Optional.of("v1"));
     TestClock clock = new TestClock();
     try (Registry r = registry(CredentialProvider.basic(fake.host(), "bot", PASSWORD));
-        RegistryClient client = new RegistryClient(r, clock)) {
+        RegistryClient client = TestClients.of(r, clock)) {
       Repository repo = client.repository("app");
       assertThat(repo.resolve("v1")).isPresent();
       clock.advance(Duration.ofHours(20));
@@ -140,7 +140,7 @@ class RegistryAuthTest {
     }
     fake.tokenExpiresIn(0);
     try (Registry r = registry(CredentialProvider.basic(fake.host(), "bot", PASSWORD));
-        RegistryClient client = new RegistryClient(r, clock)) {
+        RegistryClient client = TestClients.of(r, clock)) {
       Repository repo = client.repository("app");
       repo.resolve("v1");
       clock.advance(Duration.ofSeconds(45));
@@ -216,13 +216,13 @@ class RegistryAuthTest {
     fake.putBlob("app", b.bytes());
     AtomicInteger calls = new AtomicInteger();
     try (Registry r = registry(CredentialProvider.basic(fake.host(), "bot", PASSWORD));
-        RegistryClient client = new RegistryClient(r)) {
+        RegistryClient client = TestClients.of(r)) {
       // a HEAD sent with the wrong scope set is challenged with insufficient_scope and retried once
       Repository repo = client.repository("app");
       client.authenticator().learn(Challenge.parse(List.of(
           "Bearer realm=\"http://" + fake.host() + "/token\",service=\"fake-registry\"")));
       RegistryClient.Call call = new RegistryClient.Call("HEAD",
-          client.base().resolve("/v2/app/blobs/" + b.descriptor().digest()),
+          client.base(dev.ocync.spi.RegistryException.Context.of(fake.host())).resolve("/v2/app/blobs/" + b.descriptor().digest()),
           java.util.Set.of("repository:other:pull"), java.util.Map.of(), Optional.empty(),
           dev.ocync.spi.RegistryException.Context.of(fake.host()), "test");
       try (Response resp = client.send(call)) {
@@ -349,7 +349,7 @@ class RegistryAuthTest {
   void tokensNeverAppearInExceptionsOrToString() throws IOException {
     fake.requireBearer("bot", PASSWORD);
     try (Registry r = registry(CredentialProvider.basic(fake.host(), "bot", PASSWORD));
-        RegistryClient client = new RegistryClient(r)) {
+        RegistryClient client = TestClients.of(r)) {
       Repository repo = client.repository("app");
       // a server error after a successful token exchange
       fake.inject(q -> q.getTarget().contains("/manifests/v1"),

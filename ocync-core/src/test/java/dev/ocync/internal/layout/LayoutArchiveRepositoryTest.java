@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.ocync.OciLayout;
 import dev.ocync.oci.Descriptor;
+import dev.ocync.oci.Manifest;
 import dev.ocync.oci.Platform;
 import dev.ocync.spi.DigestMismatchException;
 import dev.ocync.spi.NotFoundException;
@@ -45,6 +46,8 @@ class LayoutArchiveRepositoryTest {
       multi.pushTo(repo, Optional.of("multi"));
       docker.pushTo(repo, Optional.of("docker"));
       sbom.pushTo(repo, Optional.empty());
+      LayoutRepositoryTest.fallbackIndex(multi.manifest().descriptor(), List.of(sbom))
+          .pushTo(repo, Optional.of(LayoutRepositoryTest.fallbackTag(multi.manifest().descriptor())));
       // staged content is readable before close
       assertHolds(repo, multi, "multi");
       assertThat(Files.exists(file)).isFalse();
@@ -68,7 +71,8 @@ class LayoutArchiveRepositoryTest {
 
   private List<String> siblings() throws IOException {
     try (Stream<Path> s = Files.list(tmp)) {
-      return s.map(p -> p.getFileName().toString()).sorted().toList();
+      // The writers' lock file next to an archive stays, as a directory layout's does.
+      return s.map(p -> p.getFileName().toString()).filter(n -> !n.endsWith(".ocync-lock")).sorted().toList();
     }
   }
 
@@ -81,7 +85,8 @@ class LayoutArchiveRepositoryTest {
     assertThat(names.subList(0, 4)).containsExactly("oci-layout", "index.json", "blobs/", "blobs/sha256/");
     List<String> blobs = names.subList(4, names.size());
     java.util.Set<String> expected = new java.util.TreeSet<>();
-    for (Image image : List.of(multi, docker, sbom)) {
+    Image fallback = LayoutRepositoryTest.fallbackIndex(multi.manifest().descriptor(), List.of(sbom));
+    for (Image image : List.of(multi, docker, sbom, fallback)) {
       image.allBlobs().forEach(b -> expected.add(LayoutFormat.blobPath(b.descriptor().digest())));
       image.allManifests().forEach(m -> expected.add(LayoutFormat.blobPath(m.digest())));
     }
@@ -89,7 +94,8 @@ class LayoutArchiveRepositoryTest {
     try (Repository repo = OciLayout.archive(file)) {
       assertHolds(repo, multi, "multi");
       assertHolds(repo, docker, "docker");
-      assertThat(repo.listTags()).containsExactly("multi", "docker");
+      assertThat(repo.listTags())
+          .containsExactly("multi", "docker", LayoutRepositoryTest.fallbackTag(multi.manifest().descriptor()));
       assertThat(repo.listReferrers(multi.manifest().digest(), Optional.empty()))
           .extracting(Descriptor::digest).containsExactly(sbom.manifest().digest());
     }
@@ -184,7 +190,10 @@ class LayoutArchiveRepositoryTest {
         repo.pushBlob(b.descriptor(), new ByteArrayInputStream(b.bytes()));
       }
       repo.pushManifest(multi.children().get(0).manifest(), Optional.empty());
-      // the copy fails here: the index and its tag are never pushed
+      // the copy fails here (its second child cannot be pushed): the index and its tag never are
+      Manifest withMissingLayer = docker.manifest();
+      assertThatThrownBy(() -> repo.pushManifest(withMissingLayer, Optional.empty()))
+          .isInstanceOf(RegistryException.class);
     }
     assertThat(Files.exists(file)).isFalse();
     assertThat(siblings()).isEmpty();

@@ -165,4 +165,61 @@ class LayoutSkopeoIT {
     assertThat(skopeo("inspect", "--raw", "oci-archive:" + archive + ":multi3")).isEqualTo(multi.manifest().bytes());
     assertThat(skopeo("inspect", "--raw", "oci-archive:" + archive + ":single")).isEqualTo(single.manifest().bytes());
   }
+
+  @Test
+  void skopeoReadsOurBundleByRepositoryAndTag() throws Exception {
+    Path file = tmp.resolve("bundle.tar");
+    try (OciLayout.Bundle bundle = OciLayout.archiveBundle(file)) {
+      multi.pushTo(bundle.repository("mirror/app"), Optional.of("1.4"));
+      single.pushTo(bundle.repository("mirror/app"), Optional.of("1.5"));
+      single.pushTo(bundle.repository("other/db"), Optional.of("1.4"));
+    }
+    assertThat(skopeo("inspect", "--raw", "oci-archive:" + file + ":mirror/app:1.4"))
+        .isEqualTo(multi.manifest().bytes());
+    assertThat(skopeo("inspect", "--raw", "oci-archive:" + file + ":other/db:1.4"))
+        .isEqualTo(single.manifest().bytes());
+    Path dir = tmp.resolve("bundle");
+    try (OciLayout.Bundle bundle = OciLayout.directoryBundle(dir)) {
+      multi.pushTo(bundle.repository("mirror/app"), Optional.of("1.4"));
+    }
+    assertThat(skopeo("inspect", "--raw", "oci:" + dir + ":mirror/app:1.4")).isEqualTo(multi.manifest().bytes());
+    Path other = tmp.resolve("copy");
+    skopeo("copy", "--all", "--preserve-digests", "oci-archive:" + file + ":mirror/app:1.4",
+        "oci:" + other + ":multi");
+    try (Repository copy = OciLayout.directory(other)) {
+      assertHolds(copy, multi, "multi");
+    }
+  }
+
+  @Test
+  void weReadABundleSkopeoWrites() throws Exception {
+    Path ours = tmp.resolve("ours");
+    try (Repository repo = OciLayout.directory(ours)) {
+      writeOurs(repo);
+    }
+    Path theirs = tmp.resolve("theirs.tar");
+    skopeo("copy", "--all", "--preserve-digests", "oci:" + ours + ":multi", "oci-archive:" + theirs + ":mirror/app:1.4");
+    // skopeo rewrites an oci-archive whole, so a second image goes into a directory bundle
+    Path dir = tmp.resolve("theirs");
+    skopeo("copy", "--all", "--preserve-digests", "oci:" + ours + ":multi", "oci:" + dir + ":mirror/app:1.4");
+    skopeo("copy", "--all", "--preserve-digests", "oci:" + ours + ":single", "oci:" + dir + ":mirror/app:2.0");
+    skopeo("copy", "--all", "--preserve-digests", "oci:" + ours + ":single", "oci:" + dir + ":tools/x:1");
+    skopeo("copy", "--all", "--preserve-digests", "oci:" + ours + ":single", "oci:" + dir + ":plain");
+    try (OciLayout.Bundle bundle = OciLayout.archiveBundle(theirs)) {
+      assertThat(bundle.repositories()).containsExactly("mirror/app");
+      assertThat(bundle.repository("mirror/app").listTags()).containsExactly("1.4");
+      assertHolds(bundle.repository("mirror/app"), multi, "1.4");
+    }
+    try (OciLayout.Bundle bundle = OciLayout.directoryBundle(dir)) {
+      assertThat(bundle.repositories()).containsExactly("mirror/app", "tools/x");
+      assertThat(bundle.repository("mirror/app").listTags()).containsExactly("1.4", "2.0");
+      assertHolds(bundle.repository("mirror/app"), multi, "1.4");
+      assertHolds(bundle.repository("tools/x"), single, "1");
+    }
+    // the same directory as a single-repository layout: ref names as they are
+    try (Repository plain = OciLayout.directory(dir)) {
+      assertThat(plain.listTags()).containsExactly("mirror/app:1.4", "mirror/app:2.0", "tools/x:1", "plain");
+      assertHolds(plain, single, "plain");
+    }
+  }
 }

@@ -10,12 +10,11 @@ import dev.ocync.oci.Reference;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -38,6 +37,8 @@ import picocli.CommandLine.Model.CommandSpec;
       "  oci:DIR@sha256:...      a manifest in a layout, by digest",
       "  oci-archive:FILE[:TAG]  OCI layout in a tar file",
       "  [docker://]REF          a registry: ghcr.io/org/app:1.0, host:5000/app@sha256:...",
+      "  http://REF, https://REF a registry over plain HTTP / HTTPS (a loopback registry",
+      "                          without a scheme tries HTTPS, then plain HTTP)",
       "A source layout without TAG must hold exactly one tag.",
       "DST without TAG gets the source's tag.",
       ""
@@ -47,7 +48,9 @@ import picocli.CommandLine.Model.CommandSpec;
       "Credentials come from --authfile, else podman's auth.json and Docker's config.json.",
       "--src-creds/--dest-creds without :PASS read the password from OCYNC_SRC_PASSWORD /",
       "OCYNC_DEST_PASSWORD (safer than the command line). --ca-cert and --tls-verify apply",
-      "to both sides. Exit codes: 0 done, 1 copy failed, 2 bad usage.",
+      "to both sides; the --src-/--dest- forms to one side and win over them.",
+      "Proxies: HTTPS_PROXY, HTTP_PROXY and NO_PROXY, or -Dhttps.proxyHost=... .",
+      "Exit codes: 0 done, 1 copy failed, 2 bad usage.",
       "",
       "Examples:",
       "  ocync copy oci:examples/image:1.0 oci-archive:/tmp/image.tar",
@@ -81,9 +84,30 @@ final class CopyCommand implements Callable<Integer> {
       description = "Also trust the CA certificate(s) in this PEM file (both registries).")
   Path caCertificate;
 
+  @Option(names = "--src-ca-cert", paramLabel = "FILE", description = "As --ca-cert, for the source registry only.")
+  Path sourceCaCertificate;
+
+  @Option(names = "--dest-ca-cert", paramLabel = "FILE", description = "As --ca-cert, for the target registry only.")
+  Path targetCaCertificate;
+
   @Option(names = "--tls-verify", arity = "0..1", paramLabel = "BOOL", defaultValue = "true", fallbackValue = "true",
       description = "Verify registry certificates (default: ${DEFAULT-VALUE}). --tls-verify=false skips it.")
   boolean tlsVerify;
+
+  @Option(names = "--src-tls-verify", arity = "0..1", paramLabel = "BOOL", fallbackValue = "true",
+      description = "As --tls-verify, for the source registry only.")
+  Boolean sourceTlsVerify;
+
+  @Option(names = "--dest-tls-verify", arity = "0..1", paramLabel = "BOOL", fallbackValue = "true",
+      description = "As --tls-verify, for the target registry only.")
+  Boolean targetTlsVerify;
+
+  @Option(names = "--timeout", paramLabel = "DURATION",
+      description = "Connect (with TLS handshake) and first-byte timeout per request: 30, 30s, 2m"
+          + " (default: connect " + Registry.Builder.DEFAULT_CONNECT_SECONDS + "s, first byte "
+          + Registry.Builder.DEFAULT_READ_SECONDS + "s). A whole manifest, token or error body may take"
+          + " 3 times as long, at least " + Registry.Builder.DEFAULT_BODY_SECONDS + "s.")
+  String timeout;
 
   @Option(names = "--concurrency", paramLabel = "N", defaultValue = "4",
       description = "Blobs moved at once, 1 to 64 (default: ${DEFAULT-VALUE}).")
@@ -103,16 +127,14 @@ final class CopyCommand implements Callable<Integer> {
     if (authfile != null && !Files.isRegularFile(authfile)) {
       throw new ParameterException(spec.commandLine(), "--authfile " + authfile + " is not a file");
     }
-    if (caCertificate != null && !Files.isRegularFile(caCertificate)) {
-      throw new ParameterException(spec.commandLine(), "--ca-cert " + caCertificate + " is not a file");
-    }
+    checkFile(caCertificate, "--ca-cert");
+    checkFile(sourceCaCertificate, "--src-ca-cert");
+    checkFile(targetCaCertificate, "--dest-ca-cert");
+    Optional<Duration> requestTimeout = Optional.ofNullable(timeout).map(this::duration);
     if (verbose) {
       // The engine logs each manifest and blob at debug level (slf4j); slf4j-simple reads these
       // when its first logger is made, which is after this point in a fresh JVM.
       setIfAbsent("org.slf4j.simpleLogger.log.dev.ocync", "debug");
-      setIfAbsent("org.slf4j.simpleLogger.showThreadName", "false");
-      setIfAbsent("org.slf4j.simpleLogger.showLogName", "false");
-      setIfAbsent("org.slf4j.simpleLogger.showShortLogName", "false");
     }
     Optional<String> sourceHost = registryHost(source);
     Optional<String> targetHost = registryHost(target);
@@ -135,21 +157,28 @@ final class CopyCommand implements Callable<Integer> {
     }
 
     Syncer.Builder builder = Syncer.builder().credentials(credentials).concurrency(concurrency);
+    Side src = new Side(sourceHost, schemeOf(source), first(sourceCaCertificate, caCertificate),
+        first(sourceTlsVerify, tlsVerify));
+    Side dst = new Side(targetHost, schemeOf(target), first(targetCaCertificate, caCertificate),
+        first(targetTlsVerify, tlsVerify));
+    if (sameHost(sourceHost, targetHost) && !src.sameSettings(dst)) {
+      throw new ParameterException(spec.commandLine(), "the source and target are both registry "
+          + sourceHost.get() + " but their --src-/--dest- TLS options differ; give one setting");
+    }
     List<Registry> registries = new ArrayList<>();
     try {
-      if (caCertificate != null || !tlsVerify) {
-        Set<String> hosts = new LinkedHashSet<>();
-        sourceHost.ifPresent(hosts::add);
-        targetHost.ifPresent(hosts::add);
-        for (String host : hosts) {
-          Registry.Builder r = Registry.builder(host).credentials(credentials).insecureSkipVerify(!tlsVerify);
-          if (caCertificate != null) {
-            r.caCertificate(caCertificate);
-          }
-          Registry registry = r.build();
-          registries.add(registry);
-          builder.registry(registry);
+      for (Side side : sameHost(sourceHost, targetHost) ? List.of(src) : List.of(src, dst)) {
+        if (side.host.isEmpty()) {
+          continue;
         }
+        Registry.Builder r = Registry.builder(side.scheme + side.host.get()).credentials(credentials)
+            .insecureSkipVerify(!side.tlsVerify);
+        side.caCertificate.ifPresent(r::caCertificate);
+        requestTimeout.ifPresent(t -> r.readTimeout(t).connectTimeout(t)
+            .bodyTimeout(max(t.multipliedBy(3), Duration.ofSeconds(Registry.Builder.DEFAULT_BODY_SECONDS))));
+        Registry registry = r.build();
+        registries.add(registry);
+        builder.registry(registry);
       }
       try (Syncer syncer = builder.build()) {
         CopyResult result = syncer.copy(source, target);
@@ -161,6 +190,53 @@ final class CopyCommand implements Callable<Integer> {
         r.close();
       }
     }
+  }
+
+  /** The registry settings of one side of the copy. */
+  private record Side(Optional<String> host, String scheme, Optional<Path> caCertificate, boolean tlsVerify) {
+    boolean sameSettings(Side other) {
+      return scheme.equals(other.scheme) && caCertificate.equals(other.caCertificate) && tlsVerify == other.tlsVerify;
+    }
+  }
+
+  private static <T> Optional<T> first(T specific, T shared) {
+    return Optional.ofNullable(specific).or(() -> Optional.ofNullable(shared));
+  }
+
+  private static boolean first(Boolean specific, boolean shared) {
+    return specific != null ? specific : shared;
+  }
+
+  private static Duration max(Duration a, Duration b) {
+    return a.compareTo(b) >= 0 ? a : b;
+  }
+
+  private void checkFile(Path file, String option) {
+    if (file != null && !Files.isRegularFile(file)) {
+      throw new ParameterException(spec.commandLine(), option + " " + file + " is not a file");
+    }
+  }
+
+  /** {@code 30}, {@code 30s}, {@code 2m}, {@code 1h}: a positive duration of at most a day. */
+  private Duration duration(String value) {
+    java.util.regex.Matcher m = java.util.regex.Pattern.compile("([0-9]{1,6})(s|m|h)?").matcher(value.trim());
+    if (m.matches()) {
+      long n = Long.parseLong(m.group(1));
+      String unit = m.group(2) == null ? "s" : m.group(2);
+      Duration d = unit.equals("h") ? Duration.ofHours(n) : unit.equals("m") ? Duration.ofMinutes(n)
+          : Duration.ofSeconds(n);
+      if (!d.isZero() && d.compareTo(Duration.ofDays(1)) <= 0) {
+        return d;
+      }
+    }
+    throw new ParameterException(spec.commandLine(), "--timeout must be a duration from 1s to 24h such as 30, 30s"
+        + " or 2m, got \"" + value + "\"");
+  }
+
+  /** {@code http://} or {@code https://} when the location names one, else "" (the registry's default). */
+  static String schemeOf(String location) {
+    String lower = location.toLowerCase(Locale.ROOT);
+    return lower.startsWith("http://") ? "http://" : lower.startsWith("https://") ? "https://" : "";
   }
 
   private Optional<Credentials> credentials(String option, String name, String passwordVariable,
@@ -192,7 +268,13 @@ final class CopyCommand implements Callable<Integer> {
     if (lower.startsWith("oci:") || lower.startsWith("oci-archive:")) {
       return Optional.empty();
     }
-    String ref = lower.startsWith("docker://") ? location.substring("docker://".length()) : location;
+    String ref = location;
+    for (String prefix : List.of("docker://", "http://", "https://")) {
+      if (lower.startsWith(prefix)) {
+        ref = location.substring(prefix.length());
+        break;
+      }
+    }
     try {
       return Optional.of(Reference.parse(ref).registry());
     } catch (IllegalArgumentException e) {

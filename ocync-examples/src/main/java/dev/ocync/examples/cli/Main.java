@@ -46,6 +46,10 @@ public final class Main implements Callable<Integer> {
    */
   public static int run(PrintWriter out, PrintWriter err, Map<String, String> env, String... args) {
     Objects.requireNonNull(env, "env");
+    // one plain "WARN message" line, not a logger's thread and class name
+    setIfAbsent("org.slf4j.simpleLogger.showThreadName", "false");
+    setIfAbsent("org.slf4j.simpleLogger.showLogName", "false");
+    setIfAbsent("org.slf4j.simpleLogger.showShortLogName", "false");
     CommandLine cli = new CommandLine(new Main(env));
     cli.setOut(out);
     cli.setErr(err);
@@ -60,6 +64,7 @@ public final class Main implements Callable<Integer> {
       int code = ex instanceof IllegalArgumentException ? cmd.getCommandSpec().exitCodeOnInvalidInput() : 1;
       String message = ex.getMessage() == null ? ex.getClass().getName() : ex.getMessage();
       cmd.getErr().println("error: " + message);
+      hint(message).ifPresent(h -> cmd.getErr().println("hint: " + h));
       Object command = cmd.getCommand();
       if (command instanceof CopyCommand copy && copy.debug) {
         ex.printStackTrace(cmd.getErr());
@@ -72,11 +77,30 @@ public final class Main implements Callable<Integer> {
     return code;
   }
 
+  /** What to do about a failure, in the command line's own terms (flags, not library methods). */
+  static java.util.Optional<String> hint(String message) {
+    if (message.contains("certificate is not trusted")) {
+      return java.util.Optional.of("trust the registry's CA with --src-ca-cert FILE or --dest-ca-cert FILE"
+          + " (--ca-cert for both), or, for a registry you control, skip verification with"
+          + " --src-tls-verify=false or --dest-tls-verify=false");
+    }
+    if (message.contains("timed out")) {
+      return java.util.Optional.of("a slow registry may need a longer --timeout (for example --timeout 2m)");
+    }
+    return java.util.Optional.empty();
+  }
+
   /** Without a command: show the usage and fail as a usage error. */
   @Override
   public Integer call() {
     spec.commandLine().usage(spec.commandLine().getErr());
     return spec.exitCodeOnInvalidInput();
+  }
+
+  private static void setIfAbsent(String key, String value) {
+    if (System.getProperty(key) == null) {
+      System.setProperty(key, value);
+    }
   }
 
   /** The version from the jar manifest, or {@code dev} when run from classes. */

@@ -35,7 +35,8 @@ class MainTest {
     Run copyHelp = run("copy", "--help");
     assertThat(copyHelp.code()).isZero();
     assertThat(copyHelp.out()).contains("oci:DIR[:TAG]", "oci-archive:FILE[:TAG]", "--authfile", "--src-creds",
-        "--dest-creds", "--ca-cert", "--tls-verify", "--concurrency", "OCYNC_SRC_PASSWORD");
+        "--dest-creds", "--ca-cert", "--tls-verify", "--concurrency", "OCYNC_SRC_PASSWORD",
+        "--src-tls-verify", "--dest-tls-verify", "--src-ca-cert", "--dest-ca-cert", "--timeout", "HTTPS_PROXY");
   }
 
   @Test
@@ -108,11 +109,62 @@ class MainTest {
   }
 
   @Test
+  void perSideCaCertificatesAreCheckedToo() {
+    Run r = run("copy", "--dest-ca-cert", "/nonexistent/dest.pem", "oci:a:1", "127.0.0.1:5000/app:1");
+    assertThat(r.code()).isEqualTo(2);
+    assertThat(r.err()).contains("--dest-ca-cert /nonexistent/dest.pem is not a file");
+  }
+
+  @Test
+  void timeoutAppliesToARegistryThatAcceptsAndNeverAnswers(@org.junit.jupiter.api.io.TempDir java.nio.file.Path tmp)
+      throws java.io.IOException {
+    try (java.net.ServerSocket silent = new java.net.ServerSocket(0, 50, java.net.InetAddress.getByName("127.0.0.1"))) {
+      // the backlog accepts connections; nothing ever reads or answers them
+      Run r = run("copy", "--timeout", "1s", "127.0.0.1:" + silent.getLocalPort() + "/app:1",
+          "oci:" + tmp.resolve("out") + ":1");
+      assertThat(r.code()).isEqualTo(1);
+      assertThat(r.err()).contains("timed out connecting to 127.0.0.1:" + silent.getLocalPort()
+          + " (no connection and TLS handshake within 1 s; see the connect timeout)")
+          .contains("hint: a slow registry may need a longer --timeout");
+    }
+  }
+
+  @Test
+  void badTimeoutIsAUsageError() {
+    for (String bad : new String[] {"0", "-5", "soon", "2d", "90000000"}) {
+      Run r = run("copy", "--timeout", bad, "oci:a:1", "oci:b:1");
+      assertThat(r.code()).as(bad).isEqualTo(2);
+      assertThat(r.err()).as(bad).contains("--timeout must be a duration from 1s to 24h");
+    }
+  }
+
+  @Test
+  void differentTlsSettingsForOneRegistryAreAUsageError() {
+    Run r = run("copy", "--src-tls-verify=false", "127.0.0.1:5000/x:1", "127.0.0.1:5000/y:1");
+    assertThat(r.code()).isEqualTo(2);
+    assertThat(r.err()).contains("both registry 127.0.0.1:5000 but their --src-/--dest- TLS options differ");
+  }
+
+  @Test
+  void hintsNameFlagsNotLibraryMethods() {
+    assertThat(Main.hint("TLS handshake with h failed: PKIX...; the server certificate is not trusted (x)"))
+        .hasValueSatisfying(h -> assertThat(h).contains("--src-ca-cert", "--dest-ca-cert", "--src-tls-verify=false")
+            .doesNotContain("caCertificate"));
+    assertThat(Main.hint("GET https://h/v2/: timed out waiting for h")).hasValueSatisfying(h ->
+        assertThat(h).contains("--timeout"));
+    assertThat(Main.hint("manifest unknown")).isEmpty();
+  }
+
+  @Test
   void registryHostOfLocations() {
     assertThat(CopyCommand.registryHost("oci:dir:1")).isEmpty();
     assertThat(CopyCommand.registryHost("OCI-ARCHIVE:x.tar")).isEmpty();
     assertThat(CopyCommand.registryHost("docker://nginx")).contains("docker.io");
     assertThat(CopyCommand.registryHost("ghcr.io/org/app:1")).contains("ghcr.io");
     assertThat(CopyCommand.registryHost("127.0.0.1:5000/app")).contains("127.0.0.1:5000");
+    assertThat(CopyCommand.registryHost("http://127.0.0.1:5000/app")).contains("127.0.0.1:5000");
+    assertThat(CopyCommand.registryHost("https://registry.lan/app:1")).contains("registry.lan");
+    assertThat(CopyCommand.schemeOf("HTTP://registry.lan/app")).isEqualTo("http://");
+    assertThat(CopyCommand.schemeOf("registry.lan/app")).isEmpty();
   }
 }

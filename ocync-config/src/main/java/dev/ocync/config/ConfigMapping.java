@@ -1,0 +1,73 @@
+package dev.ocync.config;
+
+import dev.ocync.ArtifactPolicy;
+import dev.ocync.PlatformFilter;
+import dev.ocync.TagSelector;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * One entry of {@code mappings}, with {@code defaults} merged in, target groups expanded and
+ * {@code to} filled in: everything a {@code Mapping} of ocync-core needs.
+ */
+public final class ConfigMapping {
+  private final String from;
+  private final String to;
+  private final Endpoint source;
+  private final List<Endpoint> targets;
+  private final TagSelector tags;
+  private final PlatformFilter platforms;
+  private final ArtifactPolicy artifacts;
+
+  ConfigMapping(String from, String to, Endpoint source, List<Endpoint> targets, TagSelector tags,
+      PlatformFilter platforms, ArtifactPolicy artifacts) {
+    this.from = Objects.requireNonNull(from, "from");
+    this.to = Objects.requireNonNull(to, "to");
+    this.source = Objects.requireNonNull(source, "source");
+    this.targets = List.copyOf(targets);
+    this.tags = Objects.requireNonNull(tags, "tags");
+    this.platforms = Objects.requireNonNull(platforms, "platforms");
+    this.artifacts = Objects.requireNonNull(artifacts, "artifacts");
+  }
+
+  /** The source repository ({@code from}). */
+  public String from() {
+    return from;
+  }
+
+  /** The repository at every target ({@code to}, else {@code from}). */
+  public String to() {
+    return to;
+  }
+
+  /** Where the content comes from. */
+  public Endpoint source() {
+    return source;
+  }
+
+  /** Where it goes, in the order written, without duplicates. */
+  public List<Endpoint> targets() {
+    return targets;
+  }
+
+  /** Which tags to mirror, defaults merged. */
+  public TagSelector tags() {
+    return tags;
+  }
+
+  /** Which platforms of an index to keep. */
+  public PlatformFilter platforms() {
+    return platforms;
+  }
+
+  /** Which referrers travel with their subject. */
+  public ArtifactPolicy artifacts() {
+    return artifacts;
+  }
+
+  @Override
+  public String toString() {
+    return "ConfigMapping[" + source.alias() + ":" + from + " -> "
+        + targets.stream().map(Endpoint::alias).toList() + ":" + to + ", " + tags + "]";
+  }
+}

@@ -1,0 +1,254 @@
+package dev.ocync;
+
+import dev.ocync.auth.CredentialProvider;
+import dev.ocync.internal.helm.ChartSource;
+import dev.ocync.internal.helm.HelmSettings;
+import dev.ocync.spi.Repository;
+import java.io.Closeable;
+import java.io.IOException;
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Locale;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * A classic Helm chart repository ({@code index.yaml} plus {@code .tgz} files) as a read-only
+ * source: each chart is a {@link Repository}, its versions are its tags ({@code +} becomes
+ * {@code _}, as Helm does; a leading {@code v} is kept), and each version is presented as exactly
+ * the OCI artifact {@code helm push} writes for the same archive (manifest and config bytes
+ * included), with {@code created} taken from the index entry. Close it when done.
+ *
+ * <pre>{@code
+ * try (HelmRepository charts = HelmRepository.builder("https://charts.example.com/stable").build();
+ *      Registry target = Registry.of("registry.example.com")) {
+ *   syncer.copy(charts.repository("nginx"), "1.2.3", target.repository("charts/nginx"), Optional.of("1.2.3"));
+ * }
+ * }</pre>
+ *
+ * <p>Before a version is presented its archive is verified: HTTP 200, sha256 equal to the index
+ * {@code digest} (an entry without one is refused unless {@link Builder#allowMissingDigest}), the
+ * archive rules and limits of Helm's loader (100 MiB decompressed, 5 MiB per file), no entry
+ * outside the chart folder, no links, and {@code Chart.yaml} name and version equal to the
+ * entry's. A version that fails throws a {@link dev.ocync.spi.RegistryException} naming the
+ * chart, the version and the problem; other versions are unaffected.
+ *
+ * <p>{@code index.yaml} is fetched once per instance; {@link #refresh()} asks again with the
+ * {@code ETag}/{@code Last-Modified} validators the repository sent. Chart URLs are resolved as
+ * Helm resolves them. Credentials (from {@link Builder#credentials}, looked up by the
+ * repository's {@code host[:port]}) are sent only to the repository's own scheme, host and port,
+ * unless {@link Builder#passCredentials} is set (and then elsewhere only over HTTPS, to loopback,
+ * or when the repository itself is plain HTTP). When the
+ * index gives no {@code created} time, the Unix epoch is used, so digests stay the same on every
+ * run.
+ */
+public final class HelmRepository implements Closeable {
+  /** The default cap on {@code index.yaml}: 64 MiB. */
+  public static final long DEFAULT_MAX_INDEX_BYTES = 64L * 1024 * 1024;
+  /** The default cap on one downloaded chart archive: 100 MiB. */
+  public static final long DEFAULT_MAX_ARCHIVE_BYTES = 100L * 1024 * 1024;
+
+  private final HelmSettings settings;
+  private final ChartSource source;
+
+  private HelmRepository(Builder b) {
+    this.settings = new HelmSettings(b.url, b.credentials, b.caCertificate, b.clientCertificate, b.clientKey,
+        b.insecureSkipVerify, b.connectTimeout, b.readTimeout, b.userAgent, b.passCredentials,
+        b.allowMissingDigest, b.maxIndexBytes, b.maxArchiveBytes);
+    this.source = new ChartSource(settings);
+  }
+
+  /**
+   * A builder for the repository at {@code url}, an {@code http(s)} URL such as
+   * {@code https://charts.example.com/stable}; a query string is kept and sent with every request.
+   *
+   * @throws IllegalArgumentException if {@code url} is not an http(s) URL with a host
+   */
+  public static Builder builder(String url) {
+    return new Builder(url);
+  }
+
+  /**
+   * The read-only repository of chart {@code chart}. No request is made yet; a chart the index
+   * does not list has no tags.
+   */
+  public Repository repository(String chart) {
+    Objects.requireNonNull(chart, "chart");
+    if (chart.isEmpty() || chart.contains("/")) {
+      throw new IllegalArgumentException("invalid chart name \"" + chart + "\"");
+    }
+    return source.repository(chart);
+  }
+
+  /** The names of the charts the index lists (fetching it on first use). */
+  public List<String> charts() throws IOException {
+    return source.charts();
+  }
+
+  /**
+   * Fetches {@code index.yaml} again, conditionally on the validators the repository sent last
+   * time; versions already verified are forgotten only if the index changed.
+   */
+  public void refresh() throws IOException {
+    source.refresh();
+  }
+
+  /**
+   * What was skipped or served without verification so far: index entries Helm would skip
+   * (named, with the reason) and versions without a digest served by {@link Builder#allowMissingDigest}.
+   */
+  public List<String> warnings() {
+    return source.warnings();
+  }
+
+  /** The repository URL, without user info or query string. */
+  public String url() {
+    return settings.shown();
+  }
+
+  /** Closes connections. */
+  @Override
+  public void close() {
+    source.close();
+  }
+
+  @Override
+  public String toString() {
+    return "HelmRepository{" + settings.shown() + "}";
+  }
+
+  /** Builds a {@link HelmRepository}. Setters validate eagerly. */
+  public static final class Builder {
+    private final URI url;
+    private CredentialProvider credentials = CredentialProvider.anonymous();
+    private Optional<Path> caCertificate = Optional.empty();
+    private Optional<Path> clientCertificate = Optional.empty();
+    private Optional<Path> clientKey = Optional.empty();
+    private boolean insecureSkipVerify;
+    private Duration connectTimeout = Duration.ofSeconds(30);
+    private Duration readTimeout = Duration.ofMinutes(5);
+    private String userAgent = "ocync/" + Registry.version();
+    private boolean passCredentials;
+    private boolean allowMissingDigest;
+    private long maxIndexBytes = DEFAULT_MAX_INDEX_BYTES;
+    private long maxArchiveBytes = DEFAULT_MAX_ARCHIVE_BYTES;
+
+    private Builder(String url) {
+      Objects.requireNonNull(url, "url");
+      URI u;
+      try {
+        u = URI.create(url.trim());
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException("invalid chart repository URL: not a URL", e);
+      }
+      String scheme = u.getScheme() == null ? "" : u.getScheme().toLowerCase(Locale.ROOT);
+      if (!scheme.equals("http") && !scheme.equals("https") || u.getHost() == null) {
+        throw new IllegalArgumentException("invalid chart repository URL \"" + u.getScheme() + "://" + u.getHost()
+            + "\": expected an http(s) URL with a host");
+      }
+      if (u.getRawUserInfo() != null) {
+        throw new IllegalArgumentException("the chart repository URL must not carry credentials: use credentials()");
+      }
+      this.url = u;
+    }
+
+    /** Where credentials come from, looked up by the repository's {@code host[:port]}; anonymous by default. */
+    public Builder credentials(CredentialProvider provider) {
+      this.credentials = Objects.requireNonNull(provider, "provider");
+      return this;
+    }
+
+    /** Trust the CA certificate(s) in this PEM file besides the system's. */
+    public Builder caCertificate(Path pem) {
+      this.caCertificate = Optional.of(Objects.requireNonNull(pem, "pem"));
+      return this;
+    }
+
+    /** Present this client certificate and PKCS#8 key (both PEM) for mutual TLS. */
+    public Builder clientCertificate(Path certificatePem, Path keyPem) {
+      this.clientCertificate = Optional.of(Objects.requireNonNull(certificatePem, "certificatePem"));
+      this.clientKey = Optional.of(Objects.requireNonNull(keyPem, "keyPem"));
+      return this;
+    }
+
+    /** Do not verify the server's certificate. Only for servers you control; off by default. */
+    public Builder insecureSkipVerify(boolean skip) {
+      this.insecureSkipVerify = skip;
+      return this;
+    }
+
+    /** TCP connect timeout; 30 s by default. */
+    public Builder connectTimeout(Duration timeout) {
+      this.connectTimeout = positive(timeout, "connect timeout");
+      return this;
+    }
+
+    /** Timeout waiting for data on an open connection; 5 min by default. */
+    public Builder readTimeout(Duration timeout) {
+      this.readTimeout = positive(timeout, "read timeout");
+      return this;
+    }
+
+    /** User-Agent header; {@code ocync/<version>} by default. */
+    public Builder userAgent(String agent) {
+      Objects.requireNonNull(agent, "agent");
+      if (agent.isBlank() || agent.chars().anyMatch(c -> c < 0x20 || c == 0x7f)) {
+        throw new IllegalArgumentException("invalid user agent \"" + agent + "\"");
+      }
+      this.userAgent = agent;
+      return this;
+    }
+
+    /**
+     * Send the credentials to chart URLs on other hosts too (Helm's {@code --pass-credentials}),
+     * over HTTPS, to loopback, or anywhere when the repository itself is plain HTTP; off by default.
+     */
+    public Builder passCredentials(boolean pass) {
+      this.passCredentials = pass;
+      return this;
+    }
+
+    /**
+     * Serve versions whose index entry has no {@code digest}, unverified (a warning says so in
+     * {@link HelmRepository#warnings()}); off by default, when they are refused.
+     */
+    public Builder allowMissingDigest(boolean allow) {
+      this.allowMissingDigest = allow;
+      return this;
+    }
+
+    /** Largest {@code index.yaml} accepted, in bytes; 64 MiB by default. */
+    public Builder maxIndexBytes(long bytes) {
+      this.maxIndexBytes = positive(bytes, "max index bytes");
+      return this;
+    }
+
+    /** Largest chart archive downloaded, in bytes; 100 MiB by default. */
+    public Builder maxArchiveBytes(long bytes) {
+      this.maxArchiveBytes = positive(bytes, "max archive bytes");
+      return this;
+    }
+
+    private static long positive(long n, String what) {
+      if (n <= 0) {
+        throw new IllegalArgumentException(what + " must be positive, got " + n);
+      }
+      return n;
+    }
+
+    private static Duration positive(Duration d, String what) {
+      Objects.requireNonNull(d, what);
+      if (d.isNegative() || d.isZero()) {
+        throw new IllegalArgumentException(what + " must be positive, got " + d);
+      }
+      return d;
+    }
+
+    /** Builds the repository. Certificates are read here; a bad file fails now, naming the file. */
+    public HelmRepository build() {
+      return new HelmRepository(this);
+    }
+  }
+}

@@ -1,0 +1,127 @@
+package dev.ocync.internal.layout;
+
+import dev.ocync.oci.Descriptor;
+import dev.ocync.oci.Digest;
+import dev.ocync.oci.Manifest;
+import dev.ocync.oci.Reference;
+import dev.ocync.spi.Repository;
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * A layout as a {@link Repository}: the whole layout with plain tags (as {@code skopeo copy}
+ * writes a single-repository layout), or one repository of a bundle, whose tags are the
+ * {@code ref.name} values {@code <repository>:<tag>}.
+ */
+public final class LayoutView implements Repository {
+  private final LayoutBase base;
+  private final Optional<String> repository;
+  private final boolean ownsBase;
+
+  LayoutView(LayoutBase base, Optional<String> repository, boolean ownsBase) {
+    this.base = base;
+    this.repository = repository;
+    this.ownsBase = ownsBase;
+  }
+
+  /** The repository of a bundle this view shows; empty for a plain layout. */
+  Optional<String> repository() {
+    return repository;
+  }
+
+  private String refName(String tag) {
+    return repository.map(r -> r + ":" + tag).orElse(tag);
+  }
+
+  @Override
+  public String location() {
+    return base.location() + repository.map(r -> ":" + r).orElse("");
+  }
+
+  @Override
+  public Optional<Descriptor> resolve(String reference) throws IOException {
+    Objects.requireNonNull(reference, "reference");
+    return base.reader().resolve(Digest.isDigest(reference) ? reference : refName(reference));
+  }
+
+  @Override
+  public Manifest fetchManifest(String reference) throws IOException {
+    Objects.requireNonNull(reference, "reference");
+    return base.reader().fetchManifest(Digest.isDigest(reference) ? reference : refName(reference), reference,
+        this::listTags);
+  }
+
+  @Override
+  public void pushManifest(Manifest manifest, Optional<String> tag) throws IOException {
+    Objects.requireNonNull(manifest, "manifest");
+    Objects.requireNonNull(tag, "tag");
+    if (tag.isPresent()) {
+      String t = tag.get();
+      boolean valid = repository.isPresent() ? Reference.isTag(t) : !t.isBlank() && !Digest.isDigest(t);
+      if (!valid) {
+        throw new IllegalArgumentException("invalid tag \"" + t + "\" for " + location() + ": "
+            + (repository.isPresent() ? "a tag must match [A-Za-z0-9_][A-Za-z0-9._-]{0,127}"
+                : "a tag must be non-blank and not a digest"));
+      }
+    }
+    base.pushManifest(manifest, tag.map(this::refName));
+  }
+
+  @Override
+  public boolean hasBlob(Descriptor blob) throws IOException {
+    return base.reader().hasBlob(Objects.requireNonNull(blob, "blob"));
+  }
+
+  @Override
+  public InputStream openBlob(Descriptor blob) throws IOException {
+    return base.reader().openBlob(Objects.requireNonNull(blob, "blob").digest());
+  }
+
+  @Override
+  public void pushBlob(Descriptor blob, InputStream content) throws IOException {
+    base.pushBlob(Objects.requireNonNull(blob, "blob"), Objects.requireNonNull(content, "content"));
+  }
+
+  @Override
+  public List<String> listTags() throws IOException {
+    List<String> names = base.reader().refNames();
+    if (repository.isEmpty()) {
+      return names;
+    }
+    String prefix = repository.get() + ":";
+    List<String> tags = new ArrayList<>();
+    for (String n : names) {
+      if (n.startsWith(prefix) && Reference.isTag(n.substring(prefix.length()))) {
+        tags.add(n.substring(prefix.length()));
+      }
+    }
+    return tags;
+  }
+
+  @Override
+  public List<Descriptor> listReferrers(Digest subject, Optional<String> artifactType) throws IOException {
+    Objects.requireNonNull(subject, "subject");
+    Objects.requireNonNull(artifactType, "artifactType");
+    return base.reader().listReferrers(subject, artifactType, refName(LayoutReader.fallbackTag(subject)));
+  }
+
+  /**
+   * Closes the layout when this view opened it; a repository view of a bundle does nothing here
+   * (the bundle is closed once, and writes an archive then).
+   */
+  @Override
+  public void close() throws IOException {
+    if (ownsBase) {
+      base.close();
+    }
+  }
+
+  @Override
+  public String toString() {
+    return location();
+  }
+}

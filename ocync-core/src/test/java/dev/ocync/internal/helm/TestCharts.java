@@ -1,0 +1,74 @@
+package dev.ocync.internal.helm;
+
+import dev.ocync.oci.Digest;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.zip.GZIPOutputStream;
+import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
+import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
+import org.apache.commons.compress.archivers.tar.TarConstants;
+
+/** Chart archives built in tests, good and bad, without helm. */
+final class TestCharts {
+  private TestCharts() {}
+
+  /** A tar entry: a file with content, or a link when {@code linkTarget} is set. */
+  record Item(String name, byte[] content, String linkTarget, boolean hardLink) {
+    static Item file(String name, String content) {
+      return new Item(name, content.getBytes(StandardCharsets.UTF_8), null, false);
+    }
+
+    static Item file(String name, byte[] content) {
+      return new Item(name, content, null, false);
+    }
+
+    static Item symlink(String name, String target) {
+      return new Item(name, new byte[0], target, false);
+    }
+  }
+
+  static String chartYaml(String name, String version) {
+    return "apiVersion: v2\nname: " + name + "\nversion: " + version + "\ndescription: test chart\n";
+  }
+
+  /** A minimal valid chart {@code name} at {@code version}, plus {@code extra} entries. */
+  static byte[] chart(String name, String version, Item... extra) {
+    List<Item> items = new java.util.ArrayList<>();
+    items.add(Item.file(name + "/Chart.yaml", chartYaml(name, version)));
+    items.add(Item.file(name + "/values.yaml", "replicas: 1\n"));
+    items.addAll(List.of(extra));
+    return tgz(items);
+  }
+
+  static byte[] tgz(List<Item> items) {
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    try (TarArchiveOutputStream tar = new TarArchiveOutputStream(new GZIPOutputStream(bytes))) {
+      tar.setLongFileMode(TarArchiveOutputStream.LONGFILE_POSIX);
+      for (Item i : items) {
+        TarArchiveEntry e;
+        if (i.linkTarget() != null) {
+          e = new TarArchiveEntry(i.name(), i.hardLink() ? TarConstants.LF_LINK : TarConstants.LF_SYMLINK);
+          e.setLinkName(i.linkTarget());
+        } else {
+          e = new TarArchiveEntry(i.name(), true);
+          e.setSize(i.content().length);
+        }
+        tar.putArchiveEntry(e);
+        if (i.linkTarget() == null) {
+          tar.write(i.content());
+        }
+        tar.closeArchiveEntry();
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return bytes.toByteArray();
+  }
+
+  static String hex(byte[] b) {
+    return Digest.sha256(b).encoded();
+  }
+}
