@@ -34,6 +34,7 @@ class SyncerRunTest {
 
   private FakeRegistry upstream;
   private FakeRegistry mirror;
+  private final List<Registry> registries = new ArrayList<>();
 
   @BeforeEach
   void start() throws IOException {
@@ -42,13 +43,25 @@ class SyncerRunTest {
   }
 
   @AfterEach
-  void stop() {
+  void stop() throws IOException {
+    for (Registry r : registries) {
+      r.close();
+    }
     upstream.close();
     mirror.close();
   }
 
-  private Syncer.Builder syncer() {
-    return Syncer.builder().retryPolicy(FAST);
+  /** A syncer that speaks plain HTTP to the fakes, as configured registries. */
+  private Syncer.Builder syncer(FakeRegistry... more) {
+    Syncer.Builder b = Syncer.builder().retryPolicy(FAST);
+    List<FakeRegistry> fakes = new ArrayList<>(List.of(upstream, mirror));
+    fakes.addAll(List.of(more));
+    for (FakeRegistry f : fakes) {
+      Registry r = f.registry().build();
+      registries.add(r);
+      b.registry(r);
+    }
+    return b;
   }
 
   private Mapping mapping(String from, String to, String... tags) {
@@ -415,7 +428,7 @@ class SyncerRunTest {
     upstream.putImage("app", index, Optional.of("1.0"));
     SyncReport report;
     try (FakeRegistry second = FakeRegistry.start();
-        Syncer s = syncer().cacheDirectory(cache).build()) {
+        Syncer s = syncer(second).cacheDirectory(cache).build()) {
       report = s.run(List.of(Mapping.builder().source(upstream.host(), "app").target(mirror.host(), "app")
           .target(second.host(), "copy/app").tags("1.0").build()));
       for (Blob b : index.allBlobs()) {

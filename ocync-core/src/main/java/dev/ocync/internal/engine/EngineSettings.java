@@ -66,6 +66,13 @@ public record EngineSettings(CredentialProvider credentials, Map<String, Registr
         dryRun, Optional.of(host), cacheDirectory, cacheTtl, stagingLimit);
   }
 
+  EngineSettings withRegistry(Registry r) {
+    Map<String, Registry> all = new java.util.HashMap<>(registries);
+    all.put(r.host(), r);
+    return new EngineSettings(credentials, all, threads, imagesInFlight, blobsPerRegistry, retry, listener,
+        dryRun, executor, cacheDirectory, cacheTtl, stagingLimit);
+  }
+
   EngineSettings withThreads(int n) {
     return new EngineSettings(credentials, registries, n, imagesInFlight, blobsPerRegistry, retry, listener,
         dryRun, executor, cacheDirectory, cacheTtl, stagingLimit);

@@ -242,7 +242,8 @@ class EngineTest {
       upstream.putImage("app", image, Optional.of("1.0"));
       mirror.inject(r -> r.getMethod().equals("POST") && r.getUrl().encodedPath().contains("/blobs/uploads/"),
           dev.ocync.testing.FakeRegistry.error(429, "TOOMANYREQUESTS", "slow down"), true);
-      try (Engine engine = new Engine(settings())) {
+      try (dev.ocync.Registry up = upstream.registry().build(); dev.ocync.Registry down = mirror.registry().build();
+          Engine engine = new Engine(settings().withRegistry(up).withRegistry(down))) {
         SyncReport report = engine.start(List.of(Mapping.builder().source(upstream.host(), "app")
             .target(mirror.host(), "app").tags("1.0").build())).report().get(15, TimeUnit.SECONDS);
 
@@ -261,7 +262,8 @@ class EngineTest {
     big.pushTo(src, Optional.of("1.0"));
     StallingSource stalling = new StallingSource(src);
     try (dev.ocync.testing.FakeRegistry mirror = dev.ocync.testing.FakeRegistry.start();
-        Engine engine = new Engine(settings())) {
+        dev.ocync.Registry down = mirror.registry().build();
+        Engine engine = new Engine(settings().withRegistry(down))) {
       Engine.Running running = engine.start(List.of(Mapping.builder().source(stalling)
           .target(mirror.host(), "app").tags("1.0").build()));
       assertThat(stalling.reading.await(10, TimeUnit.SECONDS)).isTrue();
