@@ -471,4 +471,99 @@ class SyncerRunTest {
       assertThat(upstream.tokenRequests()).as("tokens fetched again").hasSize(tokens);
     }
   }
+
+  @Test
+  void aPlatformFilterWritesADeterministicIndexOnceAndTheSecondRunSkipsIt() throws IOException {
+    Image index = TestImages.multiArch(17, 1000);
+    upstream.putImage("app", index, Optional.of("1.0"));
+    Image amd64 = index.children().get(0);
+    Image arm64 = index.children().get(1);
+    Mapping m = Mapping.builder().source(upstream.host(), "app").target(mirror.host(), "app").tags("1.0")
+        .platforms(PlatformFilter.of("linux/amd64")).build();
+    try (Syncer s = syncer().build()) {
+      SyncReport first = s.run(List.of(m));
+
+      ImageResult r = first.images().get(0);
+      assertThat(r.status()).as(first.toString()).isEqualTo(ImageResult.Status.SYNCED);
+      assertThat(r.filtered()).isTrue();
+      assertThat(r.sourceDigest()).contains(index.manifest().digest());
+      byte[] written = mirror.manifest("app", "1.0").orElseThrow();
+      assertThat(r.targetDigest()).contains(Digest.sha256(written));
+      assertThat(new String(written, java.nio.charset.StandardCharsets.UTF_8))
+          .contains(amd64.manifest().digest().toString()).doesNotContain(arm64.manifest().digest().toString());
+      for (Blob b : arm64.blobs()) {
+        assertThat(upstream.requests("GET", "/blobs/" + b.descriptor().digest())).isEmpty();
+      }
+      int puts = mirror.requests("PUT", "/manifests/").size();
+
+      SyncReport second = s.run(List.of(m));
+
+      assertThat(second.images().get(0).status()).isEqualTo(ImageResult.Status.SKIPPED);
+      assertThat(second.images().get(0).targetDigest()).isEqualTo(r.targetDigest());
+      assertThat(mirror.requests("PUT", "/manifests/")).hasSize(puts);
+    }
+  }
+
+  @Test
+  void aPlatformFilterThatMatchesNothingFailsThatImageNamingWhatTheSourceHas() throws IOException {
+    upstream.putImage("app", TestImages.multiArch(18, 100), Optional.of("1.0"));
+    SyncReport report;
+    try (Syncer s = syncer().build()) {
+      report = s.run(List.of(Mapping.builder().source(upstream.host(), "app").target(mirror.host(), "app")
+          .tags("1.0").platforms(PlatformFilter.of("windows/amd64")).build()));
+    }
+    ImageResult.Failure f = report.images().get(0).failure().orElseThrow();
+    assertThat(f.stage()).isEqualTo(ImageResult.Stage.MANIFEST_PULL);
+    assertThat(f.message()).contains("windows/amd64", "linux/amd64", "linux/arm64/v8");
+    assertThat(writes(mirror)).isEmpty();
+  }
+
+  @Test
+  void tagRulesListTheSourceOnceReportWhatWasDroppedAndMinTagsFailsOnlyItsMapping() throws IOException {
+    Image image = TestImages.ociImage(19, Platform.parse("linux/amd64"), 1, 100);
+    for (String t : List.of("1.0", "1.1", "1.2-rc1", "2.0", "latest")) {
+      upstream.putImage("app", image, Optional.of(t));
+    }
+    upstream.putImage("other", image, Optional.of("1.0"));
+    Mapping picky = Mapping.builder().source(upstream.host(), "app").target(mirror.host(), "app")
+        .tags(TagSelector.builder().glob("1.*").build()).build();
+    Mapping tooFew = Mapping.builder().source(upstream.host(), "other").target(mirror.host(), "other")
+        .tags(TagSelector.builder().glob("*").minTags(2).build()).build();
+    SyncReport report;
+    try (Syncer s = syncer().build()) {
+      report = s.run(List.of(picky, tooFew));
+    }
+    SyncReport.MappingReport first = report.mappings().get(0);
+    assertThat(first.listed()).hasValueSatisfying(l -> assertThat(l).hasSize(5));
+    assertThat(first.kept()).containsExactlyInAnyOrder("1.0", "1.1");
+    assertThat(first.dropped()).extracting(TagSelector.Dropped::tag).containsExactlyInAnyOrder("1.2-rc1", "2.0",
+        "latest");
+    assertThat(first.problems()).isEmpty();
+    assertThat(report.images()).extracting(ImageResult::tag).containsExactlyInAnyOrder(Optional.of("1.0"),
+        Optional.of("1.1"));
+    assertThat(report.mappings().get(1).problems()).singleElement()
+        .satisfies(p -> assertThat(p.kind()).isEqualTo(SyncReport.ProblemKind.TOO_FEW_TAGS));
+    assertThat(upstream.requests("GET", "/tags/list")).hasSize(2);
+    assertThat(mirror.manifest("other", "1.0")).isEmpty();
+    SchemaCheck.assertValid(report.toJson());
+  }
+
+  @Test
+  void anImmutableTagAlreadyAtTheTargetCostsNoSourceRequest() throws IOException {
+    Image image = TestImages.ociImage(20, Platform.parse("linux/amd64"), 1, 100);
+    upstream.putImage("app", image, Optional.of("1.0"));
+    Mapping m = Mapping.builder().source(upstream.host(), "app").target(mirror.host(), "app")
+        .tags(TagSelector.builder().glob("1.0").immutableTags("1.*").build()).build();
+    try (Syncer s = syncer().build()) {
+      assertThat(s.run(List.of(m)).succeeded()).isTrue();
+      long manifestRequests = upstream.requests().stream()
+          .filter(r -> r.getUrl().encodedPath().contains("/manifests/")).count();
+
+      SyncReport again = s.run(List.of(m));
+
+      assertThat(again.images().get(0).skipReason()).contains(ImageResult.SkipReason.IMMUTABLE_TAG);
+      assertThat(upstream.requests().stream().filter(r -> r.getUrl().encodedPath().contains("/manifests/")).count())
+          .isEqualTo(manifestRequests);
+    }
+  }
 }

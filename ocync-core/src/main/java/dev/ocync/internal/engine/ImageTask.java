@@ -227,35 +227,22 @@ final class ImageTask {
         .thenApply(v -> Status.SYNCED);
   }
 
-  /**
-   * Platform filtering of an index: the seam where the filter writes a new index (IndexFilter, once
-   * merged: {@code return IndexFilter.filter(m, platforms.get())}, its IllegalArgumentException as
-   * the MANIFEST_PULL failure). Until then an index that would need new bytes fails clearly.
-   */
+  /** Platform filtering of an index: {@link IndexFilter} writes the new index, or says nothing matched. */
   private Manifest filterPlatforms(Manifest m) {
-    if (platforms.isEmpty() || !m.isIndex() || platforms.get().isAll()) {
+    if (platforms.isEmpty()) {
       return m;
     }
-    List<String> has = new ArrayList<>();
-    int kept = 0;
-    for (Descriptor d : m.manifests()) {
-      if (d.platform().isPresent()) {
-        has.add(d.platform().get().toString());
-        if (platforms.get().matches(d.platform().get())) {
-          kept++;
-        }
+    try {
+      Manifest filtered = IndexFilter.filter(m, platforms.get());
+      if (!filtered.digest().equals(m.digest())) {
+        LOG.info("filtered index {} of {}: {} of {} manifests kept, as {}", m.digest(), sourceShown,
+            filtered.manifests().size(), m.manifests().size(), filtered.digest());
       }
+      return filtered;
+    } catch (IllegalArgumentException e) {
+      throw new StageFailure(Stage.MANIFEST_PULL, new RegistryException(e.getMessage(),
+          RegistryException.Context.of(source.repo().location()).reference(reference), e));
     }
-    if (kept == m.manifests().size()) {
-      return m;
-    }
-    RegistryException.Context ctx = RegistryException.Context.of(source.repo().location()).reference(reference);
-    if (kept == 0) {
-      throw new StageFailure(Stage.MANIFEST_PULL, new RegistryException("platform filter " + platforms.get()
-          + " matched no manifest of index " + m.digest() + " (source has: " + String.join(", ", has) + ")", ctx));
-    }
-    throw new StageFailure(Stage.MANIFEST_PULL, new RegistryException("index " + m.digest()
-        + " would need a filtered index, which this build cannot write yet", ctx));
   }
 
   private CompletableFuture<Node> discover(Manifest manifest, List<Digest> chain) {
