@@ -156,7 +156,9 @@ class SyncerRunTest {
       assertThat(r.skipReason()).contains(ImageResult.SkipReason.DIGEST_MATCH);
       assertThat(r.sourceDigest()).contains(index.manifest().digest());
       List<RecordedRequest> second = upstream.requests().subList(before, upstream.requests().size());
-      assertThat(second).extracting(RecordedRequest::getMethod).containsOnly("HEAD");
+      // HEADs, and the cheap referrer check (one listing; legacy cosign tags by HEAD)
+      assertThat(second).allMatch(q -> q.getMethod().equals("HEAD")
+          || q.getMethod().equals("GET") && q.getUrl().encodedPath().contains("/referrers/"));
       assertThat(count(second, "GET", "/manifests/")).isZero();
       assertThat(writes(mirror)).hasSize(writesBefore);
     }
@@ -565,5 +567,46 @@ class SyncerRunTest {
       assertThat(upstream.requests().stream().filter(r -> r.getUrl().encodedPath().contains("/manifests/")).count())
           .isEqualTo(manifestRequests);
     }
+  }
+
+  @Test
+  void referrersFollowTheirImageAndATargetWithoutTheApiGetsTheFallbackIndexOnce() throws IOException {
+    Image image = TestImages.ociImage(21, Platform.parse("linux/amd64"), 1, 100);
+    upstream.putImage("app", image, Optional.of("1.0"));
+    Image signature = TestImages.referrer(22, image.manifest().descriptor(), "application/vnd.example.sig");
+    Image sbom = TestImages.referrer(23, signature.manifest().descriptor(), "application/vnd.example.sbom");
+    upstream.putImage("app", signature, Optional.empty());
+    upstream.putImage("app", sbom, Optional.empty());
+    mirror.referrersApi(false);
+    try (Syncer s = syncer().build()) {
+      SyncReport first = s.run(List.of(mapping("app", "app", "1.0")));
+
+      assertThat(first.images().get(0).status()).as(first.toString()).isEqualTo(ImageResult.Status.SYNCED);
+      assertThat(first.images().get(0).referrersCopied()).isEqualTo(2);
+      assertThat(mirror.manifest("app", signature.manifest().digest().toString())).contains(signature.manifest().bytes());
+      assertThat(mirror.manifest("app", sbom.manifest().digest().toString())).contains(sbom.manifest().bytes());
+      String fallback = "sha256-" + image.manifest().digest().encoded();
+      assertThat(new String(mirror.manifest("app", fallback).orElseThrow(), java.nio.charset.StandardCharsets.UTF_8))
+          .contains(signature.manifest().digest().toString());
+      int puts = mirror.requests("PUT", "/manifests/").size();
+
+      SyncReport second = s.run(List.of(mapping("app", "app", "1.0")));
+
+      assertThat(second.images().get(0).status()).isEqualTo(ImageResult.Status.SKIPPED);
+      assertThat(mirror.requests("PUT", "/manifests/")).as("manifest PUTs on the second run").hasSize(puts);
+    }
+  }
+
+  @Test
+  void requireArtifactsFailsAnImageWithoutReferrers() throws IOException {
+    upstream.putImage("app", TestImages.ociImage(24, Platform.parse("linux/amd64"), 1, 100), Optional.of("1.0"));
+    SyncReport report;
+    try (Syncer s = syncer().build()) {
+      report = s.run(List.of(Mapping.builder().source(upstream.host(), "app").target(mirror.host(), "app")
+          .tags("1.0").artifacts(ArtifactPolicy.builder().requireArtifacts(true).build()).build()));
+    }
+    ImageResult.Failure f = report.images().get(0).failure().orElseThrow();
+    assertThat(f.stage()).isEqualTo(ImageResult.Stage.REQUIRED_ARTIFACTS_MISSING);
+    assertThat(f.message()).contains("no artifacts found for", "require_artifacts is enabled");
   }
 }

@@ -30,7 +30,8 @@ public final class Engine implements Closeable {
   private final ScheduledExecutorService timer;
   private final Map<String, Registry> opened = new ConcurrentHashMap<>();
   private final Map<String, Limiter> limiters = new ConcurrentHashMap<>();
-  private volatile ReferrerStage referrers = ReferrerStage.NONE;
+  /** A new referrer stage for each run; tests put their own. */
+  private volatile java.util.function.Supplier<ReferrerStage> referrers = ReferrerSync::new;
   /** Guards {@link #closed} and {@link #running}; close() waits on it for running work. */
   private final Object state = new Object();
   private boolean closed;
@@ -69,7 +70,7 @@ public final class Engine implements Closeable {
 
   /** Where referrers join; the referrer components plug in here. */
   void referrers(ReferrerStage stage) {
-    this.referrers = stage;
+    this.referrers = () -> stage;
   }
 
   /** The adaptive limit of blob transfers towards one registry (or one repository given as it is). */
@@ -80,7 +81,7 @@ public final class Engine implements Closeable {
   /** A new run; the caller must {@link #exit()} once it is over. */
   Run newRun() {
     enter();
-    return new Run(this, settings, new GuardedListener(settings.listener()), referrers);
+    return new Run(this, settings, new GuardedListener(settings.listener()), referrers.get());
   }
 
   /** A running set of mappings: the report future never fails; cancel it with {@link Running#cancel()}. */

@@ -393,17 +393,24 @@ final class ImageTask {
     if (!referrers) {
       return CompletableFuture.completedFuture(null);
     }
-    ReferrerStage.Subject s = new ReferrerStage.Subject(source.repo(), target.repo(), sourceTop.digest(),
+    ReferrerStage.Subject s = new ReferrerStage.Subject(source.repo(), target.repo(), sourceTop,
         targetTop, Optional.ofNullable(topManifest), artifacts, run.dryRun(), new ReferrerStage.Transfers() {
           @Override
           public CompletableFuture<Void> push(Manifest m, Optional<String> withTag) {
-            List<CompletableFuture<BlobScheduler.Outcome>> fs = new ArrayList<>();
-            for (Descriptor b : m.blobs()) {
-              fs.add(stage(Stage.ARTIFACT_SYNC, run.blobs().ensure(ImageTask.this, source, target, b)));
-            }
-            inFlight.addAll(fs);
-            return CompletableFuture.allOf(fs.toArray(CompletableFuture[]::new))
-                .thenCompose(v -> pushManifest(m, withTag, Stage.ARTIFACT_SYNC));
+            String ref = withTag.orElse(m.digest().toString());
+            return stage(Stage.ARTIFACT_SYNC, retried("looking up " + ref + " at " + target.name(),
+                () -> target.repo().resolve(ref))).thenCompose(there -> {
+                  if (there.isPresent() && there.get().digest().equals(m.digest())) {
+                    return CompletableFuture.completedFuture(null);
+                  }
+                  List<CompletableFuture<BlobScheduler.Outcome>> fs = new ArrayList<>();
+                  for (Descriptor b : m.blobs()) {
+                    fs.add(stage(Stage.ARTIFACT_SYNC, run.blobs().ensure(ImageTask.this, source, target, b)));
+                  }
+                  inFlight.addAll(fs);
+                  return CompletableFuture.allOf(fs.toArray(CompletableFuture[]::new))
+                      .thenCompose(v -> pushManifest(m, withTag, Stage.ARTIFACT_SYNC));
+                });
           }
 
           @Override
@@ -417,7 +424,17 @@ final class ImageTask {
     } catch (RuntimeException e) {
       f = CompletableFuture.failedFuture(e);
     }
-    return stage(Stage.ARTIFACT_SYNC, f).thenAccept(n -> referrersCopied = n);
+    return f.handle((n, e) -> {
+      if (e != null) {
+        Throwable cause = Retry.unwrap(e);
+        StageFailure sf = cause instanceof ReferrerSync.RequiredArtifactsMissing
+            ? new StageFailure(Stage.REQUIRED_ARTIFACTS_MISSING, cause) : StageFailure.of(Stage.ARTIFACT_SYNC, cause);
+        failure.compareAndSet(null, sf);
+        throw sf;
+      }
+      referrersCopied = n;
+      return (Void) null;
+    });
   }
 
   private static boolean saysReferenceMissing(RegistryException e) {

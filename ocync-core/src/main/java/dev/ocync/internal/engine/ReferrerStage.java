@@ -1,6 +1,7 @@
 package dev.ocync.internal.engine;
 
 import dev.ocync.ArtifactPolicy;
+import dev.ocync.oci.Descriptor;
 import dev.ocync.oci.Digest;
 import dev.ocync.oci.Manifest;
 import dev.ocync.spi.Repository;
@@ -21,8 +22,9 @@ interface ReferrerStage {
   interface Transfers {
     /**
      * The manifest's blobs to the target (deduplicated run-wide), then the manifest, by digest or
-     * with {@code tag} (a legacy cosign tag, a tag-schema fallback index). Fails unless all of it
-     * arrived; in a dry run nothing is written.
+     * with {@code tag} (a legacy cosign tag, a tag-schema fallback index); nothing but a HEAD when
+     * the target already has it under that reference. Fails unless all of it arrived; in a dry run
+     * nothing is written.
      */
     CompletableFuture<Void> push(Manifest manifest, Optional<String> tag);
 
@@ -36,12 +38,17 @@ interface ReferrerStage {
    * @param subjectManifest the subject as fetched from the source, when this run fetched it (not
    *     for an image skipped as unchanged): its children are the index children whose referrers come too
    */
-  record Subject(Repository source, Repository target, Digest sourceDigest, Digest targetDigest,
-      Optional<Manifest> subjectManifest, Optional<ArtifactPolicy> policy, boolean dryRun, Transfers transfers) {}
+  record Subject(Repository source, Repository target, Descriptor sourceSubject, Digest targetDigest,
+      Optional<Manifest> subjectManifest, Optional<ArtifactPolicy> policy, boolean dryRun, Transfers transfers) {
+    /** The subject's digest at the source. */
+    Digest sourceDigest() {
+      return sourceSubject.digest();
+    }
+  }
 
   /** Copies the subject's referrers; the future holds how many were copied. */
   CompletableFuture<Integer> copy(Subject subject);
 
-  /** Copies nothing: until the referrer components are wired in, and for {@code Syncer.copy}. */
+  /** Copies nothing: for {@code Syncer.copy}, and for tests of the engine alone. */
   ReferrerStage NONE = s -> CompletableFuture.completedFuture(0);
 }
