@@ -259,7 +259,13 @@ public final class Syncer implements Closeable {
       return this;
     }
 
-    /** Where the transfer cache is kept between runs and processes. None by default. */
+    /**
+     * Where the transfer cache is kept between runs and processes (and staging files, see
+     * {@link #stagingLimit}). None by default: the cache then lives in memory for the syncer's
+     * life. The cache remembers which blobs each target registry repository has, so a warm run
+     * skips those HEADs; it is a hint, and a manifest a target refuses for such a blob makes the
+     * image's entries forgotten and the image retried once without it.
+     */
     public Builder cacheDirectory(Path dir) {
       this.cacheDirectory = Objects.requireNonNull(dir, "dir");
       return this;

@@ -445,7 +445,7 @@ class SyncerRunTest {
     }
     assertThat(report.stats().blobsCopied()).isEqualTo(2 * index.allBlobs().size());
     // the staging files lived only as long as the run
-    try (java.util.stream.Stream<java.nio.file.Path> left = java.nio.file.Files.walk(cache)) {
+    try (java.util.stream.Stream<java.nio.file.Path> left = java.nio.file.Files.walk(cache.resolve("staging"))) {
       assertThat(left.filter(java.nio.file.Files::isRegularFile)).isEmpty();
     }
   }
@@ -608,5 +608,42 @@ class SyncerRunTest {
     ImageResult.Failure f = report.images().get(0).failure().orElseThrow();
     assertThat(f.stage()).isEqualTo(ImageResult.Stage.REQUIRED_ARTIFACTS_MISSING);
     assertThat(f.message()).contains("no artifacts found for", "require_artifacts is enabled");
+  }
+
+  @Test
+  void aWarmRunSkipsTheHeadsOfBlobsTheTransferCacheKnowsAndAStaleHintIsUndone(
+      @org.junit.jupiter.api.io.TempDir java.nio.file.Path cache) throws IOException {
+    List<Image> images = imagesSharingABaseLayer();
+    upstream.putImage("app", images.get(0), Optional.of("1.0"));
+    upstream.putImage("app", images.get(1), Optional.of("1.1"));
+    Digest base = images.get(0).blobs().get(1).descriptor().digest();
+    try (Syncer s = syncer().cacheDirectory(cache).build()) {
+      assertThat(s.run(List.of(mapping("app", "app", "1.0"))).succeeded()).isTrue();
+    }
+    long headsBefore = count(mirror.requests(), "HEAD", "/blobs/" + base);
+    SyncReport warm;
+    // another syncer (another process, say) with the same cache directory
+    try (Syncer s = syncer().cacheDirectory(cache).build()) {
+      warm = s.run(List.of(mapping("app", "app", "1.1")));
+    }
+    assertThat(warm.succeeded()).as(warm.toString()).isTrue();
+    assertThat(count(mirror.requests(), "HEAD", "/blobs/" + base)).isEqualTo(headsBefore);
+    assertThat(mirror.manifest("app", "1.1")).contains(images.get(1).manifest().bytes());
+
+    // a hint that is wrong: the cache says a blob is in "other", where it never was
+    try (dev.ocync.internal.cache.TransferCache c = dev.ocync.internal.cache.TransferCache.open(cache,
+        Duration.ofDays(1))) {
+      c.recordBlob(new dev.ocync.internal.cache.TransferCache.BlobKey(mirror.host(), "other", base));
+      assertThat(c.persist()).isTrue();
+    }
+    SyncReport stale;
+    try (Syncer s = syncer().cacheDirectory(cache).build()) {
+      stale = s.run(List.of(mapping("app", "other", "1.0")));
+    }
+    assertThat(stale.images().get(0).status()).as(stale.toString()).isEqualTo(ImageResult.Status.SYNCED);
+    assertThat(mirror.blob("other", base)).contains(images.get(0).blobs().get(1).bytes());
+    assertThat(mirror.manifest("other", "1.0")).contains(images.get(0).manifest().bytes());
+    // refused once for the blob the cache vouched for, then pushed after the retry without it
+    assertThat(mirror.requests("PUT", "/v2/other/manifests/1.0")).hasSize(2);
   }
 }

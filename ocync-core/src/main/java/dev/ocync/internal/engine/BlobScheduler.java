@@ -84,6 +84,7 @@ final class BlobScheduler {
       if (e == null) {
         group.holders.addIfAbsent(target);
         if (o != Outcome.FOREIGN) {
+          run.recordBlob(target, blob.digest());
           run.listener().blobDone(target.repo().location(), blob, switch (o) {
             case COPIED -> BlobOutcome.COPIED;
             case MOUNTED -> BlobOutcome.MOUNTED;
@@ -99,6 +100,11 @@ final class BlobScheduler {
   }
 
   private CompletableFuture<Outcome> start(Entry entry, Group group, Side source, Side target, Descriptor blob) {
+    if (entry.owner.usesCache() && run.cachedBlob(target, blob.digest())) {
+      LOG.debug("blob {} is at {} as the transfer cache knows", blob.digest(), target.name());
+      entry.owner.cacheHit();
+      return CompletableFuture.completedFuture(Outcome.PRESENT);
+    }
     Optional<Side> holder = holder(group, target);
     if (holder.isPresent()) {
       return mountOrTransfer(entry, holder.get(), source, target, blob);
@@ -210,6 +216,17 @@ final class BlobScheduler {
     }
     LOG.debug("copied blob {} ({} bytes) to {}", blob.digest(), blob.size(), target.name());
     return Outcome.COPIED;
+  }
+
+  /** Forgets what this run knows of these blobs at {@code target}, so the next ask checks again. */
+  void forget(Side target, java.util.Collection<Digest> digests) {
+    for (Digest d : digests) {
+      entries.remove(new Key(target.group(), target.name(), d));
+      Group g = groups.get(new GroupKey(target.group(), d));
+      if (g != null) {
+        g.holders.remove(target);
+      }
+    }
   }
 
   /** Foreign or non-distributable layers, by media type or by their URLs. */

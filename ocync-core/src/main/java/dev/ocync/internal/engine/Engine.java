@@ -3,6 +3,7 @@ package dev.ocync.internal.engine;
 import dev.ocync.Mapping;
 import dev.ocync.Registry;
 import dev.ocync.SyncReport;
+import dev.ocync.internal.cache.TransferCache;
 import java.io.Closeable;
 import java.io.IOException;
 import java.io.InterruptedIOException;
@@ -30,6 +31,8 @@ public final class Engine implements Closeable {
   private final ScheduledExecutorService timer;
   private final Map<String, Registry> opened = new ConcurrentHashMap<>();
   private final Map<String, Limiter> limiters = new ConcurrentHashMap<>();
+  /** Opened with the first run, kept between runs (so a scheduled syncer stays warm), persisted after each. */
+  private TransferCache cache;
   /** A new referrer stage for each run; tests put their own. */
   private volatile java.util.function.Supplier<ReferrerStage> referrers = ReferrerSync::new;
   /** Guards {@link #closed} and {@link #running}; close() waits on it for running work. */
@@ -71,6 +74,15 @@ public final class Engine implements Closeable {
   /** Where referrers join; the referrer components plug in here. */
   void referrers(ReferrerStage stage) {
     this.referrers = () -> stage;
+  }
+
+  /** The transfer cache: the file under the cache directory, else one in memory for this engine's life. */
+  synchronized TransferCache cache() {
+    if (cache == null) {
+      cache = settings.cacheDirectory().map(d -> TransferCache.open(d, settings.cacheTtl()))
+          .orElseGet(TransferCache::inMemory);
+    }
+    return cache;
   }
 
   /** The adaptive limit of blob transfers towards one registry (or one repository given as it is). */
@@ -153,6 +165,11 @@ public final class Engine implements Closeable {
         }
       }
       timer.shutdownNow();
+      synchronized (this) {
+        if (cache != null) {
+          cache.close();
+        }
+      }
       if (own != null) {
         own.shutdown();
         if (!own.awaitTermination(30, TimeUnit.SECONDS)) {

@@ -80,6 +80,7 @@ final class ImageTask {
   private final Optional<ArtifactPolicy> artifacts;
   private final boolean referrers;
   private final boolean stages;
+  private final boolean useCache;
   private final String sourceShown;
 
   private final Queue<CompletableFuture<?>> inFlight = new ConcurrentLinkedQueue<>();
@@ -92,6 +93,7 @@ final class ImageTask {
   private final AtomicInteger blobsCopied = new AtomicInteger();
   private final AtomicInteger blobsSkipped = new AtomicInteger();
   private final AtomicInteger blobsMounted = new AtomicInteger();
+  private final AtomicInteger cacheHits = new AtomicInteger();
   private final AtomicLong bytes = new AtomicLong();
   private final Queue<Digest> foreign = new ConcurrentLinkedQueue<>();
   private volatile Descriptor sourceTop;
@@ -105,6 +107,13 @@ final class ImageTask {
 
   ImageTask(Run run, Side source, String reference, Side target, Optional<String> tag,
       Optional<PlatformFilter> platforms, Optional<ArtifactPolicy> artifacts, boolean referrers, boolean stages) {
+    this(run, source, reference, target, tag, platforms, artifacts, referrers, stages, true);
+  }
+
+  private ImageTask(Run run, Side source, String reference, Side target, Optional<String> tag,
+      Optional<PlatformFilter> platforms, Optional<ArtifactPolicy> artifacts, boolean referrers, boolean stages,
+      boolean useCache) {
+    this.useCache = useCache;
     this.run = run;
     this.source = source;
     this.reference = reference;
@@ -124,6 +133,41 @@ final class ImageTask {
   String targetShown() {
     Digest d = targetTop != null ? targetTop : sourceTop != null ? sourceTop.digest() : null;
     return target.name() + tag.map(t -> ":" + t).orElse(d == null ? "" : "@" + d);
+  }
+
+  /** The same image again, trusting no transfer-cache hint. */
+  ImageTask withoutCache() {
+    return new ImageTask(run, source, reference, target, tag, platforms, artifacts, referrers, stages, false);
+  }
+
+  /** Whether blob presence may be taken from the transfer cache. */
+  boolean usesCache() {
+    return useCache;
+  }
+
+  Side target() {
+    return target;
+  }
+
+  /** Every blob of the image's tree that this run looked at. */
+  java.util.Set<Digest> blobDigests() {
+    return java.util.Set.copyOf(seenBlobs);
+  }
+
+  /**
+   * Whether the target refused a manifest for a missing blob that this image took as present from
+   * the transfer cache: then it is retried once without the cache.
+   */
+  boolean refusedDespiteCache(Outcome o) {
+    return useCache && o.result().status() == Status.FAILED
+        && o.result().failure().get().stage() == Stage.MANIFEST_PUSH && cacheHits.get() > 0
+        && failure.get() instanceof StageFailure sf && sf.getCause() instanceof RegistryException re
+        && saysReferenceMissing(re);
+  }
+
+  /** Counts a blob this image took as present from the transfer cache. */
+  void cacheHit() {
+    cacheHits.incrementAndGet();
   }
 
   /** Whether its blobs go through a staging file (its mapping has several target registries). */

@@ -5,6 +5,7 @@ import dev.ocync.Mapping;
 import dev.ocync.SyncListener;
 import dev.ocync.SyncReport;
 import dev.ocync.TagSelector;
+import dev.ocync.internal.cache.TransferCache;
 import dev.ocync.oci.Descriptor;
 import dev.ocync.oci.Digest;
 import dev.ocync.oci.Manifest;
@@ -265,11 +266,44 @@ final class Run {
         }));
   }
 
+  /** The transfer cache's key for a blob at a registry target; empty for other endpoints. */
+  private Optional<TransferCache.BlobKey> blobKey(Side target, Digest digest) {
+    if (target.path().isEmpty()) {
+      return Optional.empty();
+    }
+    try {
+      return Optional.of(new TransferCache.BlobKey(target.group(), target.path().get(), digest));
+    } catch (IllegalArgumentException e) {
+      return Optional.empty();
+    }
+  }
+
+  /** Whether the transfer cache says the blob is at the target (a hint: a refused manifest undoes it). */
+  boolean cachedBlob(Side target, Digest digest) {
+    return blobKey(target, digest).map(k -> engine.cache().hasBlob(k)).orElse(false);
+  }
+
+  /** Remembers that the blob is at the target. */
+  void recordBlob(Side target, Digest digest) {
+    if (!dryRun) {
+      blobKey(target, digest).ifPresent(k -> engine.cache().recordBlob(k));
+    }
+  }
+
   /** Starts an image once an image slot is free; a cancelled run does not start it. */
   CompletableFuture<ImageTask.Outcome> submit(ImageTask task) {
     CompletableFuture<ImageTask.Outcome> f = images.acquire().thenComposeAsync(v -> cancelled
         ? CompletableFuture.completedFuture(task.notRun(ImageResult.Status.CANCELLED, Optional.empty()))
-        : task.start(), engine.executor())
+        : task.start().thenCompose(o -> {
+          if (!task.refusedDespiteCache(o)) {
+            return CompletableFuture.completedFuture(o);
+          }
+          // the cache said blobs were there that the target lacks: forget them, try once without it
+          task.target().path().ifPresent(path -> engine.cache().invalidateImage(task.target().group(), path,
+              task.blobDigests(), Optional.empty()));
+          blobs.forget(task.target(), task.blobDigests());
+          return task.withoutCache().start();
+        }), engine.executor())
         // only a bug or a host executor that refuses work gets here: still one result per image
         .handle((o, e) -> e == null ? o : task.crashed(e));
     f.whenComplete((o, e) -> images.release());
@@ -430,6 +464,9 @@ final class Run {
       return CompletableFuture.allOf(all.toArray(CompletableFuture[]::new));
     }).thenCompose(v -> settle()).handle((v, e) -> {
       deleteStaging();
+      if (!dryRun) {
+        engine.cache().persist();
+      }
       return report(slots);
     });
   }
