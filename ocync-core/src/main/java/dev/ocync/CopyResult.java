@@ -6,6 +6,7 @@ import dev.ocync.oci.MediaType;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 
 /**
  * What one {@link Syncer#copy} did: which manifest moved where, what was copied, what was already
@@ -29,6 +30,7 @@ public final class CopyResult {
   private final long bytesCopied;
   private final List<Digest> foreignBlobsSkipped;
   private final Duration duration;
+  private final Optional<Digest> replaced;
 
   private CopyResult(CopyOutcome o) {
     this.source = o.source();
@@ -44,6 +46,7 @@ public final class CopyResult {
     this.bytesCopied = o.bytesCopied();
     this.foreignBlobsSkipped = o.foreignBlobsSkipped();
     this.duration = o.duration();
+    this.replaced = o.replaced();
   }
 
   static CopyResult of(CopyOutcome outcome) {
@@ -113,6 +116,14 @@ public final class CopyResult {
     return foreignBlobsSkipped;
   }
 
+  /**
+   * What the target tag named before this copy moved it to another manifest; empty when the tag
+   * was new, already right, or not given. A tag that moves is said in {@link #toString()}.
+   */
+  public Optional<Digest> replaced() {
+    return replaced;
+  }
+
   /** Wall time of the copy. */
   public Duration duration() {
     return duration;
@@ -120,7 +131,8 @@ public final class CopyResult {
 
   /**
    * One line: {@code Copied SRC -> DST  DIGEST (KIND, N manifests, N blobs, SIZE) in T s}, or
-   * {@code Unchanged SRC -> DST  DIGEST (KIND, already present)}.
+   * {@code Unchanged SRC -> DST  DIGEST (KIND, already present)}; a moved tag adds
+   * {@code ; tag moved from DIGEST}.
    */
   @Override
   public String toString() {
@@ -147,7 +159,9 @@ public final class CopyResult {
         sb.append("; foreign layers skipped: ").append(foreignBlobsSkipped.size());
       }
     }
-    return sb.append(") in ").append(String.format(Locale.ROOT, "%.1f s", duration.toMillis() / 1000.0)).toString();
+    sb.append(") in ").append(String.format(Locale.ROOT, "%.1f s", duration.toMillis() / 1000.0));
+    replaced.ifPresent(d -> sb.append("; tag moved from ").append(d));
+    return sb.toString();
   }
 
   private static String kind(String mediaType) {

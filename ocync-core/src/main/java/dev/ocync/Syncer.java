@@ -2,39 +2,47 @@ package dev.ocync;
 
 import dev.ocync.auth.CredentialProvider;
 import dev.ocync.internal.engine.Copier;
+import dev.ocync.internal.engine.Engine;
+import dev.ocync.internal.engine.EngineSettings;
 import dev.ocync.spi.Repository;
 import java.io.Closeable;
 import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.Executor;
 
 /**
- * Copies images, indexes and artifacts between endpoints, verifying every byte. Everything a run
- * needs hangs off its {@code Syncer}: two of them in one JVM never interfere. Thread-safe; close it
- * when done to release the registries it opened.
+ * Mirrors images, indexes and artifacts between endpoints, verifying every byte: many
+ * {@link Mapping}s at once with {@link #run(List)}, or one image with {@link #copy}. Everything a
+ * run needs hangs off its {@code Syncer}: two of them in one JVM share nothing mutable. Reusable
+ * and thread-safe: a host calling {@code run} on a schedule reuses the registries' connections and
+ * tokens. Close it when done to release the registries and threads it opened.
  *
  * <pre>{@code
  * try (Syncer syncer = Syncer.builder().credentials(CredentialProvider.defaults()).build()) {
+ *   SyncReport report = syncer.run(List.of(Mapping.builder()
+ *       .source("docker.io", "library/alpine").target("127.0.0.1:5000", "mirror/alpine")
+ *       .tags("3.20").build()));
+ *   System.out.println(report);
  *   CopyResult r = syncer.copy("oci:./image:1.0", "oci-archive:/tmp/image.tar:1.0");
- *   System.out.println(r);
  * }
  * }</pre>
  */
 public final class Syncer implements Closeable {
-  private final CredentialProvider credentials;
-  private final Map<String, Registry> registries;
-  private final int concurrency;
+  private final EngineSettings settings;
   private final Copier copier;
 
   private Syncer(Builder b) {
-    this.credentials = b.credentials;
-    this.registries = Map.copyOf(b.registries);
-    this.concurrency = b.concurrency;
-    this.copier = new Copier(this);
+    this.settings = new EngineSettings(b.credentials, b.registries, b.concurrency, b.imagesInFlight,
+        b.blobsPerRegistry, b.retry, b.listener, b.dryRun, Optional.ofNullable(b.executor),
+        Optional.ofNullable(b.cacheDirectory), b.cacheTtl, b.stagingLimit);
+    this.copier = new Copier(settings);
   }
 
   /** A builder with anonymous credentials and default settings. */
@@ -86,19 +94,68 @@ public final class Syncer implements Closeable {
         Objects.requireNonNull(tag, "tag")));
   }
 
+  /**
+   * Runs the mappings and returns what happened. Endpoint failures never throw: a broken image, a
+   * tag listing that failed or too few tags are in the report, and the other images go on. Images
+   * of all mappings share one transfer state: each unique blob is read from its source once and
+   * uploaded once per target registry, later repositories of that registry mount it. Unchanged
+   * tags are skipped by comparing the source's and the target's HEAD digests, without a manifest
+   * GET. Interrupting the calling thread cancels the run; see {@link SyncRun}.
+   *
+   * <p>A mapping with several target registries reads each blob once into a staging file on disk
+   * and uploads it to every target from there, within {@link Builder#stagingLimit(long)}; beyond
+   * it, and for mappings with one target registry, blobs stream straight from source to target.
+   *
+   * @throws IllegalArgumentException for an empty list
+   * @throws IllegalStateException if the syncer is closed
+   */
+  public SyncReport run(List<Mapping> mappings) {
+    return start(mappings).await();
+  }
+
+  /** Starts the mappings and returns at once; see {@link #run(List)}. */
+  public SyncRun start(List<Mapping> mappings) {
+    List<Mapping> list = List.copyOf(Objects.requireNonNull(mappings, "mappings"));
+    if (list.isEmpty()) {
+      throw new IllegalArgumentException("no mappings to run");
+    }
+    Engine.Running running = copier.engine().start(list);
+    return new SyncRun(running.report(), running.cancel());
+  }
+
   /** Where credentials come from for registries this syncer opens itself. */
   public CredentialProvider credentials() {
-    return credentials;
+    return settings.credentials();
   }
 
   /** Registries configured explicitly, by host; others are opened on demand with default settings. */
   public Map<String, Registry> registries() {
-    return registries;
+    return settings.registries();
   }
 
-  /** How many blobs (and child manifests) move at once, on threads this syncer owns. */
+  /** Threads of the syncer's own pool: how many requests run at once when no executor is given. */
   public int concurrency() {
-    return concurrency;
+    return settings.threads();
+  }
+
+  /** Images (each at one target) moving at once. */
+  public int imagesInFlight() {
+    return settings.imagesInFlight();
+  }
+
+  /** The most blob transfers at once towards one registry; the adaptive limit stays at or below it. */
+  public int blobsInFlightPerRegistry() {
+    return settings.blobsPerRegistry();
+  }
+
+  /** How transient failures are retried. */
+  public RetryPolicy retryPolicy() {
+    return settings.retry();
+  }
+
+  /** Whether runs of this syncer are dry runs: no write request anywhere. */
+  public boolean dryRun() {
+    return settings.dryRun();
   }
 
   /**
@@ -114,7 +171,16 @@ public final class Syncer implements Closeable {
   public static final class Builder {
     private CredentialProvider credentials = CredentialProvider.anonymous();
     private final Map<String, Registry> registries = new LinkedHashMap<>();
-    private int concurrency = 4;
+    private int concurrency = 8;
+    private int imagesInFlight = 8;
+    private int blobsPerRegistry = 6;
+    private RetryPolicy retry = RetryPolicy.defaults();
+    private SyncListener listener = SyncListener.NONE;
+    private boolean dryRun;
+    private Executor executor;
+    private Path cacheDirectory;
+    private Duration cacheTtl = Duration.ofDays(7);
+    private long stagingLimit = 1L << 30;
 
     private Builder() {}
 
@@ -131,12 +197,103 @@ public final class Syncer implements Closeable {
       return this;
     }
 
-    /** How many blobs move at once, 1 to 64; 4 by default. */
+    /**
+     * Threads of the syncer's own pool, 1 to 64; 8 by default: how many requests (blob transfers
+     * included) run at once across all registries. Unused with {@link #executor}.
+     */
     public Builder concurrency(int n) {
-      if (n < 1 || n > 64) {
-        throw new IllegalArgumentException("concurrency must be 1 to 64, got " + n);
+      this.concurrency = range("concurrency", n, 64);
+      return this;
+    }
+
+    /** Images (each at one target) moving at once, 1 to 1024; 8 by default. */
+    public Builder imagesInFlight(int n) {
+      this.imagesInFlight = range("imagesInFlight", n, 1024);
+      return this;
+    }
+
+    /**
+     * The most blob transfers at once towards one registry, 1 to 256; 6 by default. The limit
+     * adapts: it halves when the registry answers 429 and grows back on success, never above this.
+     */
+    public Builder blobsInFlightPerRegistry(int n) {
+      this.blobsPerRegistry = range("blobsInFlightPerRegistry", n, 256);
+      return this;
+    }
+
+    private static int range(String what, int n, int max) {
+      if (n < 1 || n > max) {
+        throw new IllegalArgumentException(what + " must be 1 to " + max + ", got " + n);
       }
-      this.concurrency = n;
+      return n;
+    }
+
+    /** How transient failures are retried; {@link RetryPolicy#defaults()} by default. */
+    public Builder retryPolicy(RetryPolicy policy) {
+      this.retry = Objects.requireNonNull(policy, "policy");
+      return this;
+    }
+
+    /** Who hears about the runs; combine several with {@link SyncListener#and}. */
+    public Builder listener(SyncListener l) {
+      this.listener = Objects.requireNonNull(l, "listener");
+      return this;
+    }
+
+    /**
+     * Dry runs: tags are listed and selected, HEADs and manifest GETs tell what would move, and no
+     * write request is sent anywhere (no upload, mount or manifest push). {@code copy} is a dry run
+     * too.
+     */
+    public Builder dryRun(boolean dry) {
+      this.dryRun = dry;
+      return this;
+    }
+
+    /**
+     * Run blocking work on the host's executor instead of the syncer's own threads. The syncer
+     * never shuts it down. It must be able to run at least two tasks at once.
+     */
+    public Builder executor(Executor hostExecutor) {
+      this.executor = Objects.requireNonNull(hostExecutor, "executor");
+      return this;
+    }
+
+    /**
+     * Where the transfer cache is kept between runs and processes (and staging files, see
+     * {@link #stagingLimit}). None by default: the cache then lives in memory for the syncer's
+     * life. The cache remembers which blobs each target registry repository has, so a warm run
+     * skips those HEADs; it is a hint, and a manifest a target refuses for such a blob makes the
+     * image's entries forgotten and the image retried once without it.
+     */
+    public Builder cacheDirectory(Path dir) {
+      this.cacheDirectory = Objects.requireNonNull(dir, "dir");
+      return this;
+    }
+
+    /**
+     * How many bytes of blobs one run may stage on disk, 0 (never) to 1 TiB; 1 GiB by default. A
+     * mapping with targets on several registries (or repositories given as they are) reads each
+     * blob from its source once into a staging file (under the cache directory, else the system
+     * temporary directory), verified, and uploads it to every target from there; the files are
+     * deleted when the run ends. Beyond the limit, blobs are streamed from the source once per
+     * target registry. A mapping with one target registry always streams.
+     */
+    public Builder stagingLimit(long bytes) {
+      if (bytes < 0 || bytes > (1L << 40)) {
+        throw new IllegalArgumentException("stagingLimit must be 0 to 1 TiB, got " + bytes);
+      }
+      this.stagingLimit = bytes;
+      return this;
+    }
+
+    /** How old a cache file may be before it is ignored, 0 (never ignored) to 365 days; 7 days by default. */
+    public Builder cacheTtl(Duration ttl) {
+      Objects.requireNonNull(ttl, "ttl");
+      if (ttl.isNegative() || ttl.compareTo(Duration.ofDays(365)) > 0) {
+        throw new IllegalArgumentException("cacheTtl must be 0 to 365 days, got " + ttl);
+      }
+      this.cacheTtl = ttl;
       return this;
     }
 
@@ -148,7 +305,9 @@ public final class Syncer implements Closeable {
 
   @Override
   public String toString() {
-    List<String> hosts = new ArrayList<>(registries.keySet());
-    return "Syncer{registries=" + hosts + ", concurrency=" + concurrency + "}";
+    List<String> hosts = new ArrayList<>(settings.registries().keySet());
+    return "Syncer{registries=" + hosts + ", concurrency=" + settings.threads() + ", imagesInFlight="
+        + settings.imagesInFlight() + ", blobsInFlightPerRegistry=" + settings.blobsPerRegistry()
+        + (settings.dryRun() ? ", dryRun" : "") + "}";
   }
 }

@@ -209,4 +209,22 @@ class SyncerCopyTest {
       }
     }
   }
+
+  @Test
+  void aLayoutTagMovedToAnotherImageIsSaid(@TempDir Path dir) throws IOException {
+    MemoryRepository src = new MemoryRepository("mem://src");
+    Image scheduler = TestImages.ociImage(81, Platform.parse("linux/amd64"), 1, 100);
+    Image ledger = TestImages.ociImage(82, Platform.parse("linux/amd64"), 1, 100);
+    scheduler.pushTo(src, Optional.of("v1.1"));
+    ledger.pushTo(src, Optional.of("v1.1-ledger"));
+    try (Syncer syncer = Syncer.builder().build(); Repository layout = OciLayout.directory(dir.resolve("oci"))) {
+      CopyResult first = syncer.copy(src, "v1.1", layout, Optional.of("v1.1"));
+      CopyResult moved = syncer.copy(src, "v1.1-ledger", layout, Optional.of("v1.1"));
+
+      assertThat(first.replaced()).isEmpty();
+      assertThat(first.toString()).doesNotContain("moved");
+      assertThat(moved.replaced()).contains(scheduler.manifest().digest());
+      assertThat(moved.toString()).endsWith("; tag moved from " + scheduler.manifest().digest());
+    }
+  }
 }

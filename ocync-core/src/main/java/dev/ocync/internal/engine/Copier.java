@@ -1,7 +1,7 @@
 package dev.ocync.internal.engine;
 
+import dev.ocync.ImageResult;
 import dev.ocync.OciLayout;
-import dev.ocync.Registry;
 import dev.ocync.Syncer;
 import dev.ocync.oci.Digest;
 import dev.ocync.oci.Reference;
@@ -9,53 +9,27 @@ import dev.ocync.spi.Repository;
 import java.io.Closeable;
 import java.io.IOException;
 import java.io.InterruptedIOException;
-import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ThreadFactory;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 
 /**
- * The copy engine behind {@link Syncer#copy}: opens endpoints for locations, runs each copy on the
- * syncer's executor, and owns the registries it opened on demand. One per {@link Syncer}.
+ * {@link Syncer#copy} on the engine: parses locations, opens their endpoints, and runs the copy
+ * as a one-image run of the syncer's {@link Engine}. One per {@link Syncer}.
  */
 public final class Copier implements Closeable {
-  /** Blob transfers and other requests are tried this many times when they fail transiently. */
-  static final int ATTEMPTS = 3;
-  private static final Duration DEFAULT_BACKOFF = Duration.ofMillis(250);
+  private final Engine engine;
 
-  private final Syncer syncer;
-  private final ExecutorService executor;
-  private final Retry retry;
-  private final Map<String, Registry> opened = new ConcurrentHashMap<>();
-  /** Guards {@link #closed} and {@link #running}; close() waits on it for running copies. */
-  private final Object state = new Object();
-  private boolean closed;
-  private int running;
-
-  /** A copier for {@code syncer}, with its concurrency. */
-  public Copier(Syncer syncer) {
-    this(syncer, DEFAULT_BACKOFF);
+  /** A copier with its own engine. */
+  public Copier(EngineSettings settings) {
+    this.engine = new Engine(Objects.requireNonNull(settings, "settings"));
   }
 
-  /** A copier that waits {@code retryBackoff}, then twice that, between attempts; tests make it short. */
-  public Copier(Syncer syncer, Duration retryBackoff) {
-    this.syncer = Objects.requireNonNull(syncer, "syncer");
-    this.retry = new Retry(ATTEMPTS, Objects.requireNonNull(retryBackoff, "retryBackoff"));
-    AtomicInteger n = new AtomicInteger();
-    ThreadFactory threads = r -> {
-      Thread t = new Thread(r, "ocync-copy-" + n.incrementAndGet());
-      // A syncer someone forgot to close must not keep the JVM alive.
-      t.setDaemon(true);
-      return t;
-    };
-    this.executor = Executors.newFixedThreadPool(syncer.concurrency(), threads);
+  /** The engine, which {@code Syncer.run} shares. */
+  public Engine engine() {
+    return engine;
   }
 
   /** Copies between two locations; see {@link Syncer#copy(String, String)}. */
@@ -66,11 +40,11 @@ public final class Copier implements Closeable {
       throw new IllegalArgumentException("invalid target location \"" + target
           + "\": a target cannot name a digest, it gets the source's; give a tag or none");
     }
-    enter();
+    engine.enter();
     try {
       return copy(from, to);
     } finally {
-      exit();
+      engine.exit();
     }
   }
 
@@ -98,7 +72,7 @@ public final class Copier implements Closeable {
           to.tag().isPresent() ? to.tag() : from.digest().isPresent() ? from.tag() : Optional.of(reference);
       String sourceName = from.display(Optional.empty(), Optional.empty());
       String targetName = to.display(Optional.empty(), Optional.empty());
-      outcome = new CopyRun(src, reference, dst, targetTag, sourceName, targetName, executor, retry).run();
+      outcome = copyOne(Side.of(src, sourceName), reference, Side.of(dst, targetName), targetTag);
     } catch (IOException | RuntimeException | Error e) {
       closeQuietly(dst, e);
       closeQuietly(src, e);
@@ -125,12 +99,49 @@ public final class Copier implements Closeable {
         throw new IllegalArgumentException("invalid tag \"" + t + "\": must match [A-Za-z0-9_][A-Za-z0-9._-]{0,127}");
       }
     });
-    enter();
+    return copyOne(Side.of(source, source.location()), reference, Side.of(target, target.location()), tag);
+  }
+
+  /** One image as a one-task run; waits for it, and on interrupt cancels it and waits for that. */
+  private CopyOutcome copyOne(Side source, String reference, Side target, Optional<String> tag) throws IOException {
+    Run run = engine.newRun();
+    ImageTask.Outcome o;
     try {
-      return new CopyRun(source, reference, target, tag, source.location(), target.location(), executor, retry).run();
+      CompletableFuture<ImageTask.Outcome> f = run.single(source, reference, target, tag);
+      boolean interrupted = false;
+      while (true) {
+        try {
+          o = f.get();
+          break;
+        } catch (InterruptedException e) {
+          // Abandon what is in flight, then wait for it: nothing may write after copy returned.
+          interrupted = true;
+          run.cancel();
+        } catch (ExecutionException e) {
+          throw new IllegalStateException("the engine failed a copy's future", e.getCause());
+        }
+      }
+      if (interrupted) {
+        Thread.currentThread().interrupt();
+        throw new InterruptedIOException("interrupted while copying " + source.name() + " " + reference);
+      }
     } finally {
-      exit();
+      engine.exit();
     }
+    if (o.error().isPresent()) {
+      Throwable t = o.error().get();
+      if (t instanceof IOException io) {
+        throw io;
+      }
+      if (t instanceof Error err) {
+        throw err;
+      }
+      throw new IllegalStateException(t);
+    }
+    ImageResult r = o.result();
+    return new CopyOutcome(r.source(), r.target(), r.targetDigest().orElseThrow(), o.mediaType(), o.unchanged(),
+        r.manifestsCopied(), o.manifestsSkipped(), r.blobsCopied(), r.blobsSkipped(), r.blobsMounted(), r.bytes(),
+        o.foreignBlobsSkipped(), r.duration(), r.replacedDigest());
   }
 
   private static String onlyTag(Repository layout, Location where) throws IOException {
@@ -151,34 +162,7 @@ public final class Copier implements Closeable {
         return OciLayout.archive(location.path().orElseThrow());
       default:
         Reference r = location.reference().orElseThrow();
-        return registry(r.registry()).repository(r.repository());
-    }
-  }
-
-  /** The configured registry for {@code host}, else one opened now and kept for the syncer's life. */
-  private Registry registry(String host) {
-    Registry configured = syncer.registries().get(host);
-    if (configured != null) {
-      return configured;
-    }
-    // Only a running copy gets here, and close() waits for running copies before it closes these.
-    return opened.computeIfAbsent(host, h -> Registry.builder(h).credentials(syncer.credentials()).build());
-  }
-
-  /** Admits a copy unless the copier is closed; close() then waits for it. */
-  private void enter() {
-    synchronized (state) {
-      if (closed) {
-        throw new IllegalStateException("the syncer is closed");
-      }
-      running++;
-    }
-  }
-
-  private void exit() {
-    synchronized (state) {
-      running--;
-      state.notifyAll();
+        return engine.registry(r.registry()).repository(r.repository());
     }
   }
 
@@ -195,44 +179,9 @@ public final class Copier implements Closeable {
     }
   }
 
-  /**
-   * Refuses new copies, waits for running ones to finish (they still need the executor: a copy of
-   * an index submits work as it discovers children), then stops the executor and closes the
-   * registries opened on demand. Interrupted, it stops the running copies' threads instead.
-   */
+  /** Closes the engine: waits for running copies and runs, then stops its threads. */
   @Override
   public void close() throws IOException {
-    try {
-      synchronized (state) {
-        closed = true;
-        while (running > 0) {
-          state.wait();
-        }
-      }
-      executor.shutdown();
-      if (!executor.awaitTermination(30, TimeUnit.SECONDS)) {
-        executor.shutdownNow();
-      }
-    } catch (InterruptedException e) {
-      executor.shutdownNow();
-      Thread.currentThread().interrupt();
-      throw new InterruptedIOException("interrupted while closing the syncer");
-    }
-    IOException first = null;
-    for (Registry r : List.copyOf(opened.values())) {
-      try {
-        r.close();
-      } catch (IOException e) {
-        if (first == null) {
-          first = e;
-        } else {
-          first.addSuppressed(e);
-        }
-      }
-    }
-    opened.clear();
-    if (first != null) {
-      throw first;
-    }
+    engine.close();
   }
 }

@@ -1,5 +1,7 @@
 package dev.ocync.internal.engine;
 
+import dev.ocync.RetryPolicy;
+import dev.ocync.SyncListener;
 import dev.ocync.spi.AuthenticationException;
 import dev.ocync.spi.DigestMismatchException;
 import dev.ocync.spi.NotFoundException;
@@ -8,85 +10,149 @@ import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.nio.file.FileSystemException;
 import java.time.Duration;
+import java.util.Locale;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.Predicate;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
-/** Retries transient failures with exponential backoff. Immutable; one per {@link Copier}. */
+/**
+ * Retries transient failures as a {@link RetryPolicy} says, honouring {@code Retry-After} within
+ * its cap, and says so: a "retrying ..." line at WARN and a {@link SyncListener#retrying} event.
+ * The asynchronous form waits on a timer, never on a pool thread.
+ */
 final class Retry {
+  private static final Logger LOG = LoggerFactory.getLogger(Retry.class);
+
   /** What to retry. */
   @FunctionalInterface
   interface Attempt<T> {
     T run() throws IOException;
   }
 
-  /** Waits; tests record the waits instead. */
+  /** Waits synchronously; tests record the waits instead. */
   @FunctionalInterface
   interface Sleeper {
     void sleep(Duration d) throws InterruptedException;
   }
 
-  /**
-   * The longest {@code Retry-After} honoured. A registry asking for more (Docker Hub's pull limit
-   * can say hours) fails the copy now with that wait in the message, rather than hanging it.
-   */
-  static final Duration MAX_RETRY_AFTER = Duration.ofMinutes(1);
+  /** Waits asynchronously: a future completed after the delay (or failed when the run is cancelled). */
+  @FunctionalInterface
+  interface Timer {
+    CompletableFuture<Void> after(Duration d);
+  }
 
-  private final int attempts;
-  private final Duration backoff;
+  private final RetryPolicy policy;
   private final Sleeper sleeper;
+  private final Timer timer;
+  private final SyncListener listener;
 
-  Retry(int attempts, Duration backoff) {
-    this(attempts, backoff, d -> Thread.sleep(d.toMillis()));
+  Retry(RetryPolicy policy, Sleeper sleeper) {
+    this(policy, sleeper, d -> CompletableFuture.failedFuture(new IllegalStateException("no timer")),
+        SyncListener.NONE);
   }
 
-  Retry(int attempts, Duration backoff, Sleeper sleeper) {
-    if (attempts < 1) {
-      throw new IllegalArgumentException("attempts must be at least 1, got " + attempts);
-    }
-    this.attempts = attempts;
-    this.backoff = backoff;
+  Retry(RetryPolicy policy, Sleeper sleeper, Timer timer, SyncListener listener) {
+    this.policy = policy;
     this.sleeper = sleeper;
+    this.timer = timer;
+    this.listener = listener;
   }
 
-  int attempts() {
-    return attempts;
+  RetryPolicy policy() {
+    return policy;
   }
 
-  /**
-   * Runs {@code attempt}, again after {@code backoff}, {@code 2 * backoff}, ... while it fails
-   * transiently; a registry's {@code Retry-After} (up to {@link #MAX_RETRY_AFTER}) lengthens a wait.
-   */
-  <T> T run(Attempt<T> attempt) throws IOException {
-    Duration wait = backoff;
+  /** Runs {@code attempt} on this thread, sleeping between attempts. */
+  <T> T run(String what, Attempt<T> attempt) throws IOException {
     for (int i = 1; ; i++) {
       try {
         return attempt.run();
       } catch (IOException e) {
-        if (i >= attempts || !isTransient(e)) {
+        Optional<Duration> wait = next(what, i, e, Retry::isTransient);
+        if (wait.isEmpty()) {
           throw e;
         }
-        Optional<Duration> asked = e instanceof RegistryException r ? r.retryAfter() : Optional.empty();
-        if (asked.isPresent() && asked.get().compareTo(MAX_RETRY_AFTER) > 0) {
-          throw e;
-        }
-        Duration now = asked.isPresent() && asked.get().compareTo(wait) > 0 ? asked.get() : wait;
         try {
-          sleeper.sleep(now);
+          sleeper.sleep(wait.get());
         } catch (InterruptedException ie) {
           Thread.currentThread().interrupt();
-          InterruptedIOException iio = new InterruptedIOException("interrupted while waiting to retry");
+          InterruptedIOException iio = new InterruptedIOException("interrupted while waiting to retry " + what);
           iio.addSuppressed(e);
           throw iio;
         }
-        wait = wait.multipliedBy(2);
       }
     }
   }
 
+  /** Runs {@code attempt} again after a timer while it fails transiently. */
+  <T> CompletableFuture<T> async(String what, Supplier<CompletableFuture<T>> attempt) {
+    return async(what, attempt, Retry::isTransient, 1);
+  }
+
+  /** As {@link #async(String, Supplier)}, with another idea of what is worth retrying. */
+  <T> CompletableFuture<T> async(String what, Supplier<CompletableFuture<T>> attempt,
+      Predicate<IOException> retryable) {
+    return async(what, attempt, retryable, 1);
+  }
+
+  private <T> CompletableFuture<T> async(String what, Supplier<CompletableFuture<T>> attempt,
+      Predicate<IOException> retryable, int n) {
+    CompletableFuture<T> first;
+    try {
+      first = attempt.get();
+    } catch (RuntimeException e) {
+      first = CompletableFuture.failedFuture(e);
+    }
+    return first.handle((v, e) -> {
+      if (e == null) {
+        return CompletableFuture.completedFuture(v);
+      }
+      Throwable cause = unwrap(e);
+      if (cause instanceof IOException io) {
+        Optional<Duration> wait = next(what, n, io, retryable);
+        if (wait.isPresent()) {
+          return timer.after(wait.get()).thenCompose(x -> async(what, attempt, retryable, n + 1));
+        }
+      }
+      return CompletableFuture.<T>failedFuture(cause);
+    }).thenCompose(f -> f);
+  }
+
+  /** The wait before the next attempt, or empty to give up; logs and reports a retry. */
+  private Optional<Duration> next(String what, int failed, IOException e, Predicate<IOException> retryable) {
+    if (failed >= policy.attempts() || !retryable.test(e)) {
+      return Optional.empty();
+    }
+    Optional<Duration> asked = e instanceof RegistryException r ? r.retryAfter() : Optional.empty();
+    if (asked.isPresent() && asked.get().compareTo(policy.maxRetryAfter()) > 0) {
+      return Optional.empty();
+    }
+    Duration backoff = policy.backoff(failed, ThreadLocalRandom.current().nextDouble());
+    Duration wait = asked.isPresent() && asked.get().compareTo(backoff) > 0 ? asked.get() : backoff;
+    LOG.warn("retrying {} (attempt {} of {}) in {}: {}", what, failed + 1, policy.attempts(), seconds(wait),
+        e.getMessage());
+    try {
+      listener.retrying(what, failed + 1, wait, e);
+    } catch (RuntimeException le) {
+      LOG.warn("sync listener failed on retrying {}", what, le);
+    }
+    return Optional.of(wait);
+  }
+
+  private static String seconds(Duration d) {
+    return String.format(Locale.ROOT, "%.1f s", d.toMillis() / 1000.0);
+  }
+
   /**
    * Whether trying again may help: HTTP 408, 429 and 5xx, and plain I/O failures (connection reset,
-   * timeouts), also when an endpoint wrapped one without a status. Never a digest mismatch, a missing
-   * manifest or blob, refused credentials or a file system error (permission denied, a file in the
-   * way): those fail the same way every time.
+   * timeouts), also when an endpoint wrapped one without a status. Never a digest mismatch (a blob
+   * transfer refetches those itself), a missing manifest or blob, refused credentials or a file
+   * system error (permission denied, a file in the way): those fail the same way every time.
    */
   static boolean isTransient(IOException e) {
     if (e instanceof DigestMismatchException || e instanceof NotFoundException
@@ -104,8 +170,26 @@ final class Retry {
     return !(e instanceof FileSystemException);
   }
 
-  /** A thread interruption, as opposed to a socket timeout (which is an InterruptedIOException too). */
-  private static boolean isInterruption(IOException e) {
-    return e.getClass() == InterruptedIOException.class;
+  /** A thread interruption or a cancellation, as opposed to a socket timeout (an InterruptedIOException too). */
+  static boolean isInterruption(Throwable e) {
+    return e.getClass() == InterruptedIOException.class || e instanceof Cancelled;
+  }
+
+  static Throwable unwrap(Throwable e) {
+    Throwable t = e;
+    while ((t instanceof CompletionException || t instanceof java.util.concurrent.ExecutionException
+        || t instanceof java.io.UncheckedIOException) && t.getCause() != null) {
+      t = t.getCause();
+    }
+    return t;
+  }
+
+  /** The run was cancelled: what was in flight stops. */
+  static final class Cancelled extends InterruptedIOException {
+    private static final long serialVersionUID = 1L;
+
+    Cancelled(String what) {
+      super("cancelled: " + what);
+    }
   }
 }

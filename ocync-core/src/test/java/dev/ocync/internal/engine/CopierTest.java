@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
-import dev.ocync.Syncer;
+import dev.ocync.RetryPolicy;
 import dev.ocync.oci.Descriptor;
 import dev.ocync.oci.Digest;
 import dev.ocync.oci.Manifest;
@@ -39,21 +39,21 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 class CopierTest {
-  private Syncer syncer;
+  /** Attempts of the retry policy these tests use. */
+  private static final int ATTEMPTS = 3;
   private Copier copier;
   private final MemoryRepository src = new MemoryRepository("mem://src");
   private final MemoryRepository dst = new MemoryRepository("mem://dst");
 
   @BeforeEach
   void setUp() {
-    syncer = Syncer.builder().concurrency(4).build();
-    copier = new Copier(syncer, Duration.ofMillis(1));
+    copier = new Copier(EngineSettings.defaults().withThreads(4).withRetry(RetryPolicy.builder().attempts(ATTEMPTS)
+        .initialBackoff(Duration.ofMillis(1)).jitter(0).build()));
   }
 
   @AfterEach
   void tearDown() throws IOException {
     copier.close();
-    syncer.close();
   }
 
   private static Set<Digest> digests(List<Blob> blobs) {
@@ -501,7 +501,7 @@ class CopierTest {
     RegistryException e = catchThrowableOfType(RegistryException.class,
         () -> copier.copy(down, "1.0", dst, Optional.of("1.0")));
 
-    assertThat(down.opens(layer)).isEqualTo(Copier.ATTEMPTS);
+    assertThat(down.opens(layer)).isEqualTo(ATTEMPTS);
     assertThat(e.isTransient()).isTrue();
     assertThat(dst.manifests()).isEmpty();
   }

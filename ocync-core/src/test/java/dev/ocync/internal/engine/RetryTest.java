@@ -3,6 +3,7 @@ package dev.ocync.internal.engine;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.ocync.RetryPolicy;
 import dev.ocync.oci.Digest;
 import dev.ocync.spi.AuthenticationException;
 import dev.ocync.spi.DigestMismatchException;
@@ -17,6 +18,10 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
 class RetryTest {
+  private static RetryPolicy policy(Duration backoff) {
+    return RetryPolicy.builder().attempts(3).initialBackoff(backoff).jitter(0).build();
+  }
+
   private static final RegistryException.Context CTX = RegistryException.Context.of("127.0.0.1:5000");
 
   @Test
@@ -42,8 +47,8 @@ class RetryTest {
   @Test
   void retriesTransientFailuresWithBackoffUpToTheLimit() {
     AtomicInteger calls = new AtomicInteger();
-    Retry retry = new Retry(3, Duration.ofMillis(1));
-    assertThatThrownBy(() -> retry.run(() -> {
+    Retry retry = new Retry(policy(Duration.ofMillis(1)), d -> {});
+    assertThatThrownBy(() -> retry.run("test", () -> {
       calls.incrementAndGet();
       throw new RegistryException("busy", CTX.status(503));
     })).isInstanceOf(RegistryException.class).hasMessageContaining("busy");
@@ -53,7 +58,7 @@ class RetryTest {
   @Test
   void returnsOnceAnAttemptSucceeds() throws IOException {
     AtomicInteger calls = new AtomicInteger();
-    String r = new Retry(3, Duration.ofMillis(1)).run(() -> {
+    String r = new Retry(policy(Duration.ofMillis(1)), d -> {}).run("test", () -> {
       if (calls.incrementAndGet() < 3) {
         throw new SocketException("Connection reset");
       }
@@ -66,7 +71,7 @@ class RetryTest {
   @Test
   void doesNotRetryPermanentFailures() {
     AtomicInteger calls = new AtomicInteger();
-    assertThatThrownBy(() -> new Retry(3, Duration.ofMillis(1)).run(() -> {
+    assertThatThrownBy(() -> new Retry(policy(Duration.ofMillis(1)), d -> {}).run("test", () -> {
       calls.incrementAndGet();
       throw new NotFoundException("blob unknown", CTX.status(404));
     })).isInstanceOf(NotFoundException.class);
@@ -77,8 +82,8 @@ class RetryTest {
   void waitsWhatTheRegistryAsksForWhenItIsLongerThanTheBackoff() throws IOException {
     java.util.List<Duration> waits = new java.util.ArrayList<>();
     AtomicInteger calls = new AtomicInteger();
-    Retry retry = new Retry(3, Duration.ofMillis(250), waits::add);
-    String r = retry.run(() -> {
+    Retry retry = new Retry(policy(Duration.ofMillis(250)), waits::add);
+    String r = retry.run("test", () -> {
       int n = calls.incrementAndGet();
       if (n == 1) {
         throw new RegistryException("slow down", CTX.status(429).retryAfter(Duration.ofSeconds(7)));
@@ -97,8 +102,8 @@ class RetryTest {
   void aRetryAfterBeyondTheCapFailsNowInsteadOfHanging() {
     java.util.List<Duration> waits = new java.util.ArrayList<>();
     AtomicInteger calls = new AtomicInteger();
-    Retry retry = new Retry(3, Duration.ofMillis(1), waits::add);
-    assertThatThrownBy(() -> retry.run(() -> {
+    Retry retry = new Retry(policy(Duration.ofMillis(1)), waits::add);
+    assertThatThrownBy(() -> retry.run("test", () -> {
       calls.incrementAndGet();
       throw new RegistryException("pull rate limit reached", CTX.status(429).retryAfter(Duration.ofHours(6)));
     })).isInstanceOf(RegistryException.class).hasMessageContaining("retry after 21600 s");

@@ -1,0 +1,167 @@
+package dev.ocync;
+
+import dev.ocync.internal.engine.ReportJson;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * Everything a {@link Syncer#run} did: one {@link ImageResult} per image and target, what each
+ * mapping selected and any problem it had, and the totals. A run never throws for an endpoint's
+ * failure; it is here. Immutable.
+ *
+ * <p>{@link #toJson()} writes a stable, documented shape, described by the JSON Schema
+ * {@code dev/ocync/sync-report.schema.json} shipped in the jar and returned by {@link #jsonSchema()}.
+ */
+public final class SyncReport {
+  private final Instant started;
+  private final Duration duration;
+  private final boolean dryRun;
+  private final boolean cancelled;
+  private final List<MappingReport> mappings;
+  private final List<ImageResult> images;
+  private final SyncStats stats;
+
+  /** What went wrong with a mapping as a whole (its images, if any, are in {@link SyncReport#images()}). */
+  public enum ProblemKind {
+    /** The source's tags could not be listed: no image of the mapping ran. */
+    TAG_LISTING_FAILED,
+    /** Fewer tags were kept than {@code min_tags}: no image of the mapping ran. */
+    TOO_FEW_TAGS,
+    /** The run was cancelled before this mapping's tags were chosen. */
+    CANCELLED
+  }
+
+  /** A problem of a mapping, with a message naming the source and the cause. */
+  public record Problem(ProblemKind kind, String message) {
+    /** A problem; both are required. */
+    public Problem {
+      Objects.requireNonNull(kind, "kind");
+      Objects.requireNonNull(message, "message");
+    }
+  }
+
+  /**
+   * What one mapping selected.
+   *
+   * @param source the source repository ({@code docker.io/library/nginx})
+   * @param targets the target repositories
+   * @param listed the tags the source listed, or empty when tags were given literally (no listing)
+   * @param kept the tags mirrored, in mirror order
+   * @param dropped the tags not mirrored, with the reason for each
+   * @param problems what failed for the mapping as a whole
+   */
+  public record MappingReport(String source, List<String> targets, Optional<List<String>> listed,
+      List<String> kept, List<TagSelector.Dropped> dropped, List<Problem> problems) {
+    /** A mapping's report; the lists are copied. */
+    public MappingReport {
+      Objects.requireNonNull(source, "source");
+      targets = List.copyOf(targets);
+      listed = listed.map(List::copyOf);
+      kept = List.copyOf(kept);
+      dropped = List.copyOf(dropped);
+      problems = List.copyOf(problems);
+    }
+  }
+
+  /** A report; the engine builds these. */
+  public SyncReport(Instant started, Duration duration, boolean dryRun, boolean cancelled,
+      List<MappingReport> mappings, List<ImageResult> images) {
+    this.started = Objects.requireNonNull(started, "started");
+    this.duration = Objects.requireNonNull(duration, "duration");
+    this.dryRun = dryRun;
+    this.cancelled = cancelled;
+    this.mappings = List.copyOf(mappings);
+    this.images = List.copyOf(images);
+    SyncStats s = SyncStats.ZERO;
+    for (ImageResult r : images) {
+      s = s.plus(r.stats());
+    }
+    this.stats = s;
+  }
+
+  /** When the run started. */
+  public Instant started() {
+    return started;
+  }
+
+  /** Wall time of the run. */
+  public Duration duration() {
+    return duration;
+  }
+
+  /** Whether this was a dry run: nothing was written, counts say what would have moved. */
+  public boolean dryRun() {
+    return dryRun;
+  }
+
+  /** Whether the run was cancelled; images not finished are {@link ImageResult.Status#CANCELLED}. */
+  public boolean cancelled() {
+    return cancelled;
+  }
+
+  /** One report per mapping, in the order given. */
+  public List<MappingReport> mappings() {
+    return mappings;
+  }
+
+  /** One result per image and target, by mapping, tag and target in the order given. */
+  public List<ImageResult> images() {
+    return images;
+  }
+
+  /** The totals of {@link #images()}. */
+  public SyncStats stats() {
+    return stats;
+  }
+
+  /** Whether nothing failed: no failed image, no mapping problem, not cancelled. */
+  public boolean succeeded() {
+    return !cancelled && stats.failed() == 0 && stats.cancelled() == 0
+        && mappings.stream().allMatch(m -> m.problems().isEmpty());
+  }
+
+  /** The report as JSON in the shape of {@code dev/ocync/sync-report.schema.json}, pretty-printed. */
+  public String toJson() {
+    return ReportJson.write(this);
+  }
+
+  /** The JSON Schema (draft 2020-12) of {@link #toJson()}. */
+  public static String jsonSchema() {
+    try (java.io.InputStream in = SyncReport.class.getResourceAsStream("sync-report.schema.json")) {
+      if (in == null) {
+        throw new IllegalStateException("sync-report.schema.json is missing from the ocync-core jar");
+      }
+      return new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException("cannot read sync-report.schema.json from the ocync-core jar", e);
+    }
+  }
+
+  /** A few lines for humans: totals, then every failed image and mapping problem. */
+  @Override
+  public String toString() {
+    StringBuilder sb = new StringBuilder(dryRun ? "Dry run: " : "Sync: ").append(stats.synced())
+        .append(dryRun ? " to transfer, " : " synced, ").append(stats.skipped()).append(" skipped, ")
+        .append(stats.failed()).append(" failed");
+    if (stats.cancelled() > 0 || cancelled) {
+      sb.append(", ").append(stats.cancelled()).append(" cancelled");
+    }
+    sb.append("; ").append(stats.blobsCopied()).append(" blobs (").append(CopyResult.humanBytes(stats.bytes()))
+        .append("), ").append(stats.blobsMounted()).append(" mounted, in ")
+        .append(String.format(java.util.Locale.ROOT, "%.1f s", duration.toMillis() / 1000.0));
+    for (MappingReport m : mappings) {
+      for (Problem p : m.problems()) {
+        sb.append("\n  ").append(p.kind()).append(' ').append(p.message());
+      }
+    }
+    for (ImageResult r : images) {
+      if (r.status() == ImageResult.Status.FAILED) {
+        sb.append("\n  ").append(r);
+      }
+    }
+    return sb.toString();
+  }
+}

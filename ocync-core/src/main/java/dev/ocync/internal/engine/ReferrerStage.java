@@ -1,0 +1,54 @@
+package dev.ocync.internal.engine;
+
+import dev.ocync.ArtifactPolicy;
+import dev.ocync.oci.Descriptor;
+import dev.ocync.oci.Digest;
+import dev.ocync.oci.Manifest;
+import dev.ocync.spi.Repository;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * The seam where referrers (signatures, SBOMs, attestations) join the engine: called once per
+ * image and target after the subject is at the target (pushed, or found unchanged), never before.
+ * A failed future makes the image {@code FAILED} at {@code ARTIFACT_SYNC} (the image itself stays
+ * pushed); the future's value is how many referrers were copied.
+ *
+ * <p>The stage moves content through {@link Transfers}, so referrer blobs share the run's dedupe,
+ * limits, retries and cancellation, and nothing it pushes is ever pushed before its blobs.
+ */
+interface ReferrerStage {
+  /** What the engine lends the stage to move content for one image and target. */
+  interface Transfers {
+    /**
+     * The manifest's blobs to the target (deduplicated run-wide), then the manifest, by digest or
+     * with {@code tag} (a legacy cosign tag, a tag-schema fallback index); nothing but a HEAD when
+     * the target already has it under that reference. Fails unless all of it arrived; in a dry run
+     * nothing is written.
+     */
+    CompletableFuture<Void> push(Manifest manifest, Optional<String> tag);
+
+    /** Blocking work (a referrer listing, a manifest GET) on the engine's threads, retried while transient. */
+    <T> CompletableFuture<T> call(String what, Retry.Attempt<T> work);
+  }
+
+  /**
+   * What to copy referrers of.
+   *
+   * @param subjectManifest the subject as fetched from the source, when this run fetched it (not
+   *     for an image skipped as unchanged): its children are the index children whose referrers come too
+   */
+  record Subject(Repository source, Repository target, Descriptor sourceSubject, Digest targetDigest,
+      Optional<Manifest> subjectManifest, Optional<ArtifactPolicy> policy, boolean dryRun, Transfers transfers) {
+    /** The subject's digest at the source. */
+    Digest sourceDigest() {
+      return sourceSubject.digest();
+    }
+  }
+
+  /** Copies the subject's referrers; the future holds how many were copied. */
+  CompletableFuture<Integer> copy(Subject subject);
+
+  /** Copies nothing: for {@code Syncer.copy}, and for tests of the engine alone. */
+  ReferrerStage NONE = s -> CompletableFuture.completedFuture(0);
+}

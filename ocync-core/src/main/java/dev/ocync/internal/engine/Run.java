@@ -1,0 +1,561 @@
+package dev.ocync.internal.engine;
+
+import dev.ocync.ImageResult;
+import dev.ocync.Mapping;
+import dev.ocync.SyncListener;
+import dev.ocync.SyncReport;
+import dev.ocync.TagSelector;
+import dev.ocync.internal.cache.TransferCache;
+import dev.ocync.oci.Descriptor;
+import dev.ocync.oci.Digest;
+import dev.ocync.oci.Manifest;
+import dev.ocync.spi.DigestMismatchException;
+import dev.ocync.spi.RegistryException;
+import dev.ocync.spi.Repository;
+import java.io.FilterInputStream;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import java.io.IOException;
+import java.io.InputStream;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Queue;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One run of the engine: its mappings, the blob scheduler shared by all their images, the
+ * memoised source lookups, and cancellation. Made by {@link Engine}; used once.
+ */
+final class Run {
+  private static final Logger LOG = LoggerFactory.getLogger(Run.class);
+  private static final long PROGRESS_STEP = 1 << 20;
+
+  private final Engine engine;
+  private final boolean dryRun;
+  private final SyncListener listener;
+  private final Retry retry;
+  private final BlobScheduler blobs = new BlobScheduler(this);
+  private final ReferrerStage referrers;
+  private final Limiter images;
+  private final Instant started = Instant.now();
+  private final long startNanos = System.nanoTime();
+
+  private volatile boolean cancelled;
+  private final Set<CompletableFuture<Void>> delays = ConcurrentHashMap.newKeySet();
+  private final Set<InputStream> streams = ConcurrentHashMap.newKeySet();
+  private final Queue<CompletableFuture<?>> tracked = new ConcurrentLinkedQueue<>();
+  private final Map<List<Object>, CompletableFuture<Descriptor>> resolved = new ConcurrentHashMap<>();
+  private final Map<List<Object>, CompletableFuture<Manifest>> manifests = new ConcurrentHashMap<>();
+  private final Map<List<Object>, CompletableFuture<Set<String>>> targetTags = new ConcurrentHashMap<>();
+  private final Map<Mapping.Endpoint, Side> sides = new ConcurrentHashMap<>();
+  private final Map<List<Object>, CompletableFuture<Optional<Path>>> stages = new ConcurrentHashMap<>();
+  private final long stagingLimit;
+  private final Optional<Path> cacheDirectory;
+  private final AtomicLong stagedBytes = new AtomicLong();
+  private Path stagingDirectory;
+
+  Run(Engine engine, EngineSettings settings, SyncListener listener, ReferrerStage referrers) {
+    this.engine = engine;
+    this.dryRun = settings.dryRun();
+    this.listener = listener;
+    this.referrers = referrers;
+    this.images = new Limiter("images", settings.imagesInFlight(), false);
+    this.stagingLimit = settings.stagingLimit();
+    this.cacheDirectory = settings.cacheDirectory();
+    this.retry = new Retry(settings.retry(), d -> Thread.sleep(d.toMillis()), this::after, listener);
+  }
+
+  boolean dryRun() {
+    return dryRun;
+  }
+
+  SyncListener listener() {
+    return listener;
+  }
+
+  Retry retry() {
+    return retry;
+  }
+
+  BlobScheduler blobs() {
+    return blobs;
+  }
+
+  ReferrerStage referrers() {
+    return referrers;
+  }
+
+  boolean cancelled() {
+    return cancelled;
+  }
+
+  /** Stops the run: waits end, in-flight blob streams are closed, nothing more is pushed. */
+  void cancel() {
+    cancelled = true;
+    for (CompletableFuture<Void> d : List.copyOf(delays)) {
+      d.completeExceptionally(new Retry.Cancelled("waiting to retry"));
+    }
+    for (InputStream in : List.copyOf(streams)) {
+      try {
+        in.close();
+      } catch (IOException | RuntimeException e) {
+        // closing is how the transfer is abandoned; its own failure does not matter
+      }
+    }
+  }
+
+  void checkCancelled(String what) throws Retry.Cancelled {
+    if (cancelled) {
+      throw new Retry.Cancelled(what);
+    }
+  }
+
+  /** Keeps the run open until {@code f} is done. */
+  void track(CompletableFuture<?> f) {
+    tracked.add(f);
+  }
+
+  /** Runs blocking work on the engine's executor, unless the run is cancelled. */
+  <T> CompletableFuture<T> blocking(Retry.Attempt<T> work) {
+    try {
+      return CompletableFuture.supplyAsync(() -> {
+        try {
+          checkCancelled("request");
+          return work.run();
+        } catch (IOException e) {
+          throw new CompletionException(e);
+        }
+      }, engine.executor());
+    } catch (RuntimeException e) {
+      return CompletableFuture.failedFuture(e);
+    }
+  }
+
+  /** Blocking work within the adaptive limits of both registries; 429s shrink them, successes grow them. */
+  <T> CompletableFuture<T> limited(Side a, Side b, Retry.Attempt<T> work) {
+    Limiter first = engine.limiter(a.group().compareTo(b.group()) <= 0 ? a.group() : b.group());
+    Limiter second = a.group().equals(b.group()) ? null
+        : engine.limiter(a.group().compareTo(b.group()) <= 0 ? b.group() : a.group());
+    CompletableFuture<Void> permits = first.acquire();
+    if (second != null) {
+      permits = permits.thenCompose(v -> second.acquire());
+    }
+    return permits.thenCompose(v -> blocking(work)).whenComplete((r, e) -> {
+      Optional<String> throttled = BlobScheduler.throttledBy(e);
+      boolean named = throttled.isPresent() && (throttled.get().equals(a.group()) || throttled.get().equals(b.group()));
+      for (Limiter l : second == null ? List.of(first) : List.of(first, second)) {
+        // the registry that said 429 slows down; both when the error does not say which
+        if (throttled.isPresent() && (!named || l == engine.limiter(throttled.get()))) {
+          l.congested();
+        } else {
+          l.succeeded();
+        }
+        l.release();
+      }
+    });
+  }
+
+  /** A future completed after {@code d}, or failed at once when the run is cancelled. */
+  CompletableFuture<Void> after(Duration d) {
+    CompletableFuture<Void> f = new CompletableFuture<>();
+    if (cancelled) {
+      f.completeExceptionally(new Retry.Cancelled("waiting to retry"));
+      return f;
+    }
+    delays.add(f);
+    f.whenComplete((v, e) -> delays.remove(f));
+    engine.timer().schedule(() -> f.complete(null), Math.max(0, d.toNanos()), TimeUnit.NANOSECONDS);
+    return f;
+  }
+
+  /** The source stream of a blob, abandoned when the run is cancelled, reporting progress. */
+  InputStream guard(InputStream raw, String target) {
+    return guard(raw, target, true);
+  }
+
+  private InputStream guard(InputStream raw, String target, boolean progress) {
+    streams.add(raw);
+    return new FilterInputStream(raw) {
+      private long unreported;
+
+      @Override
+      public int read() throws IOException {
+        byte[] one = new byte[1];
+        int n = read(one, 0, 1);
+        return n < 0 ? -1 : one[0] & 0xff;
+      }
+
+      @Override
+      public int read(byte[] b, int off, int len) throws IOException {
+        checkCancelled("blob transfer to " + target);
+        int n;
+        try {
+          n = super.read(b, off, len);
+        } catch (IOException e) {
+          checkCancelled("blob transfer to " + target);
+          throw e;
+        }
+        if (n > 0) {
+          unreported += n;
+          if (progress && unreported >= PROGRESS_STEP) {
+            listener.bytesMoved(target, unreported);
+            unreported = 0;
+          }
+        }
+        return n;
+      }
+
+      @Override
+      public void close() throws IOException {
+        streams.remove(raw);
+        if (progress && unreported > 0) {
+          listener.bytesMoved(target, unreported);
+          unreported = 0;
+        }
+        super.close();
+      }
+    };
+  }
+
+  /** The source's descriptor for a tag or digest, looked up once per run and shared by every target. */
+  CompletableFuture<Descriptor> resolveSource(Side src, String reference) {
+    return resolved.computeIfAbsent(List.of(src.repo(), reference), k -> {
+      String what = "looking up " + reference + " at " + src.name();
+      return retried(what, () -> src.repo().resolve(reference)).thenCompose(d -> {
+        if (d.isPresent()) {
+          return CompletableFuture.completedFuture(d.get());
+        }
+        // A reference that does not resolve: fetching it lets the endpoint say why in its own terms
+        // (registry and repository apart, the server's error code), and covers an endpoint whose
+        // cheap resolve missed what a fetch finds.
+        return retried("fetching " + reference + " from " + src.name(), () -> src.repo().fetchManifest(reference))
+            .thenApply(m -> {
+              manifests.putIfAbsent(List.of(src.repo(), m.digest()), CompletableFuture.completedFuture(m));
+              return m.descriptor();
+            });
+      });
+    });
+  }
+
+  /** A manifest by digest, fetched once per run and checked against its descriptor. */
+  CompletableFuture<Manifest> sourceManifest(Side src, Descriptor d, String what) {
+    return manifests.computeIfAbsent(List.of(src.repo(), d.digest()), k -> retried("fetching " + what + " from "
+        + src.name(), () -> src.repo().fetchManifest(d.digest().toString())).thenApply(m -> {
+          if (!m.digest().equals(d.digest()) || m.size() != d.size()) {
+            throw new CompletionException(new DigestMismatchException(what + " fetched from "
+                + src.repo().location() + " as " + d.digest() + " (" + d.size() + " bytes) hashes to " + m.digest()
+                + " (" + m.size() + " bytes)", RegistryException.Context.of(src.repo().location())
+                .reference(d.digest().toString()), d.digest(), m.digest()));
+          }
+          return m;
+        }));
+  }
+
+  /** The transfer cache's key for a blob at a registry target; empty for other endpoints. */
+  private Optional<TransferCache.BlobKey> blobKey(Side target, Digest digest) {
+    if (target.path().isEmpty()) {
+      return Optional.empty();
+    }
+    try {
+      return Optional.of(new TransferCache.BlobKey(target.group(), target.path().get(), digest));
+    } catch (IllegalArgumentException e) {
+      return Optional.empty();
+    }
+  }
+
+  /** Whether the transfer cache says the blob is at the target (a hint: a refused manifest undoes it). */
+  boolean cachedBlob(Side target, Digest digest) {
+    return blobKey(target, digest).map(k -> engine.cache().hasBlob(k)).orElse(false);
+  }
+
+  /** Remembers that the blob is at the target. */
+  void recordBlob(Side target, Digest digest) {
+    if (!dryRun) {
+      blobKey(target, digest).ifPresent(k -> engine.cache().recordBlob(k));
+    }
+  }
+
+  /** Starts an image once an image slot is free; a cancelled run does not start it. */
+  CompletableFuture<ImageTask.Outcome> submit(ImageTask task) {
+    CompletableFuture<ImageTask.Outcome> f = images.acquire().thenComposeAsync(v -> cancelled
+        ? CompletableFuture.completedFuture(task.notRun(ImageResult.Status.CANCELLED, Optional.empty()))
+        : task.start().thenCompose(o -> {
+          if (!task.refusedDespiteCache(o)) {
+            return CompletableFuture.completedFuture(o);
+          }
+          // the cache said blobs were there that the target lacks: forget them, try once without it
+          task.target().path().ifPresent(path -> engine.cache().invalidateImage(task.target().group(), path,
+              task.blobDigests(), Optional.empty()));
+          blobs.forget(task.target(), task.blobDigests());
+          return task.withoutCache().start();
+        }), engine.executor())
+        // only a bug or a host executor that refuses work gets here: still one result per image
+        .handle((o, e) -> e == null ? o : task.crashed(e));
+    f.whenComplete((o, e) -> images.release());
+    return f;
+  }
+
+  /** One image, for {@code Syncer.copy}: the outcome once nothing of the run is in flight. */
+  CompletableFuture<ImageTask.Outcome> single(Side src, String reference, Side dst, Optional<String> tag) {
+    ImageTask task = new ImageTask(this, src, reference, dst, tag, Optional.empty(), Optional.empty(), false, false);
+    return submit(task).thenCompose(o -> settle().thenApply(v -> o)).whenComplete((o, e) -> deleteStaging());
+  }
+
+  private CompletableFuture<Void> settle() {
+    return settle(tracked);
+  }
+
+  /** Completes when every future in {@code futures} has, including those added meanwhile. */
+  static CompletableFuture<Void> settle(Queue<CompletableFuture<?>> futures) {
+    CompletableFuture<?>[] now = futures.toArray(CompletableFuture[]::new);
+    return CompletableFuture.allOf(now).handle((v, e) -> null)
+        .thenCompose(v -> futures.size() > now.length ? settle(futures) : CompletableFuture.completedFuture(null));
+  }
+
+  /** Blocking work on the executor, retried while it fails transiently. */
+  <T> CompletableFuture<T> retried(String what, Retry.Attempt<T> work) {
+    return retry.async(what, () -> blocking(work));
+  }
+
+  /**
+   * The blob read once from the source into a staging file, verified, for a mapping with several
+   * target registries; empty when it does not fit in the run's staging limit (then each target
+   * streams it from the source). One file per source blob per run, shared by every target.
+   */
+  CompletableFuture<Optional<Path>> staged(Side src, Descriptor blob) {
+    List<Object> key = List.of(src.repo(), blob.digest());
+    CompletableFuture<Optional<Path>> known = stages.get(key);
+    if (known != null) {
+      return known;
+    }
+    CompletableFuture<Optional<Path>> mine = new CompletableFuture<>();
+    known = stages.putIfAbsent(key, mine);
+    if (known != null) {
+      return known;
+    }
+    track(mine);
+    if (stagedBytes.addAndGet(blob.size()) > stagingLimit) {
+      stagedBytes.addAndGet(-blob.size());
+      mine.complete(Optional.empty());
+      return mine;
+    }
+    retry.async("staging blob " + blob.digest() + " from " + src.name(),
+        () -> limited(src, src, () -> Optional.of(writeStage(src, blob))),
+        e -> e instanceof DigestMismatchException || Retry.isTransient(e)).whenComplete((p, e) -> {
+          if (e == null) {
+            mine.complete(p);
+          } else {
+            // the next image that needs it tries again
+            stages.remove(key, mine);
+            stagedBytes.addAndGet(-blob.size());
+            mine.completeExceptionally(Retry.unwrap(e));
+          }
+        });
+    return mine;
+  }
+
+  private Path writeStage(Side src, Descriptor blob) throws IOException {
+    Path dir = stagingDirectory();
+    Path done = dir.resolve(blob.digest().algorithm().id() + "-" + blob.digest().encoded());
+    if (Files.exists(done, LinkOption.NOFOLLOW_LINKS)) {
+      return done;
+    }
+    Path tmp = Files.createTempFile(dir, "blob-", ".tmp");
+    try {
+      try (InputStream raw = guard(src.repo().openBlob(blob), "staging", false);
+          VerifyingInputStream in = new VerifyingInputStream(raw, blob, src.repo().location())) {
+        Files.copy(in, tmp, StandardCopyOption.REPLACE_EXISTING);
+        in.verifyConsumed();
+      }
+      Files.move(tmp, done, StandardCopyOption.ATOMIC_MOVE);
+      return done;
+    } finally {
+      Files.deleteIfExists(tmp);
+    }
+  }
+
+  private synchronized Path stagingDirectory() throws IOException {
+    if (stagingDirectory == null) {
+      Path parent = cacheDirectory.map(d -> d.resolve("staging"))
+          .orElse(Path.of(System.getProperty("java.io.tmpdir")));
+      Files.createDirectories(parent);
+      stagingDirectory = Files.createTempDirectory(parent, "ocync-run-");
+    }
+    return stagingDirectory;
+  }
+
+  /** Deletes the run's staging files; they are only for this run. */
+  private synchronized void deleteStaging() {
+    if (stagingDirectory == null) {
+      return;
+    }
+    try (java.util.stream.Stream<Path> files = Files.list(stagingDirectory)) {
+      for (Path f : (Iterable<Path>) files::iterator) {
+        Files.deleteIfExists(f);
+      }
+      Files.deleteIfExists(stagingDirectory);
+    } catch (IOException e) {
+      LOG.warn("could not delete the staging directory {}: {}", stagingDirectory, e.getMessage());
+    }
+  }
+
+  // ------------------------------------------------------------------ mappings
+
+  /** One mapping's selection, problems and images, filled in as it is planned. */
+  private static final class Slot {
+    final Mapping mapping;
+    final List<String> targets = new ArrayList<>();
+    volatile Optional<List<String>> listed = Optional.empty();
+    volatile List<String> kept = List.of();
+    volatile List<TagSelector.Dropped> dropped = List.of();
+    final Queue<SyncReport.Problem> problems = new ConcurrentLinkedQueue<>();
+    final List<CompletableFuture<ImageTask.Outcome>> images = new ArrayList<>();
+
+    Slot(Mapping mapping) {
+      this.mapping = mapping;
+    }
+  }
+
+  /** Runs the mappings; the future never fails, it holds the report. */
+  CompletableFuture<SyncReport> run(List<Mapping> mappings) {
+    listener.runStarted(mappings);
+    List<Slot> slots = new ArrayList<>();
+    List<CompletableFuture<Void>> plans = new ArrayList<>();
+    for (Mapping m : mappings) {
+      Slot slot = new Slot(m);
+      slots.add(slot);
+      CompletableFuture<Void> planned;
+      try {
+        planned = plan(slot);
+      } catch (RuntimeException e) {
+        planned = CompletableFuture.failedFuture(e);
+      }
+      plans.add(planned.exceptionally(e -> {
+        Throwable cause = Retry.unwrap(e);
+        slot.problems.add(cancelled && Retry.isInterruption(cause)
+            ? new SyncReport.Problem(SyncReport.ProblemKind.CANCELLED,
+                m.source() + ": the run was cancelled before its tags were chosen")
+            : new SyncReport.Problem(SyncReport.ProblemKind.TAG_LISTING_FAILED, m.source() + ": " + cause.getMessage()));
+        return null;
+      }));
+    }
+    return CompletableFuture.allOf(plans.toArray(CompletableFuture[]::new)).thenCompose(v -> {
+      List<CompletableFuture<ImageTask.Outcome>> all = new ArrayList<>();
+      slots.forEach(s -> {
+        synchronized (s.images) {
+          all.addAll(s.images);
+        }
+      });
+      return CompletableFuture.allOf(all.toArray(CompletableFuture[]::new));
+    }).thenCompose(v -> settle()).handle((v, e) -> {
+      deleteStaging();
+      if (!dryRun) {
+        engine.cache().persist();
+      }
+      return report(slots);
+    });
+  }
+
+  private SyncReport report(List<Slot> slots) {
+    List<SyncReport.MappingReport> reports = new ArrayList<>();
+    List<ImageResult> results = new ArrayList<>();
+    for (Slot s : slots) {
+      reports.add(new SyncReport.MappingReport(s.mapping.source().name(), s.targets, s.listed, s.kept, s.dropped,
+          List.copyOf(s.problems)));
+      synchronized (s.images) {
+        for (CompletableFuture<ImageTask.Outcome> f : s.images) {
+          results.add(f.join().result());
+        }
+      }
+    }
+    SyncReport r = new SyncReport(started, Duration.ofNanos(System.nanoTime() - startNanos), dryRun, cancelled,
+        reports, results);
+    listener.runFinished(r);
+    return r;
+  }
+
+  private Side side(Mapping.Endpoint e) {
+    return sides.computeIfAbsent(e, engine::side);
+  }
+
+  private CompletableFuture<Void> plan(Slot slot) {
+    Mapping m = slot.mapping;
+    if (cancelled) {
+      slot.problems.add(new SyncReport.Problem(SyncReport.ProblemKind.CANCELLED,
+          m.source() + ": the run was cancelled before its tags were chosen"));
+      return CompletableFuture.completedFuture(null);
+    }
+    Side src = side(m.source());
+    List<Side> targets = new ArrayList<>();
+    for (Mapping.Endpoint t : m.targets()) {
+      targets.add(side(t));
+      slot.targets.add(t.name());
+    }
+    Optional<TagSelector> selector = m.tagSelector();
+    Optional<List<String>> exact = !m.literalTags().isEmpty() ? Optional.of(m.literalTags())
+        : selector.flatMap(TagSelector::exactTags);
+    CompletableFuture<List<String>> kept;
+    if (exact.isPresent()) {
+      slot.kept = exact.get();
+      kept = CompletableFuture.completedFuture(exact.get());
+    } else {
+      kept = retried("listing tags of " + src.name(), () -> src.repo().listTags())
+          .thenApply(listed -> {
+            TagSelector.Selection sel = selector.orElseGet(TagSelector::all).select(listed);
+            slot.listed = Optional.of(listed);
+            slot.kept = sel.kept();
+            slot.dropped = sel.dropped();
+            return sel.kept();
+          });
+    }
+    // several target registries: read each blob once into a staging file and upload from there
+    boolean stage = stagingLimit > 0 && targets.stream().map(Side::group).distinct().count() > 1;
+    return kept.thenAccept(tags -> {
+      listener.tagsSelected(m, slot.listed.orElse(List.of()), slot.kept, slot.dropped);
+      if (selector.isPresent() && exact.isEmpty() && selector.get().minTags().isPresent()
+          && tags.size() < selector.get().minTags().getAsInt()) {
+        slot.problems.add(new SyncReport.Problem(SyncReport.ProblemKind.TOO_FEW_TAGS, m.source() + ": "
+            + tags.size() + " tags kept, fewer than min_tags " + selector.get().minTags().getAsInt()));
+        return;
+      }
+      synchronized (slot.images) {
+        for (String tag : tags) {
+          for (Side target : targets) {
+            ImageTask task = new ImageTask(this, src, tag, target, Optional.of(tag), m.platformFilter(),
+                m.artifactPolicy(), true, stage);
+            if (selector.isPresent() && selector.get().hasImmutableTags() && selector.get().isImmutable(tag)) {
+              slot.images.add(targetTags(target).handle((present, e) -> e == null && present.contains(tag))
+                  .thenCompose(present -> present
+                      ? CompletableFuture.completedFuture(task.notRun(ImageResult.Status.SKIPPED,
+                          Optional.of(ImageResult.SkipReason.IMMUTABLE_TAG)))
+                      : submit(task)));
+            } else {
+              slot.images.add(submit(task));
+            }
+          }
+        }
+      }
+    });
+  }
+
+  /** A target's tags, listed once per run (only for immutable tags). */
+  private CompletableFuture<Set<String>> targetTags(Side target) {
+    return targetTags.computeIfAbsent(List.of(target.repo()), k -> retried("listing tags of " + target.name(),
+        () -> (Set<String>) new HashSet<>(target.repo().listTags())));
+  }
+}

@@ -1,0 +1,649 @@
+package dev.ocync;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.ocync.oci.Descriptor;
+import dev.ocync.oci.Digest;
+import dev.ocync.oci.MediaType;
+import dev.ocync.oci.Platform;
+import dev.ocync.testing.FakeRegistry;
+import dev.ocync.testing.TestImages;
+import dev.ocync.testing.TestImages.Blob;
+import dev.ocync.testing.TestImages.Image;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.stream.Collectors;
+import mockwebserver3.RecordedRequest;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** Syncer.run against fake registries, asserting the requests that were and were not made. */
+class SyncerRunTest {
+  private static final RetryPolicy FAST =
+      RetryPolicy.builder().initialBackoff(Duration.ofMillis(1)).maxBackoff(Duration.ofMillis(5)).jitter(0).build();
+
+  private FakeRegistry upstream;
+  private FakeRegistry mirror;
+  private final List<Registry> registries = new ArrayList<>();
+
+  @BeforeEach
+  void start() throws IOException {
+    upstream = FakeRegistry.start();
+    mirror = FakeRegistry.start();
+  }
+
+  @AfterEach
+  void stop() throws IOException {
+    for (Registry r : registries) {
+      r.close();
+    }
+    upstream.close();
+    mirror.close();
+  }
+
+  /** A syncer that speaks plain HTTP to the fakes, as configured registries. */
+  private Syncer.Builder syncer(FakeRegistry... more) {
+    Syncer.Builder b = Syncer.builder().retryPolicy(FAST);
+    List<FakeRegistry> fakes = new ArrayList<>(List.of(upstream, mirror));
+    fakes.addAll(List.of(more));
+    for (FakeRegistry f : fakes) {
+      Registry r = f.registry().build();
+      registries.add(r);
+      b.registry(r);
+    }
+    return b;
+  }
+
+  private Mapping mapping(String from, String to, String... tags) {
+    return Mapping.builder().source(upstream.host(), from).target(mirror.host(), to).tags(tags).build();
+  }
+
+  /** Two images sharing a base layer (and the config of neither). */
+  private static List<Image> imagesSharingABaseLayer() {
+    Image a = TestImages.ociImage(1, Platform.parse("linux/amd64"), 2, 3000);
+    Image b = TestImages.ociImage(2, Platform.parse("linux/amd64"), 2, 3000);
+    Blob base = a.blobs().get(1);
+    // b's first layer becomes a's: rebuild b's manifest over [b.config, base, b.layer2]
+    String json = "{\"schemaVersion\":2,\"mediaType\":\"" + MediaType.OCI_MANIFEST + "\",\"config\":"
+        + TestImages.descriptorJson(b.blobs().get(0).descriptor(), Optional.empty()) + ",\"layers\":["
+        + TestImages.descriptorJson(base.descriptor(), Optional.empty()) + ","
+        + TestImages.descriptorJson(b.blobs().get(2).descriptor(), Optional.empty()) + "]}";
+    Image shared = new Image(dev.ocync.oci.Manifest.parse(json.getBytes(java.nio.charset.StandardCharsets.UTF_8),
+        MediaType.OCI_MANIFEST), List.of(b.blobs().get(0), base, b.blobs().get(2)), List.of());
+    return List.of(a, shared);
+  }
+
+  private static long count(List<RecordedRequest> requests, String method, String pathPart) {
+    return requests.stream().filter(r -> r.getMethod().equals(method)
+        && r.getUrl().encodedPath().contains(pathPart)).count();
+  }
+
+  private static List<RecordedRequest> writes(FakeRegistry fake) {
+    return fake.requests().stream().filter(r -> !r.getMethod().equals("GET") && !r.getMethod().equals("HEAD"))
+        .toList();
+  }
+
+  @Test
+  void eachBlobIsReadOnceAndUploadedOncePerTargetRegistryAcrossImagesTagsAndMappings() throws IOException {
+    List<Image> images = imagesSharingABaseLayer();
+    upstream.putImage("team/app", images.get(0), Optional.of("1.0"));
+    upstream.putImage("team/app", images.get(0), Optional.of("1.0-copy"));
+    upstream.putImage("team/tool", images.get(1), Optional.of("2.0"));
+    Set<Digest> unique = new java.util.HashSet<>();
+    images.forEach(i -> i.blobs().forEach(b -> unique.add(b.descriptor().digest())));
+
+    SyncReport report;
+    try (Syncer s = syncer().build()) {
+      report = s.run(List.of(mapping("team/app", "mirror/app", "1.0", "1.0-copy"),
+          mapping("team/tool", "mirror/tool", "2.0")));
+    }
+
+    assertThat(report.succeeded()).as(report.toString()).isTrue();
+    assertThat(report.images()).extracting(ImageResult::status).containsOnly(ImageResult.Status.SYNCED);
+    // one GET per unique blob, though the base layer is in two repositories, three tags, two mappings
+    for (Digest d : unique) {
+      assertThat(count(upstream.requests(), "GET", "/blobs/" + d)).as("GETs of %s", d).isEqualTo(1);
+    }
+    // one upload per unique blob at the target registry; the shared layer reached the other
+    // repository by a mount from the sibling that had it
+    List<RecordedRequest> uploads = mirror.requests("POST", "/blobs/uploads/").stream()
+        .filter(r -> r.getUrl().queryParameter("mount") == null).toList();
+    List<RecordedRequest> mounts = mirror.requests("POST", "/blobs/uploads/").stream()
+        .filter(r -> r.getUrl().queryParameter("mount") != null).toList();
+    assertThat(uploads).hasSize(unique.size());
+    assertThat(mounts).hasSize(1);
+    assertThat(mounts.get(0).getUrl().queryParameter("mount"))
+        .isEqualTo(images.get(0).blobs().get(1).descriptor().digest().toString());
+    assertThat(mounts.get(0).getUrl().queryParameter("from")).isIn("mirror/app", "mirror/tool");
+    assertThat(report.stats().blobsMounted()).isEqualTo(1);
+    assertThat(report.stats().blobsCopied()).isEqualTo(unique.size());
+    // the source manifest is fetched once for both tags that name it
+    assertThat(count(upstream.requests(), "GET", "/manifests/" + images.get(0).manifest().digest())
+        + count(upstream.requests(), "GET", "/manifests/1.0")).isEqualTo(1);
+    for (Image i : images) {
+      for (Blob b : i.blobs()) {
+        String repo = i == images.get(0) ? "mirror/app" : "mirror/tool";
+        assertThat(mirror.blob(repo, b.descriptor().digest())).contains(b.bytes());
+      }
+    }
+    assertThat(mirror.manifest("mirror/app", "1.0-copy")).contains(images.get(0).manifest().bytes());
+    assertThat(mirror.manifest("mirror/tool", "2.0")).contains(images.get(1).manifest().bytes());
+  }
+
+  @Test
+  void unchangedTagsAreSkippedByHeadWithoutAManifestGetOrAnyWrite() throws IOException {
+    Image index = TestImages.multiArch(5, 1000);
+    upstream.putImage("app", index, Optional.of("1.0"));
+    try (Syncer s = syncer().build()) {
+      assertThat(s.run(List.of(mapping("app", "app", "1.0"))).succeeded()).isTrue();
+      int before = upstream.requests().size();
+      int writesBefore = writes(mirror).size();
+
+      SyncReport again = s.run(List.of(mapping("app", "app", "1.0")));
+
+      ImageResult r = again.images().get(0);
+      assertThat(r.status()).isEqualTo(ImageResult.Status.SKIPPED);
+      assertThat(r.skipReason()).contains(ImageResult.SkipReason.DIGEST_MATCH);
+      assertThat(r.sourceDigest()).contains(index.manifest().digest());
+      List<RecordedRequest> second = upstream.requests().subList(before, upstream.requests().size());
+      // HEADs, and the cheap referrer check (one listing; legacy cosign tags by HEAD)
+      assertThat(second).allMatch(q -> q.getMethod().equals("HEAD")
+          || q.getMethod().equals("GET") && q.getUrl().encodedPath().contains("/referrers/"));
+      assertThat(count(second, "GET", "/manifests/")).isZero();
+      assertThat(writes(mirror)).hasSize(writesBefore);
+    }
+  }
+
+  @Test
+  void literalTagsAreNotListed() throws IOException {
+    upstream.putImage("app", TestImages.ociImage(6, Platform.parse("linux/amd64"), 1, 100), Optional.of("1.0"));
+    try (Syncer s = syncer().build()) {
+      s.run(List.of(mapping("app", "app", "1.0")));
+    }
+    assertThat(upstream.requests("GET", "/tags/list")).isEmpty();
+    assertThat(mirror.requests("GET", "/tags/list")).isEmpty();
+  }
+
+  @Test
+  void retryHonoursRetryAfterAndSaysSo() throws IOException {
+    Image image = TestImages.ociImage(7, Platform.parse("linux/amd64"), 1, 100);
+    upstream.putImage("app", image, Optional.of("1.0"));
+    Digest layer = image.blobs().get(1).descriptor().digest();
+    upstream.inject(r -> r.getMethod().equals("GET") && r.getUrl().encodedPath().endsWith("/blobs/" + layer),
+        FakeRegistry.error(429, "TOOMANYREQUESTS", "slow down").newBuilder().addHeader("Retry-After", "1").build(),
+        true);
+    List<Duration> waits = new CopyOnWriteArrayList<>();
+    List<String> what = new CopyOnWriteArrayList<>();
+    SyncListener recorder = new SyncListener() {
+      @Override
+      public void retrying(String w, int attempt, Duration wait, IOException cause) {
+        waits.add(wait);
+        what.add(w + " #" + attempt);
+      }
+    };
+
+    SyncReport report;
+    try (Syncer s = syncer().listener(recorder).build()) {
+      report = s.run(List.of(mapping("app", "app", "1.0")));
+    }
+
+    assertThat(report.images().get(0).status()).isEqualTo(ImageResult.Status.SYNCED);
+    assertThat(waits).containsExactly(Duration.ofSeconds(1));
+    assertThat(what).containsExactly("blob " + layer + " from " + upstream.host() + "/app to " + mirror.host()
+        + "/app #2");
+    assertThat(count(upstream.requests(), "GET", "/blobs/" + layer)).isEqualTo(2);
+  }
+
+  @Test
+  void oneBrokenImageFailsAloneWithItsStageAndStatus() throws IOException {
+    Image good = TestImages.ociImage(8, Platform.parse("linux/amd64"), 1, 100);
+    Image broken = TestImages.ociImage(9, Platform.parse("linux/amd64"), 1, 100);
+    upstream.putImage("app", good, Optional.of("good"));
+    // the manifest is there, one of its layers is not
+    upstream.putBlob("app", broken.blobs().get(0).bytes());
+    upstream.putManifest("app", Optional.of("broken"), broken.manifest().bytes(), broken.manifest().mediaType());
+
+    SyncReport report;
+    try (Syncer s = syncer().build()) {
+      report = s.run(List.of(mapping("app", "app", "broken", "good")));
+    }
+
+    assertThat(report.succeeded()).isFalse();
+    ImageResult b = report.images().get(0);
+    assertThat(b.source()).isEqualTo(upstream.host() + "/app:broken");
+    assertThat(b.target()).isEqualTo(mirror.host() + "/app:broken");
+    assertThat(b.status()).isEqualTo(ImageResult.Status.FAILED);
+    assertThat(b.failure().orElseThrow().stage()).isEqualTo(ImageResult.Stage.BLOB_TRANSFER);
+    assertThat(b.failure().orElseThrow().error().status()).hasValue(404);
+    assertThat(b.failure().orElseThrow().message()).contains(broken.blobs().get(1).descriptor().digest().toString());
+    assertThat(report.images().get(1).status()).isEqualTo(ImageResult.Status.SYNCED);
+    assertThat(mirror.manifest("app", "broken")).isEmpty();
+    assertThat(mirror.manifest("app", "good")).contains(good.manifest().bytes());
+    assertThat(report.stats().failed()).isEqualTo(1);
+    assertThat(report.stats().synced()).isEqualTo(1);
+  }
+
+  @Test
+  void aTagListingThatFailsIsAMappingProblemNotAnException() throws IOException {
+    upstream.inject(r -> r.getUrl().encodedPath().endsWith("/tags/list"),
+        FakeRegistry.error(403, "DENIED", "no listing for you"), false);
+    Mapping listing = Mapping.builder().source(upstream.host(), "app").target(mirror.host(), "app").build();
+    SyncReport report;
+    try (Syncer s = syncer().build()) {
+      report = s.run(List.of(listing));
+    }
+    assertThat(report.images()).isEmpty();
+    assertThat(report.mappings().get(0).problems()).singleElement().satisfies(p -> {
+      assertThat(p.kind()).isEqualTo(SyncReport.ProblemKind.TAG_LISTING_FAILED);
+      assertThat(p.message()).contains(upstream.host() + "/app", "no listing for you");
+    });
+    assertThat(report.succeeded()).isFalse();
+  }
+
+  @Test
+  void dryRunSendsNoWriteAndSaysWhatWouldMove() throws IOException {
+    Image index = TestImages.multiArch(10, 2000);
+    upstream.putImage("app", index, Optional.of("1.0"));
+    SyncReport report;
+    try (Syncer s = syncer().dryRun(true).build()) {
+      report = s.run(List.of(mapping("app", "app", "1.0"), mapping("app", "other", "1.0")));
+    }
+    assertThat(writes(mirror)).isEmpty();
+    assertThat(writes(upstream)).isEmpty();
+    assertThat(report.dryRun()).isTrue();
+    assertThat(report.images()).extracting(ImageResult::status).containsOnly(ImageResult.Status.SYNCED);
+    long bytes = index.allBlobs().stream().mapToLong(b -> b.descriptor().size()).sum();
+    // the first repository would receive the blobs, the second would mount them
+    assertThat(report.stats().bytes()).isEqualTo(bytes);
+    assertThat(report.stats().blobsCopied() + report.stats().blobsMounted()).isEqualTo(2 * index.allBlobs().size());
+    assertThat(report.stats().manifestsCopied()).isEqualTo(6);
+    assertThat(mirror.manifestCount("app")).isZero();
+  }
+
+  @Test
+  void aThrowingListenerNeverFailsARunAndEveryStartHasOneFinish() throws IOException {
+    upstream.putImage("app", TestImages.ociImage(11, Platform.parse("linux/amd64"), 1, 100), Optional.of("1.0"));
+    upstream.putImage("app", TestImages.ociImage(12, Platform.parse("linux/amd64"), 1, 100), Optional.of("2.0"));
+    List<String> events = Collections.synchronizedList(new ArrayList<>());
+    Map<String, Integer> open = new ConcurrentHashMap<>();
+    SyncListener recording = new SyncListener() {
+      @Override
+      public void runStarted(List<Mapping> mappings) {
+        events.add("runStarted");
+      }
+
+      @Override
+      public void imageStarted(String source, String target) {
+        open.merge(target, 1, Integer::sum);
+      }
+
+      @Override
+      public void imageFinished(ImageResult result) {
+        open.merge(result.target(), -1, Integer::sum);
+        events.add("imageFinished " + result.tag().orElseThrow());
+      }
+
+      @Override
+      public void runFinished(SyncReport report) {
+        events.add("runFinished");
+      }
+    };
+    SyncListener throwing = new SyncListener() {
+      @Override
+      public void imageStarted(String source, String target) {
+        throw new IllegalStateException("listener bug");
+      }
+
+      @Override
+      public void blobDone(String target, Descriptor blob, BlobOutcome outcome) {
+        throw new IllegalStateException("listener bug");
+      }
+    };
+    SyncReport report;
+    try (Syncer s = syncer().listener(throwing.and(recording)).build()) {
+      report = s.run(List.of(mapping("app", "app", "1.0", "2.0")));
+    }
+    assertThat(report.succeeded()).isTrue();
+    assertThat(open.values()).containsOnly(0);
+    assertThat(open).hasSize(2);
+    assertThat(events.get(0)).isEqualTo("runStarted");
+    assertThat(events.get(events.size() - 1)).isEqualTo("runFinished");
+    assertThat(events).containsOnlyOnce("imageFinished 1.0", "imageFinished 2.0");
+  }
+
+  @Test
+  void misuseThrowsButEndpointsNeverDo() throws IOException {
+    try (Syncer s = syncer().build()) {
+      assertThatThrownBy(() -> s.run(List.of())).isInstanceOf(IllegalArgumentException.class)
+          .hasMessageContaining("no mappings");
+      // nothing listens on this port: the failure is in the report
+      SyncReport r = s.run(List.of(Mapping.builder().source("127.0.0.1:9", "app").target(mirror.host(), "app")
+          .tags("1.0").build()));
+      assertThat(r.images()).singleElement().satisfies(i -> {
+        assertThat(i.status()).isEqualTo(ImageResult.Status.FAILED);
+        assertThat(i.failure().orElseThrow().stage()).isEqualTo(ImageResult.Stage.MANIFEST_PULL);
+      });
+    }
+    Syncer closed = syncer().build();
+    closed.close();
+    assertThatThrownBy(() -> closed.run(List.of(mapping("app", "app", "1.0"))))
+        .isInstanceOf(IllegalStateException.class).hasMessageContaining("closed");
+  }
+
+  @Test
+  void mappingBuilderChecksTheFieldsTogether() {
+    assertThatThrownBy(() -> Mapping.builder().target(mirror.host(), "app").build())
+        .isInstanceOf(IllegalArgumentException.class).hasMessage("mapping has no source");
+    assertThatThrownBy(() -> Mapping.builder().source(upstream.host(), "app").build())
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("has no target");
+    assertThatThrownBy(() -> Mapping.builder().source(upstream.host(), "app").target(upstream.host(), "app").build())
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("cannot be the source");
+    assertThatThrownBy(() -> Mapping.builder().source(upstream.host(), "app").target(mirror.host(), "a")
+        .target(mirror.host(), "a").build()).hasMessageContaining("given twice");
+    assertThatThrownBy(() -> Mapping.builder().tags("ok", "bad tag")).hasMessageContaining("invalid tag \"bad tag\"");
+    dev.ocync.testing.MemoryRepository readOnly = new dev.ocync.testing.MemoryRepository("mem://charts") {
+      @Override
+      public boolean readOnly() {
+        return true;
+      }
+    };
+    assertThatThrownBy(() -> Mapping.builder().source(upstream.host(), "app").target(readOnly).build())
+        .hasMessageContaining("target mem://charts is read-only");
+    Mapping m = Mapping.builder().source(upstream.host(), "app").target(mirror.host(), "x").tags("1", "1", "2")
+        .build();
+    assertThat(m.literalTags()).containsExactly("1", "2");
+    assertThat(m.newBuilder().build().toString()).isEqualTo(m.toString());
+  }
+
+  @Test
+  void reportJsonHasTheDocumentedShape() throws IOException {
+    Image image = TestImages.ociImage(13, Platform.parse("linux/amd64"), 1, 100);
+    upstream.putImage("app", image, Optional.of("1.0"));
+    SyncReport report;
+    try (Syncer s = syncer().build()) {
+      report = s.run(List.of(mapping("app", "app", "1.0", "missing")));
+    }
+    String json = report.toJson();
+    SchemaCheck.assertValid(json);
+    com.fasterxml.jackson.databind.JsonNode tree = new com.fasterxml.jackson.databind.ObjectMapper().readTree(json);
+    assertThat(tree.get("images").get(0).get("status").asText()).isEqualTo("SYNCED");
+    assertThat(tree.get("images").get(0).get("sourceDigest").asText()).isEqualTo(image.manifest().digest().toString());
+    assertThat(tree.get("images").get(1).get("failure").get("stage").asText()).isEqualTo("MANIFEST_PULL");
+    assertThat(tree.get("images").get(1).get("failure").get("httpStatus").asInt()).isEqualTo(404);
+    assertThat(tree.get("stats").get("failed").asInt()).isEqualTo(1);
+    assertThat(tree.get("mappings").get(0).has("tagsListed")).isFalse();
+    assertThat(report.images().stream().map(ImageResult::target).collect(Collectors.toList()))
+        .containsExactly(mirror.host() + "/app:1.0", mirror.host() + "/app:missing");
+  }
+
+  @Test
+  void aBlobThatFailedForOneImageIsTriedAgainByTheNextImageThatNeedsIt() throws IOException {
+    List<Image> images = imagesSharingABaseLayer();
+    upstream.putImage("app", images.get(0), Optional.of("a"));
+    upstream.putImage("app", images.get(1), Optional.of("b"));
+    Digest base = images.get(0).blobs().get(1).descriptor().digest();
+    upstream.inject(r -> r.getMethod().equals("GET") && r.getUrl().encodedPath().endsWith("/blobs/" + base),
+        FakeRegistry.error(500, "UNKNOWN", "disk on fire"), true);
+    List<String> blobEvents = new CopyOnWriteArrayList<>();
+    List<Long> moved = new CopyOnWriteArrayList<>();
+    SyncListener recorder = new SyncListener() {
+      @Override
+      public void blobDone(String target, Descriptor blob, BlobOutcome outcome) {
+        blobEvents.add(blob.digest() + " " + outcome);
+      }
+
+      @Override
+      public void bytesMoved(String target, long bytes) {
+        moved.add(bytes);
+      }
+    };
+
+    SyncReport report;
+    try (Syncer s = syncer().retryPolicy(RetryPolicy.none()).imagesInFlight(1).listener(recorder).build()) {
+      report = s.run(List.of(mapping("app", "app", "a", "b")));
+    }
+
+    assertThat(report.images().get(0).status()).isEqualTo(ImageResult.Status.FAILED);
+    assertThat(report.images().get(0).failure().orElseThrow().error().status()).hasValue(500);
+    assertThat(report.images().get(1).status()).isEqualTo(ImageResult.Status.SYNCED);
+    assertThat(count(upstream.requests(), "GET", "/blobs/" + base)).isEqualTo(2);
+    assertThat(mirror.blob("app", base)).contains(images.get(0).blobs().get(1).bytes());
+    assertThat(blobEvents).containsOnlyOnce(base + " COPIED");
+    long copied = report.stats().bytes();
+    assertThat(moved.stream().mapToLong(Long::longValue).sum()).isEqualTo(copied);
+  }
+
+  @Test
+  void aMappingWithTwoTargetRegistriesReadsEachBlobOnceThroughAStagingFile(@org.junit.jupiter.api.io.TempDir
+      java.nio.file.Path cache) throws IOException {
+    Image index = TestImages.multiArch(14, 3000);
+    upstream.putImage("app", index, Optional.of("1.0"));
+    SyncReport report;
+    try (FakeRegistry second = FakeRegistry.start();
+        Syncer s = syncer(second).cacheDirectory(cache).build()) {
+      report = s.run(List.of(Mapping.builder().source(upstream.host(), "app").target(mirror.host(), "app")
+          .target(second.host(), "copy/app").tags("1.0").build()));
+      for (Blob b : index.allBlobs()) {
+        assertThat(second.blob("copy/app", b.descriptor().digest())).contains(b.bytes());
+      }
+      assertThat(second.manifest("copy/app", "1.0")).contains(index.manifest().bytes());
+    }
+    assertThat(report.succeeded()).as(report.toString()).isTrue();
+    for (Blob b : index.allBlobs()) {
+      assertThat(count(upstream.requests(), "GET", "/blobs/" + b.descriptor().digest())).isEqualTo(1);
+      assertThat(mirror.blob("app", b.descriptor().digest())).contains(b.bytes());
+    }
+    assertThat(report.stats().blobsCopied()).isEqualTo(2 * index.allBlobs().size());
+    // the staging files lived only as long as the run
+    try (java.util.stream.Stream<java.nio.file.Path> left = java.nio.file.Files.walk(cache.resolve("staging"))) {
+      assertThat(left.filter(java.nio.file.Files::isRegularFile)).isEmpty();
+    }
+  }
+
+  @Test
+  void aSyncerRunOnAScheduleReusesTokensAndRunsConcurrentlyFromSeveralThreads() throws Exception {
+    upstream.requireAnonymousBearer();
+    upstream.putImage("a", TestImages.ociImage(15, Platform.parse("linux/amd64"), 1, 100), Optional.of("1.0"));
+    upstream.putImage("b", TestImages.ociImage(16, Platform.parse("linux/amd64"), 1, 100), Optional.of("1.0"));
+    try (Syncer s = syncer().build()) {
+      java.util.concurrent.ExecutorService two = java.util.concurrent.Executors.newFixedThreadPool(2);
+      try {
+        var ra = two.submit(() -> s.run(List.of(mapping("a", "a", "1.0"))));
+        var rb = two.submit(() -> s.run(List.of(mapping("b", "b", "1.0"))));
+        assertThat(ra.get().succeeded()).isTrue();
+        assertThat(rb.get().succeeded()).isTrue();
+      } finally {
+        two.shutdownNow();
+      }
+      int tokens = upstream.tokenRequests().size();
+
+      SyncReport again = s.run(List.of(mapping("a", "a", "1.0"), mapping("b", "b", "1.0")));
+
+      assertThat(again.images()).extracting(ImageResult::status).containsOnly(ImageResult.Status.SKIPPED);
+      assertThat(upstream.tokenRequests()).as("tokens fetched again").hasSize(tokens);
+    }
+  }
+
+  @Test
+  void aPlatformFilterWritesADeterministicIndexOnceAndTheSecondRunSkipsIt() throws IOException {
+    Image index = TestImages.multiArch(17, 1000);
+    upstream.putImage("app", index, Optional.of("1.0"));
+    Image amd64 = index.children().get(0);
+    Image arm64 = index.children().get(1);
+    Mapping m = Mapping.builder().source(upstream.host(), "app").target(mirror.host(), "app").tags("1.0")
+        .platforms(PlatformFilter.of("linux/amd64")).build();
+    try (Syncer s = syncer().build()) {
+      SyncReport first = s.run(List.of(m));
+
+      ImageResult r = first.images().get(0);
+      assertThat(r.status()).as(first.toString()).isEqualTo(ImageResult.Status.SYNCED);
+      assertThat(r.filtered()).isTrue();
+      assertThat(r.sourceDigest()).contains(index.manifest().digest());
+      byte[] written = mirror.manifest("app", "1.0").orElseThrow();
+      assertThat(r.targetDigest()).contains(Digest.sha256(written));
+      assertThat(new String(written, java.nio.charset.StandardCharsets.UTF_8))
+          .contains(amd64.manifest().digest().toString()).doesNotContain(arm64.manifest().digest().toString());
+      for (Blob b : arm64.blobs()) {
+        assertThat(upstream.requests("GET", "/blobs/" + b.descriptor().digest())).isEmpty();
+      }
+      int puts = mirror.requests("PUT", "/manifests/").size();
+
+      SyncReport second = s.run(List.of(m));
+
+      assertThat(second.images().get(0).status()).isEqualTo(ImageResult.Status.SKIPPED);
+      assertThat(second.images().get(0).targetDigest()).isEqualTo(r.targetDigest());
+      assertThat(mirror.requests("PUT", "/manifests/")).hasSize(puts);
+    }
+  }
+
+  @Test
+  void aPlatformFilterThatMatchesNothingFailsThatImageNamingWhatTheSourceHas() throws IOException {
+    upstream.putImage("app", TestImages.multiArch(18, 100), Optional.of("1.0"));
+    SyncReport report;
+    try (Syncer s = syncer().build()) {
+      report = s.run(List.of(Mapping.builder().source(upstream.host(), "app").target(mirror.host(), "app")
+          .tags("1.0").platforms(PlatformFilter.of("windows/amd64")).build()));
+    }
+    ImageResult.Failure f = report.images().get(0).failure().orElseThrow();
+    assertThat(f.stage()).isEqualTo(ImageResult.Stage.MANIFEST_PULL);
+    assertThat(f.message()).contains("windows/amd64", "linux/amd64", "linux/arm64/v8");
+    assertThat(writes(mirror)).isEmpty();
+  }
+
+  @Test
+  void tagRulesListTheSourceOnceReportWhatWasDroppedAndMinTagsFailsOnlyItsMapping() throws IOException {
+    Image image = TestImages.ociImage(19, Platform.parse("linux/amd64"), 1, 100);
+    for (String t : List.of("1.0", "1.1", "1.2-rc1", "2.0", "latest")) {
+      upstream.putImage("app", image, Optional.of(t));
+    }
+    upstream.putImage("other", image, Optional.of("1.0"));
+    Mapping picky = Mapping.builder().source(upstream.host(), "app").target(mirror.host(), "app")
+        .tags(TagSelector.builder().glob("1.*").build()).build();
+    Mapping tooFew = Mapping.builder().source(upstream.host(), "other").target(mirror.host(), "other")
+        .tags(TagSelector.builder().glob("*").minTags(2).build()).build();
+    SyncReport report;
+    try (Syncer s = syncer().build()) {
+      report = s.run(List.of(picky, tooFew));
+    }
+    SyncReport.MappingReport first = report.mappings().get(0);
+    assertThat(first.listed()).hasValueSatisfying(l -> assertThat(l).hasSize(5));
+    assertThat(first.kept()).containsExactlyInAnyOrder("1.0", "1.1");
+    assertThat(first.dropped()).extracting(TagSelector.Dropped::tag).containsExactlyInAnyOrder("1.2-rc1", "2.0",
+        "latest");
+    assertThat(first.problems()).isEmpty();
+    assertThat(report.images()).extracting(ImageResult::tag).containsExactlyInAnyOrder(Optional.of("1.0"),
+        Optional.of("1.1"));
+    assertThat(report.mappings().get(1).problems()).singleElement()
+        .satisfies(p -> assertThat(p.kind()).isEqualTo(SyncReport.ProblemKind.TOO_FEW_TAGS));
+    assertThat(upstream.requests("GET", "/tags/list")).hasSize(2);
+    assertThat(mirror.manifest("other", "1.0")).isEmpty();
+    SchemaCheck.assertValid(report.toJson());
+  }
+
+  @Test
+  void anImmutableTagAlreadyAtTheTargetCostsNoSourceRequest() throws IOException {
+    Image image = TestImages.ociImage(20, Platform.parse("linux/amd64"), 1, 100);
+    upstream.putImage("app", image, Optional.of("1.0"));
+    Mapping m = Mapping.builder().source(upstream.host(), "app").target(mirror.host(), "app")
+        .tags(TagSelector.builder().glob("1.0").immutableTags("1.*").build()).build();
+    try (Syncer s = syncer().build()) {
+      assertThat(s.run(List.of(m)).succeeded()).isTrue();
+      long manifestRequests = upstream.requests().stream()
+          .filter(r -> r.getUrl().encodedPath().contains("/manifests/")).count();
+
+      SyncReport again = s.run(List.of(m));
+
+      assertThat(again.images().get(0).skipReason()).contains(ImageResult.SkipReason.IMMUTABLE_TAG);
+      assertThat(upstream.requests().stream().filter(r -> r.getUrl().encodedPath().contains("/manifests/")).count())
+          .isEqualTo(manifestRequests);
+    }
+  }
+
+  @Test
+  void referrersFollowTheirImageAndATargetWithoutTheApiGetsTheFallbackIndexOnce() throws IOException {
+    Image image = TestImages.ociImage(21, Platform.parse("linux/amd64"), 1, 100);
+    upstream.putImage("app", image, Optional.of("1.0"));
+    Image signature = TestImages.referrer(22, image.manifest().descriptor(), "application/vnd.example.sig");
+    Image sbom = TestImages.referrer(23, signature.manifest().descriptor(), "application/vnd.example.sbom");
+    upstream.putImage("app", signature, Optional.empty());
+    upstream.putImage("app", sbom, Optional.empty());
+    mirror.referrersApi(false);
+    try (Syncer s = syncer().build()) {
+      SyncReport first = s.run(List.of(mapping("app", "app", "1.0")));
+
+      assertThat(first.images().get(0).status()).as(first.toString()).isEqualTo(ImageResult.Status.SYNCED);
+      assertThat(first.images().get(0).referrersCopied()).isEqualTo(2);
+      assertThat(mirror.manifest("app", signature.manifest().digest().toString())).contains(signature.manifest().bytes());
+      assertThat(mirror.manifest("app", sbom.manifest().digest().toString())).contains(sbom.manifest().bytes());
+      String fallback = "sha256-" + image.manifest().digest().encoded();
+      assertThat(new String(mirror.manifest("app", fallback).orElseThrow(), java.nio.charset.StandardCharsets.UTF_8))
+          .contains(signature.manifest().digest().toString());
+      int puts = mirror.requests("PUT", "/manifests/").size();
+
+      SyncReport second = s.run(List.of(mapping("app", "app", "1.0")));
+
+      assertThat(second.images().get(0).status()).isEqualTo(ImageResult.Status.SKIPPED);
+      assertThat(mirror.requests("PUT", "/manifests/")).as("manifest PUTs on the second run").hasSize(puts);
+    }
+  }
+
+  @Test
+  void requireArtifactsFailsAnImageWithoutReferrers() throws IOException {
+    upstream.putImage("app", TestImages.ociImage(24, Platform.parse("linux/amd64"), 1, 100), Optional.of("1.0"));
+    SyncReport report;
+    try (Syncer s = syncer().build()) {
+      report = s.run(List.of(Mapping.builder().source(upstream.host(), "app").target(mirror.host(), "app")
+          .tags("1.0").artifacts(ArtifactPolicy.builder().requireArtifacts(true).build()).build()));
+    }
+    ImageResult.Failure f = report.images().get(0).failure().orElseThrow();
+    assertThat(f.stage()).isEqualTo(ImageResult.Stage.REQUIRED_ARTIFACTS_MISSING);
+    assertThat(f.message()).contains("no artifacts found for", "require_artifacts is enabled");
+  }
+
+  @Test
+  void aWarmRunSkipsTheHeadsOfBlobsTheTransferCacheKnowsAndAStaleHintIsUndone(
+      @org.junit.jupiter.api.io.TempDir java.nio.file.Path cache) throws IOException {
+    List<Image> images = imagesSharingABaseLayer();
+    upstream.putImage("app", images.get(0), Optional.of("1.0"));
+    upstream.putImage("app", images.get(1), Optional.of("1.1"));
+    Digest base = images.get(0).blobs().get(1).descriptor().digest();
+    try (Syncer s = syncer().cacheDirectory(cache).build()) {
+      assertThat(s.run(List.of(mapping("app", "app", "1.0"))).succeeded()).isTrue();
+    }
+    long headsBefore = count(mirror.requests(), "HEAD", "/blobs/" + base);
+    SyncReport warm;
+    // another syncer (another process, say) with the same cache directory
+    try (Syncer s = syncer().cacheDirectory(cache).build()) {
+      warm = s.run(List.of(mapping("app", "app", "1.1")));
+    }
+    assertThat(warm.succeeded()).as(warm.toString()).isTrue();
+    assertThat(count(mirror.requests(), "HEAD", "/blobs/" + base)).isEqualTo(headsBefore);
+    assertThat(mirror.manifest("app", "1.1")).contains(images.get(1).manifest().bytes());
+
+    // a hint that is wrong: the cache says a blob is in "other", where it never was
+    try (dev.ocync.internal.cache.TransferCache c = dev.ocync.internal.cache.TransferCache.open(cache,
+        Duration.ofDays(1))) {
+      c.recordBlob(new dev.ocync.internal.cache.TransferCache.BlobKey(mirror.host(), "other", base));
+      assertThat(c.persist()).isTrue();
+    }
+    SyncReport stale;
+    try (Syncer s = syncer().cacheDirectory(cache).build()) {
+      stale = s.run(List.of(mapping("app", "other", "1.0")));
+    }
+    assertThat(stale.images().get(0).status()).as(stale.toString()).isEqualTo(ImageResult.Status.SYNCED);
+    assertThat(mirror.blob("other", base)).contains(images.get(0).blobs().get(1).bytes());
+    assertThat(mirror.manifest("other", "1.0")).contains(images.get(0).manifest().bytes());
+    // refused once for the blob the cache vouched for, then pushed after the retry without it
+    assertThat(mirror.requests("PUT", "/v2/other/manifests/1.0")).hasSize(2);
+  }
+}
