@@ -1,0 +1,153 @@
+package dev.ocync.internal.http;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * The HTTP settings every public endpoint builder offers ({@code Registry.Builder},
+ * {@code HelmRepository.Builder}), collected and validated in one place: TLS files, timeouts,
+ * user agent, proxy and the link-local rule. Mutable, like the builders that hold one; turned into
+ * an {@link HttpSettings} by {@link #settings}.
+ */
+public final class HttpOptions {
+  /** Default TCP connect (and TLS handshake) timeout, in seconds. */
+  public static final int DEFAULT_CONNECT_SECONDS = 10;
+  /** Default wait for the first byte of a response, and for more bytes of a body, in seconds. */
+  public static final int DEFAULT_READ_SECONDS = 20;
+  /** Default time the whole of a small body may take, in seconds. */
+  public static final int DEFAULT_BODY_SECONDS = 60;
+
+  private Optional<Path> caCertificate = Optional.empty();
+  private Optional<Path> clientCertificate = Optional.empty();
+  private Optional<Path> clientKey = Optional.empty();
+  private boolean insecureSkipVerify;
+  private Duration connectTimeout = Duration.ofSeconds(DEFAULT_CONNECT_SECONDS);
+  private Duration readTimeout = Duration.ofSeconds(DEFAULT_READ_SECONDS);
+  private Duration bodyTimeout = Duration.ofSeconds(DEFAULT_BODY_SECONDS);
+  private String userAgent;
+  private Optional<ProxyRules> proxy = Optional.empty();
+  private boolean allowLinkLocal;
+
+  /** Defaults, with this User-Agent. */
+  public HttpOptions(String userAgent) {
+    userAgent(userAgent);
+  }
+
+  /** A copy that changes independently of this one. */
+  public HttpOptions copy() {
+    HttpOptions c = new HttpOptions(userAgent);
+    c.caCertificate = caCertificate;
+    c.clientCertificate = clientCertificate;
+    c.clientKey = clientKey;
+    c.insecureSkipVerify = insecureSkipVerify;
+    c.connectTimeout = connectTimeout;
+    c.readTimeout = readTimeout;
+    c.bodyTimeout = bodyTimeout;
+    c.proxy = proxy;
+    c.allowLinkLocal = allowLinkLocal;
+    return c;
+  }
+
+  public void caCertificate(Path pem) {
+    this.caCertificate = Optional.of(Objects.requireNonNull(pem, "pem"));
+  }
+
+  public void clientCertificate(Path certificatePem, Path keyPem) {
+    this.clientCertificate = Optional.of(Objects.requireNonNull(certificatePem, "certificatePem"));
+    this.clientKey = Optional.of(Objects.requireNonNull(keyPem, "keyPem"));
+  }
+
+  public void insecureSkipVerify(boolean skip) {
+    this.insecureSkipVerify = skip;
+  }
+
+  public void connectTimeout(Duration timeout) {
+    this.connectTimeout = positive(timeout, "connect timeout");
+  }
+
+  public void readTimeout(Duration timeout) {
+    this.readTimeout = positive(timeout, "read timeout");
+  }
+
+  public void bodyTimeout(Duration timeout) {
+    this.bodyTimeout = positive(timeout, "body timeout");
+  }
+
+  /** @throws IllegalArgumentException if blank or holding control characters (header injection) */
+  public void userAgent(String agent) {
+    Objects.requireNonNull(agent, "agent");
+    if (agent.isBlank() || agent.chars().anyMatch(c -> c < 0x20 || c == 0x7f)) {
+      throw new IllegalArgumentException("invalid user agent \"" + agent + "\"");
+    }
+    this.userAgent = agent;
+  }
+
+  /** @throws IllegalArgumentException if {@code url} is not an {@code http://} proxy URL */
+  public void proxy(String url, String noProxy) {
+    Objects.requireNonNull(url, "url");
+    Objects.requireNonNull(noProxy, "noProxy");
+    this.proxy = Optional.of(ProxyRules.of(url, noProxy));
+  }
+
+  public void noProxy() {
+    this.proxy = Optional.of(ProxyRules.direct());
+  }
+
+  public void allowLinkLocal(boolean allow) {
+    this.allowLinkLocal = allow;
+  }
+
+  public Optional<Path> caCertificate() {
+    return caCertificate;
+  }
+
+  public Optional<Path> clientCertificate() {
+    return clientCertificate;
+  }
+
+  public Optional<Path> clientKey() {
+    return clientKey;
+  }
+
+  public boolean insecureSkipVerify() {
+    return insecureSkipVerify;
+  }
+
+  public Duration connectTimeout() {
+    return connectTimeout;
+  }
+
+  public Duration readTimeout() {
+    return readTimeout;
+  }
+
+  public Duration bodyTimeout() {
+    return bodyTimeout;
+  }
+
+  public String userAgent() {
+    return userAgent;
+  }
+
+  /**
+   * The settings for one endpoint; without an explicit proxy, the environment's and the JVM's
+   * proxy settings are read now (a bad one fails here, naming it).
+   */
+  public HttpSettings settings(HttpSettings.Scheme scheme, int maxManifestBytes, int maxTagPages, int maxTags,
+      int maxConnectionsPerRoute) {
+    ProxyRules rules = proxy.orElseGet(() -> ProxyRules.fromEnvironment(System.getenv(), System.getProperties()));
+    return new HttpSettings(scheme, caCertificate, clientCertificate, clientKey, insecureSkipVerify, connectTimeout,
+        readTimeout, bodyTimeout, maxManifestBytes, userAgent, rules, allowLinkLocal, maxTagPages, maxTags,
+        maxConnectionsPerRoute);
+  }
+
+  private static Duration positive(Duration d, String what) {
+    Objects.requireNonNull(d, what);
+    if (d.isNegative() || d.isZero()) {
+      throw new IllegalArgumentException(what + " must be positive, got " + d);
+    }
+    return d;
+  }
+}
