@@ -133,10 +133,15 @@ final class ChartImages {
 
   private static void add(Map<String, List<String>> found, String reference, String where) {
     String r = reference.trim();
-    if (r.isEmpty() || r.contains("{{") || !parses(r)) {
+    if (!accepted(r)) {
       return;
     }
     found.computeIfAbsent(r, k -> new ArrayList<>()).add(where);
+  }
+
+  /** Whether a trimmed value names an image: no template, and a valid reference. */
+  static boolean accepted(String reference) {
+    return !reference.isEmpty() && !reference.contains("{{") && parses(reference);
   }
 
   private static boolean parses(String reference) {
