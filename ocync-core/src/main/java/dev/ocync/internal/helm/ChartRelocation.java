@@ -45,10 +45,16 @@ import org.yaml.snakeyaml.resolver.Resolver;
  * 0, OS "unknown") at level 9. The compressed bytes come from the JDK's zlib, so two JDKs with
  * different deflate implementations could compress differently; the tar inside is the same.
  *
+ * <p>Vendored subchart archives ({@code charts/*.tgz}) are relocated the same way, to the depth
+ * and within the size budget discovery reads them, and repacked only if something in them changed
+ * (an untouched subchart keeps its bytes). Annotations and lock files are not rewritten: they
+ * describe the upstream chart and are not rendered.
+ *
  * <p>A map's keys are never added or removed: the mirrored reference must have a tag where the
  * map has a tag and a digest where it has a digest. A map without a {@code registry} key gets the
  * mirror registry in front of its {@code repository}. With {@code global.imageRegistry}, that one
- * value is rewritten, so every map it governs must be relocated to the same mirror registry.
+ * value is rewritten, so every map it governs (subcharts included, as Helm's globals flow down)
+ * must be relocated to the same mirror registry.
  */
 final class ChartRelocation {
   private static final byte[] BOM = {(byte) 0xEF, (byte) 0xBB, (byte) 0xBF};
@@ -70,15 +76,77 @@ final class ChartRelocation {
    *     mirrored reference does not parse, or a rewrite would need keys added or removed
    */
   static Relocated relocate(byte[] tgz, Map<String, String> mirrors) {
-    ChartArchive checked = ChartArchive.read(tgz, ChartArchive.MAX_DECOMPRESSED, ChartArchive.MAX_FILE);
+    List<Rewrite> rewrites = new ArrayList<>();
+    byte[] out = relocate(tgz, mirrors, "", Optional.empty(), 0, new long[] {ChartArchive.MAX_DECOMPRESSED},
+        rewrites).orElseThrow();
+    return new Relocated(out, List.copyOf(rewrites));
+  }
+
+  /**
+   * One chart level: its values, then its vendored subcharts (as discovery reads them), then the
+   * global registry it owns. A subchart in which nothing changed keeps its original bytes.
+   *
+   * @return the repacked archive; empty for a subchart in which nothing changed
+   */
+  private static Optional<byte[]> relocate(byte[] tgz, Map<String, String> mirrors, String prefix,
+      Optional<GlobalScope> inherited, int depth, long[] budget, List<Rewrite> rewrites) {
+    ChartArchive checked;
+    try {
+      checked = ChartArchive.read(tgz, budget[0], ChartArchive.MAX_FILE);
+    } catch (IllegalArgumentException e) {
+      if (depth == 0) {
+        throw e;
+      }
+      return Optional.empty(); // discovery skips a subchart it cannot load, and so does relocation
+    }
+    budget[0] -= checked.decompressed;
     SortedMap<String, byte[]> files = entries(tgz);
     String valuesName = checked.topFolder + "/values.yaml";
-    List<Rewrite> rewrites = new ArrayList<>();
     byte[] values = files.get(valuesName);
-    if (values != null && values.length > 0 && !mirrors.isEmpty()) {
-      files.put(valuesName, new ValuesEdit(values, mirrors, rewrites).apply());
+    Optional<ValuesEdit> edit = values != null && values.length > 0 && !mirrors.isEmpty()
+        ? Optional.of(new ValuesEdit(values, mirrors, rewrites, prefix + "values.yaml", inherited))
+        : Optional.empty();
+    edit.ifPresent(ValuesEdit::walk);
+    Optional<GlobalScope> scope = edit.isPresent() ? edit.get().scope : inherited;
+    boolean changed = false;
+    if (depth < ChartImages.MAX_SUBCHART_DEPTH) {
+      for (Map.Entry<String, byte[]> sub : checked.subcharts.entrySet()) {
+        if (budget[0] <= 0) {
+          break;
+        }
+        Optional<byte[]> relocated = relocate(sub.getValue(), mirrors, prefix + sub.getKey() + "/", scope,
+            depth + 1, budget, rewrites);
+        if (relocated.isPresent()) {
+          files.put(checked.topFolder + "/" + sub.getKey(), relocated.get());
+          changed = true;
+        }
+      }
     }
-    return new Relocated(pack(files), List.copyOf(rewrites));
+    if (edit.isPresent()) {
+      byte[] after = edit.get().finish();
+      if (after != values) {
+        files.put(valuesName, after);
+        changed = true;
+      }
+    }
+    return changed || depth == 0 ? Optional.of(pack(files)) : Optional.empty();
+  }
+
+  /**
+   * A {@code global.imageRegistry} and the charts it governs (the one that sets it and every
+   * subchart below, since Helm's globals flow down): the mirror registries their images go to,
+   * and the images it governs that are not relocated.
+   */
+  private static final class GlobalScope {
+    final ScalarNode node;
+    final String registry;
+    final Set<String> targets = new LinkedHashSet<>();
+    final List<String> unmapped = new ArrayList<>();
+
+    GlobalScope(ScalarNode node) {
+      this.node = node;
+      this.registry = node.getValue().trim();
+    }
   }
 
   /** The archive's regular files by cleaned path (the archive was checked by ChartArchive first). */
@@ -105,21 +173,28 @@ final class ChartRelocation {
     private final byte[] original;
     private final Map<String, String> mirrors;
     private final List<Rewrite> rewrites;
+    private final String file;
+    private final boolean bom;
+    private final String text;
     /** Replacement text by the code-point span [start, end) of a scalar. */
     private final TreeMap<Integer, Object[]> edits = new TreeMap<>();
-    private final Set<String> globalTargets = new LinkedHashSet<>();
-    private final List<String> globalUnmapped = new ArrayList<>();
-    private Optional<ScalarNode> global = Optional.empty();
+    /** The global registry in effect here: a parent's, else this file's own. */
+    private Optional<GlobalScope> scope;
+    private boolean ownsScope;
 
-    ValuesEdit(byte[] original, Map<String, String> mirrors, List<Rewrite> rewrites) {
+    ValuesEdit(byte[] original, Map<String, String> mirrors, List<Rewrite> rewrites, String file,
+        Optional<GlobalScope> inherited) {
       this.original = original;
       this.mirrors = mirrors;
       this.rewrites = rewrites;
+      this.file = file;
+      this.scope = inherited;
+      this.bom = original.length >= 3 && original[0] == BOM[0] && original[1] == BOM[1] && original[2] == BOM[2];
+      this.text = new String(original, bom ? 3 : 0, original.length - (bom ? 3 : 0), StandardCharsets.UTF_8);
     }
 
-    byte[] apply() {
-      boolean bom = original.length >= 3 && original[0] == BOM[0] && original[1] == BOM[1] && original[2] == BOM[2];
-      String text = new String(original, bom ? 3 : 0, original.length - (bom ? 3 : 0), StandardCharsets.UTF_8);
+    /** Finds and records the edits of this file; a global registry it sets becomes the scope below it. */
+    void walk() {
       Node root;
       try {
         HelmYaml.parse(original, "values.yaml"); // refuses aliases and bombs, as discovery does
@@ -128,32 +203,39 @@ final class ChartRelocation {
         options.setCodePointLimit(Math.max(original.length, 1024));
         root = new Yaml(options).compose(new StringReader(text));
       } catch (IllegalArgumentException | YAMLException e) {
-        return original; // discovery found nothing in a values.yaml it cannot read
+        return; // discovery found nothing in a values.yaml it cannot read
       }
       if (!(root instanceof MappingNode top)) {
-        return original;
+        return;
       }
       Optional<Node> g = value(top, "global");
-      if (g.isPresent() && g.get() instanceof MappingNode gm) {
-        value(gm, "imageRegistry").filter(n -> isString(n) && !((ScalarNode) n).getValue().isBlank())
-            .ifPresent(n -> global = Optional.of((ScalarNode) n));
+      if (scope.isEmpty() && g.isPresent() && g.get() instanceof MappingNode gm) {
+        Optional<Node> own = value(gm, "imageRegistry").filter(n -> isString(n) && !((ScalarNode) n).getValue()
+            .isBlank());
+        if (own.isPresent()) {
+          scope = Optional.of(new GlobalScope((ScalarNode) own.get()));
+          ownsScope = true;
+        }
       }
       walk(root, "");
-      if (global.isPresent() && !globalTargets.isEmpty()) {
-        if (globalTargets.size() > 1) {
-          throw new IllegalArgumentException("values.yaml global.imageRegistry governs images mirrored to "
-              + String.join(" and ", globalTargets) + "; relocation rewrites that one value, so they need one registry");
+    }
+
+    /** Rewrites the global registry this file owns, once the charts below it were walked; the new bytes. */
+    byte[] finish() {
+      if (ownsScope && !scope.get().targets.isEmpty()) {
+        GlobalScope gs = scope.get();
+        if (gs.targets.size() > 1) {
+          throw new IllegalArgumentException(file + " global.imageRegistry governs images mirrored to "
+              + String.join(" and ", gs.targets) + "; relocation rewrites that one value, so they need one registry");
         }
-        if (!globalUnmapped.isEmpty()) {
-          throw new IllegalArgumentException("values.yaml global.imageRegistry also governs "
-              + String.join(", ", globalUnmapped) + ", which is not relocated; rewriting it would move that image too");
+        if (!gs.unmapped.isEmpty()) {
+          throw new IllegalArgumentException(file + " global.imageRegistry also governs "
+              + String.join(", ", gs.unmapped) + ", which is not relocated; rewriting it would move that image too");
         }
-        String to = globalTargets.iterator().next();
-        ScalarNode n = global.get();
-        String from = n.getValue().trim();
-        if (!from.equals(to)) {
-          edit(n, to);
-          rewrites.add(new Rewrite("values.yaml", line(n), "global.imageRegistry", from, to));
+        String to = gs.targets.iterator().next();
+        if (!gs.registry.equals(to)) {
+          edit(gs.node, to);
+          rewrites.add(new Rewrite(file, line(gs.node), "global.imageRegistry", gs.registry, to));
         }
       }
       if (edits.isEmpty()) {
@@ -212,11 +294,11 @@ final class ChartRelocation {
       if (to == null || !ChartImages.accepted(from)) {
         return;
       }
-      parseMirror(to, path);
+      parseMirror(to, file + " " + path);
       if (!to.equals(from)) {
         edit(n, to);
       }
-      rewrites.add(new Rewrite("values.yaml", line(n), path, from, to));
+      rewrites.add(new Rewrite(file, line(n), path, from, to));
     }
 
     private void relocateMap(MappingNode m, String path) {
@@ -227,7 +309,7 @@ final class ChartRelocation {
       Optional<ScalarNode> registryNode = value(m, "registry").filter(n -> text(n).isPresent()).map(ScalarNode.class::cast);
       Optional<ScalarNode> tagNode = value(m, "tag").filter(n -> text(n).isPresent()).map(ScalarNode.class::cast);
       Optional<ScalarNode> digestNode = value(m, "digest").filter(n -> text(n).isPresent()).map(ScalarNode.class::cast);
-      Optional<String> registry = global.isPresent() ? Optional.of(global.get().getValue().trim())
+      Optional<String> registry = scope.isPresent() ? Optional.of(scope.get().registry)
           : registryNode.flatMap(ChartRelocation::text);
       StringBuilder ref = new StringBuilder();
       registry.ifPresent(r -> ref.append(r).append('/'));
@@ -241,19 +323,17 @@ final class ChartRelocation {
       }
       String to = mirrors.get(from);
       if (to == null) {
-        if (global.isPresent()) {
-          globalUnmapped.add(from + " (" + where + ")");
-        }
+        scope.ifPresent(gs -> gs.unmapped.add(from + " (" + file + " " + where + ")"));
         return;
       }
-      Mirror mirror = parseMirror(to, where);
+      Mirror mirror = parseMirror(to, file + " " + where);
       if (mirror.tag.isPresent() != tagNode.isPresent() || mirror.digest.isPresent() != digestNode.isPresent()) {
-        throw new IllegalArgumentException("values.yaml " + where + ": the mirror reference \"" + to + "\" must have"
+        throw new IllegalArgumentException(file + " " + where + ": the mirror reference \"" + to + "\" must have"
             + (tagNode.isPresent() ? " a tag" : " no tag") + " and" + (digestNode.isPresent() ? " a digest" : " no digest")
             + " like the map it replaces (\"" + from + "\"); relocation edits values and adds or removes no keys");
       }
-      if (global.isPresent()) {
-        globalTargets.add(mirror.registry);
+      if (scope.isPresent()) {
+        scope.get().targets.add(mirror.registry);
         change(repository, mirror.repository);
       } else if (registryNode.isPresent()) {
         change(registryNode.get(), mirror.registry);
@@ -263,7 +343,7 @@ final class ChartRelocation {
       }
       tagNode.ifPresent(n -> change(n, mirror.tag.orElseThrow()));
       digestNode.ifPresent(n -> change(n, mirror.digest.orElseThrow()));
-      rewrites.add(new Rewrite("values.yaml", line(repository), where, from, to));
+      rewrites.add(new Rewrite(file, line(repository), where, from, to));
     }
 
     private void change(ScalarNode n, String to) {
@@ -282,13 +362,13 @@ final class ChartRelocation {
       } else if (n.getScalarStyle() == ScalarStyle.PLAIN || n.getScalarStyle() == ScalarStyle.DOUBLE_QUOTED) {
         written = "\"" + value + "\"";
       } else {
-        throw new IllegalArgumentException("values.yaml line " + line(n) + ": a block scalar (| or >) names an image;"
+        throw new IllegalArgumentException(file + " line " + line(n) + ": a block scalar (| or >) names an image;"
             + " relocation rewrites only plain and quoted scalars");
       }
       int start = n.getStartMark().getIndex();
       Object[] previous = edits.put(start, new Object[] {n.getEndMark().getIndex(), written});
       if (previous != null && !previous[1].equals(written)) {
-        throw new IllegalArgumentException("values.yaml line " + line(n) + ": two relocations disagree on one value");
+        throw new IllegalArgumentException(file + " line " + line(n) + ": two relocations disagree on one value");
       }
     }
   }
@@ -301,7 +381,7 @@ final class ChartRelocation {
     try {
       r = Reference.parse(to);
     } catch (IllegalArgumentException e) {
-      throw new IllegalArgumentException("values.yaml " + where + ": mirror reference " + e.getMessage(), e);
+      throw new IllegalArgumentException(where + ": mirror reference " + e.getMessage(), e);
     }
     int at = to.indexOf('@');
     String name = at < 0 ? to : to.substring(0, at);

@@ -105,7 +105,7 @@ class ChartRelocationTest {
     assertThat(r.rewrites()).extracting(Rewrite::where).containsExactly("image", "metrics.image", "global.imageRegistry");
     assertThatThrownBy(() -> ChartRelocation.relocate(chart(values),
         Map.of("docker.io/bitnami/postgresql:16.4.0", "mirror.test/bitnami/postgresql:16.4.0")))
-        .hasMessageContaining("global.imageRegistry also governs docker.io/bitnami/exporter:0.15.0 (metrics.image)");
+        .hasMessageContaining("global.imageRegistry also governs docker.io/bitnami/exporter:0.15.0 (values.yaml metrics.image)");
     assertThatThrownBy(() -> ChartRelocation.relocate(chart(values),
         Map.of("docker.io/bitnami/postgresql:16.4.0", "a.test/bitnami/postgresql:16.4.0",
             "docker.io/bitnami/exporter:0.15.0", "b.test/bitnami/exporter:0.15.0")))
@@ -157,5 +157,28 @@ class ChartRelocationTest {
     assertThat(r.rewrites()).isEmpty();
     assertThat(values(r.archive())).isEqualTo(VALUES);
     assertThat(r.rewrites().stream().map(Rewrite::file).collect(Collectors.toSet())).isEmpty();
+  }
+
+  @Test
+  void vendoredSubchartsAreRelocatedUnderTheParentsGlobalRegistryAndUntouchedOnesKeepTheirBytes() {
+    byte[] sub = TestCharts.tgz(List.of(file("sub/Chart.yaml", TestCharts.chartYaml("sub", "0.2.0")),
+        file("sub/values.yaml", "# sub\nimage:\n  repository: bitnami/redis\n  tag: 7.2.5\n")));
+    byte[] other = TestCharts.tgz(List.of(file("other/Chart.yaml", TestCharts.chartYaml("other", "0.1.0")),
+        file("other/values.yaml", "replicas: 1\n")));
+    byte[] parent = TestCharts.tgz(List.of(file("op/Chart.yaml", TestCharts.chartYaml("op", "1.0.0")),
+        file("op/values.yaml", "global:\n  imageRegistry: docker.io\n"),
+        file("op/charts/other-0.1.0.tgz", other), file("op/charts/sub-0.2.0.tgz", sub)));
+    Relocated r = ChartRelocation.relocate(parent,
+        Map.of("docker.io/bitnami/redis:7.2.5", "mirror.test/cache/bitnami/redis:7.2.5"));
+    assertThat(r.rewrites()).containsExactly(
+        new Rewrite("charts/sub-0.2.0.tgz/values.yaml", 3, "image", "docker.io/bitnami/redis:7.2.5",
+            "mirror.test/cache/bitnami/redis:7.2.5"),
+        new Rewrite("values.yaml", 2, "global.imageRegistry", "docker.io", "mirror.test"));
+    assertThat(values(r.archive())).isEqualTo("global:\n  imageRegistry: mirror.test\n");
+    assertThat(ChartImages.discover(r.archive())).extracting(ChartImages.Image::reference)
+        .containsExactly("mirror.test/cache/bitnami/redis:7.2.5");
+    ChartArchive back = ChartArchive.read(r.archive(), ChartArchive.MAX_DECOMPRESSED, ChartArchive.MAX_FILE);
+    assertThat(back.subcharts.get("charts/other-0.1.0.tgz")).isEqualTo(other);
+    assertThat(back.subcharts.get("charts/sub-0.2.0.tgz")).isNotEqualTo(sub);
   }
 }
