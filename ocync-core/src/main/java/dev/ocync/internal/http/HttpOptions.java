@@ -50,32 +50,38 @@ public final class HttpOptions {
     return c;
   }
 
+  /** Trust the CA certificate(s) in this PEM file besides the system's. */
   public void caCertificate(Path pem) {
     this.caCertificate = Optional.of(Objects.requireNonNull(pem, "pem"));
   }
 
+  /** Present this client certificate and PKCS#8 key (both PEM) for mutual TLS. */
   public void clientCertificate(Path certificatePem, Path keyPem) {
     this.clientCertificate = Optional.of(Objects.requireNonNull(certificatePem, "certificatePem"));
     this.clientKey = Optional.of(Objects.requireNonNull(keyPem, "keyPem"));
   }
 
+  /** Do not verify the server's certificate. */
   public void insecureSkipVerify(boolean skip) {
     this.insecureSkipVerify = skip;
   }
 
+  /** TCP connect and TLS handshake timeout. @throws IllegalArgumentException unless positive */
   public void connectTimeout(Duration timeout) {
     this.connectTimeout = positive(timeout, "connect timeout");
   }
 
+  /** Wait for a first byte, and between bytes. @throws IllegalArgumentException unless positive */
   public void readTimeout(Duration timeout) {
     this.readTimeout = positive(timeout, "read timeout");
   }
 
+  /** Time the whole of a small body may take. @throws IllegalArgumentException unless positive */
   public void bodyTimeout(Duration timeout) {
     this.bodyTimeout = positive(timeout, "body timeout");
   }
 
-  /** @throws IllegalArgumentException if blank or holding control characters (header injection) */
+  /** The User-Agent header. @throws IllegalArgumentException if blank or holding control characters */
   public void userAgent(String agent) {
     Objects.requireNonNull(agent, "agent");
     if (agent.isBlank() || agent.chars().anyMatch(c -> c < 0x20 || c == 0x7f)) {
@@ -84,49 +90,59 @@ public final class HttpOptions {
     this.userAgent = agent;
   }
 
-  /** @throws IllegalArgumentException if {@code url} is not an {@code http://} proxy URL */
+  /** This proxy, except for {@code noProxy}. @throws IllegalArgumentException unless an {@code http://} proxy URL */
   public void proxy(String url, String noProxy) {
     Objects.requireNonNull(url, "url");
     Objects.requireNonNull(noProxy, "noProxy");
     this.proxy = Optional.of(ProxyRules.of(url, noProxy));
   }
 
+  /** Connect directly, whatever the environment says. */
   public void noProxy() {
     this.proxy = Optional.of(ProxyRules.direct());
   }
 
+  /** Whether redirects and token realms may lead to link-local addresses. */
   public void allowLinkLocal(boolean allow) {
     this.allowLinkLocal = allow;
   }
 
+  /** The extra CA file, if any. */
   public Optional<Path> caCertificate() {
     return caCertificate;
   }
 
+  /** The client certificate file, if any. */
   public Optional<Path> clientCertificate() {
     return clientCertificate;
   }
 
+  /** The client key file, if any. */
   public Optional<Path> clientKey() {
     return clientKey;
   }
 
+  /** Whether certificates go unverified. */
   public boolean insecureSkipVerify() {
     return insecureSkipVerify;
   }
 
+  /** The connect timeout. */
   public Duration connectTimeout() {
     return connectTimeout;
   }
 
+  /** The read timeout. */
   public Duration readTimeout() {
     return readTimeout;
   }
 
+  /** The body deadline of small bodies. */
   public Duration bodyTimeout() {
     return bodyTimeout;
   }
 
+  /** The User-Agent header. */
   public String userAgent() {
     return userAgent;
   }
