@@ -45,6 +45,11 @@ import java.util.Optional;
  * or when the repository itself is plain HTTP). When the
  * index gives no {@code created} time, the Unix epoch is used, so digests stay the same on every
  * run.
+ *
+ * <p>HTTP goes through the same layer as {@link Registry}, with the same settings and defaults:
+ * TLS files, connect, read and body timeouts (the body deadline bounds {@code index.yaml} and
+ * provenance files, not archives), proxies (from the environment unless set), and redirects to
+ * link-local addresses refused unless allowed.
  */
 public final class HelmRepository implements Closeable {
   /** The default cap on {@code index.yaml}: 64 MiB. */

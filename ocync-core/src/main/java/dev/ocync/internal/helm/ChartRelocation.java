@@ -16,7 +16,6 @@ import java.util.Set;
 import java.util.SortedMap;
 import java.util.TreeMap;
 import java.util.zip.CRC32;
-import java.util.zip.Deflater;
 import java.util.zip.GZIPInputStream;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
@@ -42,8 +41,8 @@ import org.yaml.snakeyaml.resolver.Resolver;
  * bytes: entries sorted by name, regular files only, mode 0644, uid/gid 0 without user or group
  * names, modification time the Unix epoch, a ustar header written here (no PAX or GNU records,
  * which would carry the local user name), and a gzip stream with a fixed header (no name, mtime
- * 0, OS "unknown") at level 9. The compressed bytes come from the JDK's zlib, so two JDKs with
- * different deflate implementations could compress differently; the tar inside is the same.
+ * 0, OS "unknown") compressed by {@link FixedDeflate}, not zlib, whose output differs between
+ * implementations: the bytes depend on nothing but the input.
  *
  * <p>Vendored subchart archives ({@code charts/*.tgz}) are relocated the same way, to the depth
  * and within the size budget discovery reads them, and repacked only if something in them changed
@@ -442,7 +441,7 @@ final class ChartRelocation {
 
   // ---------------------------------------------------------------- deterministic repacking
 
-  /** Sorted regular files in ustar records (name split into prefix and name up to 255 bytes), gzip level 9. */
+  /** Sorted regular files in ustar records (name split into prefix and name up to 255 bytes), gzipped. */
   static byte[] pack(SortedMap<String, byte[]> files) {
     ByteArrayOutputStream tar = new ByteArrayOutputStream();
     for (Map.Entry<String, byte[]> f : files.entrySet()) {
@@ -510,21 +509,11 @@ final class ChartRelocation {
     h[off + len - 1] = 0;
   }
 
-  /** A gzip member with a fixed header: no name, no mtime, OS unknown, level 9. */
+  /** A gzip member with a fixed header (no name, no mtime, OS unknown) around {@link FixedDeflate}. */
   private static byte[] gzip(byte[] data) {
     ByteArrayOutputStream out = new ByteArrayOutputStream(data.length / 3 + 64);
-    out.writeBytes(new byte[] {0x1f, (byte) 0x8b, 8, 0, 0, 0, 0, 0, 2, (byte) 0xff});
-    Deflater d = new Deflater(Deflater.BEST_COMPRESSION, true);
-    try {
-      d.setInput(data);
-      d.finish();
-      byte[] buf = new byte[64 * 1024];
-      while (!d.finished()) {
-        out.write(buf, 0, d.deflate(buf));
-      }
-    } finally {
-      d.end();
-    }
+    out.writeBytes(new byte[] {0x1f, (byte) 0x8b, 8, 0, 0, 0, 0, 0, 0, (byte) 0xff});
+    FixedDeflate.deflate(data, out);
     CRC32 crc = new CRC32();
     crc.update(data);
     long c = crc.getValue();

@@ -181,4 +181,37 @@ class ChartRelocationTest {
     assertThat(back.subcharts.get("charts/other-0.1.0.tgz")).isEqualTo(other);
     assertThat(back.subcharts.get("charts/sub-0.2.0.tgz")).isNotEqualTo(sub);
   }
+
+  @Test
+  void theDeflateEncoderRoundTripsAndItsOutputIsPinned() throws java.io.IOException {
+    Random random = new Random(7);
+    byte[] noise = new byte[200_000];
+    random.nextBytes(noise);
+    byte[] text = VALUES.repeat(2000).getBytes(StandardCharsets.UTF_8);
+    byte[] runs = new byte[70_000];
+    java.util.Arrays.fill(runs, (byte) 'a');
+    for (byte[] data : List.of(new byte[0], new byte[] {1}, noise, text, runs)) {
+      java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+      FixedDeflate.deflate(data, out);
+      java.util.zip.Inflater inflater = new java.util.zip.Inflater(true);
+      inflater.setInput(out.toByteArray());
+      byte[] back = new byte[data.length + 1];
+      int n;
+      try {
+        n = inflater.inflate(back);
+        assertThat(inflater.finished()).isTrue();
+      } catch (java.util.zip.DataFormatException e) {
+        throw new AssertionError(e);
+      } finally {
+        inflater.end();
+      }
+      assertThat(java.util.Arrays.copyOf(back, n)).isEqualTo(data);
+      if (data == text) {
+        assertThat(out.size()).isLessThan(data.length / 10); // it does compress
+      }
+    }
+    // pinned: a change of encoder, header or tar layout changes every relocated chart's digest
+    assertThat(Digest.sha256(ChartRelocation.relocate(chart(VALUES), mirrors()).archive()).toString())
+        .isEqualTo("sha256:b1f8adf1011dc8d207ac8f980aa595fe4f0fdf56716563d52014df3a91a24ef5");
+  }
 }
