@@ -3,6 +3,8 @@ package dev.ocync;
 import dev.ocync.auth.CredentialProvider;
 import dev.ocync.internal.helm.ChartSource;
 import dev.ocync.internal.helm.HelmSettings;
+import dev.ocync.internal.http.HttpOptions;
+import dev.ocync.internal.http.HttpSettings;
 import dev.ocync.spi.Repository;
 import java.io.Closeable;
 import java.io.IOException;
@@ -43,6 +45,11 @@ import java.util.Optional;
  * or when the repository itself is plain HTTP). When the
  * index gives no {@code created} time, the Unix epoch is used, so digests stay the same on every
  * run.
+ *
+ * <p>HTTP goes through the same layer as {@link Registry}, with the same settings and defaults:
+ * TLS files, connect, read and body timeouts (the body deadline bounds {@code index.yaml} and
+ * provenance files, not archives), proxies (from the environment unless set), and redirects to
+ * link-local addresses refused unless allowed.
  */
 public final class HelmRepository implements Closeable {
   /** The default cap on {@code index.yaml}: 64 MiB. */
@@ -50,13 +57,17 @@ public final class HelmRepository implements Closeable {
   /** The default cap on one downloaded chart archive: 100 MiB. */
   public static final long DEFAULT_MAX_ARCHIVE_BYTES = 100L * 1024 * 1024;
 
+  private static final int MAX_CONNECTIONS_PER_ROUTE = 8;
+
   private final HelmSettings settings;
   private final ChartSource source;
 
   private HelmRepository(Builder b) {
-    this.settings = new HelmSettings(b.url, b.credentials, b.caCertificate, b.clientCertificate, b.clientKey,
-        b.insecureSkipVerify, b.connectTimeout, b.readTimeout, b.userAgent, b.passCredentials,
-        b.allowMissingDigest, b.maxIndexBytes, b.maxArchiveBytes);
+    HttpSettings.Scheme scheme = b.url.getScheme().equalsIgnoreCase("http") ? HttpSettings.Scheme.HTTP
+        : HttpSettings.Scheme.HTTPS;
+    this.settings = new HelmSettings(b.url, b.credentials, b.http.settings(scheme,
+        Registry.DEFAULT_MAX_MANIFEST_BYTES, Registry.DEFAULT_MAX_TAG_PAGES, Registry.DEFAULT_MAX_TAGS,
+        MAX_CONNECTIONS_PER_ROUTE), b.passCredentials, b.allowMissingDigest, b.maxIndexBytes, b.maxArchiveBytes);
     this.source = new ChartSource(settings);
   }
 
@@ -123,13 +134,7 @@ public final class HelmRepository implements Closeable {
   public static final class Builder {
     private final URI url;
     private CredentialProvider credentials = CredentialProvider.anonymous();
-    private Optional<Path> caCertificate = Optional.empty();
-    private Optional<Path> clientCertificate = Optional.empty();
-    private Optional<Path> clientKey = Optional.empty();
-    private boolean insecureSkipVerify;
-    private Duration connectTimeout = Duration.ofSeconds(30);
-    private Duration readTimeout = Duration.ofMinutes(5);
-    private String userAgent = "ocync/" + Registry.version();
+    private final HttpOptions http = new HttpOptions("ocync/" + Registry.version());
     private boolean passCredentials;
     private boolean allowMissingDigest;
     private long maxIndexBytes = DEFAULT_MAX_INDEX_BYTES;
@@ -162,42 +167,77 @@ public final class HelmRepository implements Closeable {
 
     /** Trust the CA certificate(s) in this PEM file besides the system's. */
     public Builder caCertificate(Path pem) {
-      this.caCertificate = Optional.of(Objects.requireNonNull(pem, "pem"));
+      http.caCertificate(pem);
       return this;
     }
 
     /** Present this client certificate and PKCS#8 key (both PEM) for mutual TLS. */
     public Builder clientCertificate(Path certificatePem, Path keyPem) {
-      this.clientCertificate = Optional.of(Objects.requireNonNull(certificatePem, "certificatePem"));
-      this.clientKey = Optional.of(Objects.requireNonNull(keyPem, "keyPem"));
+      http.clientCertificate(certificatePem, keyPem);
       return this;
     }
 
     /** Do not verify the server's certificate. Only for servers you control; off by default. */
     public Builder insecureSkipVerify(boolean skip) {
-      this.insecureSkipVerify = skip;
+      http.insecureSkipVerify(skip);
       return this;
     }
 
-    /** TCP connect timeout; 30 s by default. */
+    /** TCP connect and TLS handshake timeout; {@value Registry.Builder#DEFAULT_CONNECT_SECONDS} s by default. */
     public Builder connectTimeout(Duration timeout) {
-      this.connectTimeout = positive(timeout, "connect timeout");
+      http.connectTimeout(timeout);
       return this;
     }
 
-    /** Timeout waiting for data on an open connection; 5 min by default. */
+    /**
+     * Timeout waiting for the first byte of a response, and for more bytes of a body (archives
+     * included); {@value Registry.Builder#DEFAULT_READ_SECONDS} s by default.
+     */
     public Builder readTimeout(Duration timeout) {
-      this.readTimeout = positive(timeout, "read timeout");
+      http.readTimeout(timeout);
+      return this;
+    }
+
+    /**
+     * Longest time the whole of {@code index.yaml} (or a provenance file) may take to arrive,
+     * however it trickles; {@value Registry.Builder#DEFAULT_BODY_SECONDS} s by default. Chart
+     * archives have no such deadline; the read timeout bounds their pauses.
+     */
+    public Builder bodyTimeout(Duration timeout) {
+      http.bodyTimeout(timeout);
+      return this;
+    }
+
+    /**
+     * Send requests through this HTTP proxy ({@code http://[user:password@]host:port}; HTTPS
+     * through a CONNECT tunnel), except to the hosts {@code noProxy} names in {@code NO_PROXY}
+     * syntax; overrides the environment and the JVM's proxy properties, as for {@link Registry}.
+     *
+     * @throws IllegalArgumentException if {@code url} is not an {@code http://} proxy URL
+     */
+    public Builder proxy(String url, String noProxy) {
+      http.proxy(url, noProxy);
+      return this;
+    }
+
+    /** Connect directly, whatever the environment and the JVM's proxy properties say. */
+    public Builder noProxy() {
+      http.noProxy();
+      return this;
+    }
+
+    /**
+     * Whether redirects may lead to link-local addresses ({@code 169.254.0.0/16},
+     * {@code fe80::/10}); off by default, because cloud metadata services answer there.
+     */
+    public Builder allowLinkLocalRedirects(boolean allow) {
+      http.allowLinkLocal(allow);
       return this;
     }
 
     /** User-Agent header; {@code ocync/<version>} by default. */
     public Builder userAgent(String agent) {
-      Objects.requireNonNull(agent, "agent");
-      if (agent.isBlank() || agent.chars().anyMatch(c -> c < 0x20 || c == 0x7f)) {
-        throw new IllegalArgumentException("invalid user agent \"" + agent + "\"");
-      }
-      this.userAgent = agent;
+      http.userAgent(agent);
       return this;
     }
 
@@ -238,15 +278,10 @@ public final class HelmRepository implements Closeable {
       return n;
     }
 
-    private static Duration positive(Duration d, String what) {
-      Objects.requireNonNull(d, what);
-      if (d.isNegative() || d.isZero()) {
-        throw new IllegalArgumentException(what + " must be positive, got " + d);
-      }
-      return d;
-    }
-
-    /** Builds the repository. Certificates are read here; a bad file fails now, naming the file. */
+    /**
+     * Builds the repository. Certificates and the proxy environment are read here; a bad file or
+     * proxy setting fails now, naming it.
+     */
     public HelmRepository build() {
       return new HelmRepository(this);
     }

@@ -2,9 +2,9 @@ package dev.ocync;
 
 import dev.ocync.auth.CredentialProvider;
 import dev.ocync.auth.RegistryHosts;
+import dev.ocync.internal.http.HttpOptions;
 import dev.ocync.internal.http.HttpSettings;
 import dev.ocync.internal.http.Loopback;
-import dev.ocync.internal.http.ProxyRules;
 import dev.ocync.internal.http.RegistryClient;
 import dev.ocync.oci.Reference;
 import dev.ocync.spi.Repository;
@@ -82,10 +82,7 @@ public final class Registry implements Closeable {
     this.settings = b.copy();
     HttpSettings.Scheme scheme = b.plainHttp.map(p -> p ? HttpSettings.Scheme.HTTP : HttpSettings.Scheme.HTTPS)
         .orElse(b.impliedScheme);
-    ProxyRules proxy = b.proxy.orElseGet(() -> ProxyRules.fromEnvironment(System.getenv(), System.getProperties()));
-    this.http = new HttpSettings(scheme, b.caCertificate, b.clientCertificate, b.clientKey, b.insecureSkipVerify,
-        b.connectTimeout, b.readTimeout, b.bodyTimeout, b.maxManifestBytes, b.userAgent, proxy,
-        b.allowLinkLocalRedirects, b.maxTagPages, b.maxTags, MAX_CONNECTIONS_PER_ROUTE);
+    this.http = b.http.settings(scheme, b.maxManifestBytes, b.maxTagPages, b.maxTags, MAX_CONNECTIONS_PER_ROUTE);
     this.client = new RegistryClient(host, apiHost(host), b.credentials, http);
   }
 
@@ -141,32 +138,32 @@ public final class Registry implements Closeable {
 
   /** Extra CA certificate(s) (PEM) trusted besides the system's. */
   public Optional<Path> caCertificate() {
-    return settings.caCertificate;
+    return settings.http.caCertificate();
   }
 
   /** Client certificate (PEM) for mutual TLS. */
   public Optional<Path> clientCertificate() {
-    return settings.clientCertificate;
+    return settings.http.clientCertificate();
   }
 
   /** Client private key (PEM, PKCS#8) for mutual TLS. */
   public Optional<Path> clientKey() {
-    return settings.clientKey;
+    return settings.http.clientKey();
   }
 
   /** Whether server certificates are not verified at all. */
   public boolean insecureSkipVerify() {
-    return settings.insecureSkipVerify;
+    return settings.http.insecureSkipVerify();
   }
 
   /** TCP connect timeout. */
   public Duration connectTimeout() {
-    return settings.connectTimeout;
+    return settings.http.connectTimeout();
   }
 
   /** Timeout waiting for data on an open connection. */
   public Duration readTimeout() {
-    return settings.readTimeout;
+    return settings.http.readTimeout();
   }
 
   /** Largest manifest accepted, in bytes. */
@@ -176,12 +173,12 @@ public final class Registry implements Closeable {
 
   /** User-Agent header sent with every request. */
   public String userAgent() {
-    return settings.userAgent;
+    return settings.http.userAgent();
   }
 
   /** Largest time a small body (manifest, token, error, tag page) may take to arrive. */
   public Duration bodyTimeout() {
-    return settings.bodyTimeout;
+    return settings.http.bodyTimeout();
   }
 
   /** A builder with this registry's settings. */
@@ -221,27 +218,18 @@ public final class Registry implements Closeable {
   /** Builds a {@link Registry}. Setters validate eagerly. */
   public static final class Builder {
     /** Default TCP connect (and TLS handshake) timeout, in seconds. */
-    public static final int DEFAULT_CONNECT_SECONDS = 10;
+    public static final int DEFAULT_CONNECT_SECONDS = HttpOptions.DEFAULT_CONNECT_SECONDS;
     /** Default wait for the first byte of a response, and for more bytes of a body, in seconds. */
-    public static final int DEFAULT_READ_SECONDS = 20;
+    public static final int DEFAULT_READ_SECONDS = HttpOptions.DEFAULT_READ_SECONDS;
     /** Default time the whole of a small body may take, in seconds. */
-    public static final int DEFAULT_BODY_SECONDS = 60;
+    public static final int DEFAULT_BODY_SECONDS = HttpOptions.DEFAULT_BODY_SECONDS;
 
     private final String host;
     private final HttpSettings.Scheme impliedScheme;
     private Optional<Boolean> plainHttp = Optional.empty();
     private CredentialProvider credentials = CredentialProvider.anonymous();
-    private Optional<Path> caCertificate = Optional.empty();
-    private Optional<Path> clientCertificate = Optional.empty();
-    private Optional<Path> clientKey = Optional.empty();
-    private boolean insecureSkipVerify;
-    private Duration connectTimeout = Duration.ofSeconds(DEFAULT_CONNECT_SECONDS);
-    private Duration readTimeout = Duration.ofSeconds(DEFAULT_READ_SECONDS);
-    private Duration bodyTimeout = Duration.ofSeconds(DEFAULT_BODY_SECONDS);
+    private final HttpOptions http;
     private int maxManifestBytes = DEFAULT_MAX_MANIFEST_BYTES;
-    private String userAgent = "ocync/" + version();
-    private Optional<ProxyRules> proxy = Optional.empty();
-    private boolean allowLinkLocalRedirects;
     private int maxTagPages = DEFAULT_MAX_TAG_PAGES;
     private int maxTags = DEFAULT_MAX_TAGS;
 
@@ -278,6 +266,7 @@ public final class Registry implements Closeable {
         throw new IllegalArgumentException("invalid registry \"" + registry + "\": not a host[:port]", e);
       }
       this.host = canonical;
+      this.http = new HttpOptions("ocync/" + version());
       this.impliedScheme = scheme != null ? scheme
           : isLoopback(canonical) ? HttpSettings.Scheme.HTTPS_THEN_HTTP : HttpSettings.Scheme.HTTPS;
     }
@@ -287,17 +276,8 @@ public final class Registry implements Closeable {
       this.impliedScheme = from.impliedScheme;
       this.plainHttp = from.plainHttp;
       this.credentials = from.credentials;
-      this.caCertificate = from.caCertificate;
-      this.clientCertificate = from.clientCertificate;
-      this.clientKey = from.clientKey;
-      this.insecureSkipVerify = from.insecureSkipVerify;
-      this.connectTimeout = from.connectTimeout;
-      this.readTimeout = from.readTimeout;
-      this.bodyTimeout = from.bodyTimeout;
+      this.http = from.http.copy();
       this.maxManifestBytes = from.maxManifestBytes;
-      this.userAgent = from.userAgent;
-      this.proxy = from.proxy;
-      this.allowLinkLocalRedirects = from.allowLinkLocalRedirects;
       this.maxTagPages = from.maxTagPages;
       this.maxTags = from.maxTags;
     }
@@ -330,26 +310,25 @@ public final class Registry implements Closeable {
 
     /** Trust the CA certificate(s) in this PEM file besides the system's. */
     public Builder caCertificate(Path pem) {
-      this.caCertificate = Optional.of(Objects.requireNonNull(pem, "pem"));
+      http.caCertificate(pem);
       return this;
     }
 
     /** Present this client certificate and PKCS#8 key (both PEM) for mutual TLS. */
     public Builder clientCertificate(Path certificatePem, Path keyPem) {
-      this.clientCertificate = Optional.of(Objects.requireNonNull(certificatePem, "certificatePem"));
-      this.clientKey = Optional.of(Objects.requireNonNull(keyPem, "keyPem"));
+      http.clientCertificate(certificatePem, keyPem);
       return this;
     }
 
     /** Do not verify the server's certificate. Only for registries you control; off by default. */
     public Builder insecureSkipVerify(boolean skip) {
-      this.insecureSkipVerify = skip;
+      http.insecureSkipVerify(skip);
       return this;
     }
 
     /** TCP connect and TLS handshake timeout; {@value #DEFAULT_CONNECT_SECONDS} s by default. */
     public Builder connectTimeout(Duration timeout) {
-      this.connectTimeout = positive(timeout, "connect timeout");
+      http.connectTimeout(timeout);
       return this;
     }
 
@@ -358,7 +337,7 @@ public final class Registry implements Closeable {
      * included); {@value #DEFAULT_READ_SECONDS} s by default.
      */
     public Builder readTimeout(Duration timeout) {
-      this.readTimeout = positive(timeout, "read timeout");
+      http.readTimeout(timeout);
       return this;
     }
 
@@ -368,7 +347,7 @@ public final class Registry implements Closeable {
      * no such deadline (they may be large); the read timeout bounds their pauses.
      */
     public Builder bodyTimeout(Duration timeout) {
-      this.bodyTimeout = positive(timeout, "body timeout");
+      http.bodyTimeout(timeout);
       return this;
     }
 
@@ -381,15 +360,13 @@ public final class Registry implements Closeable {
      * @throws IllegalArgumentException if {@code url} is not an {@code http://} proxy URL
      */
     public Builder proxy(String url, String noProxy) {
-      Objects.requireNonNull(url, "url");
-      Objects.requireNonNull(noProxy, "noProxy");
-      this.proxy = Optional.of(ProxyRules.of(url, noProxy));
+      http.proxy(url, noProxy);
       return this;
     }
 
     /** Connect directly, whatever the environment and the JVM's proxy properties say. */
     public Builder noProxy() {
-      this.proxy = Optional.of(ProxyRules.direct());
+      http.noProxy();
       return this;
     }
 
@@ -398,7 +375,7 @@ public final class Registry implements Closeable {
      * {@code fe80::/10}); off by default, because cloud metadata services answer there.
      */
     public Builder allowLinkLocalRedirects(boolean allow) {
-      this.allowLinkLocalRedirects = allow;
+      http.allowLinkLocal(allow);
       return this;
     }
 
@@ -431,20 +408,8 @@ public final class Registry implements Closeable {
 
     /** User-Agent header; {@code ocync/<version>} by default. */
     public Builder userAgent(String agent) {
-      Objects.requireNonNull(agent, "agent");
-      if (agent.isBlank() || agent.chars().anyMatch(c -> c < 0x20 || c == 0x7f)) {
-        throw new IllegalArgumentException("invalid user agent \"" + agent + "\"");
-      }
-      this.userAgent = agent;
+      http.userAgent(agent);
       return this;
-    }
-
-    private static Duration positive(Duration d, String what) {
-      Objects.requireNonNull(d, what);
-      if (d.isNegative() || d.isZero()) {
-        throw new IllegalArgumentException(what + " must be positive, got " + d);
-      }
-      return d;
     }
 
     /**

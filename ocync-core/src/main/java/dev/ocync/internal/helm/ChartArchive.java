@@ -28,10 +28,17 @@ final class ChartArchive {
 
   final String topFolder;
   final Map<String, byte[]> rootFiles;
+  /** Vendored subchart archives, {@code charts/<file>.tgz} directly under the chart folder, by that path. */
+  final Map<String, byte[]> subcharts;
+  /** Bytes of all files once decompressed, so nested archives can share one budget. */
+  final long decompressed;
 
-  private ChartArchive(String topFolder, Map<String, byte[]> rootFiles) {
+  private ChartArchive(String topFolder, Map<String, byte[]> rootFiles, Map<String, byte[]> subcharts,
+      long decompressed) {
     this.topFolder = topFolder;
     this.rootFiles = rootFiles;
+    this.subcharts = subcharts;
+    this.decompressed = decompressed;
   }
 
   Optional<byte[]> file(String name) {
@@ -44,6 +51,7 @@ final class ChartArchive {
       throw new IllegalArgumentException("not a gzip archive (a chart is a .tgz)");
     }
     Map<String, byte[]> root = new HashMap<>();
+    Map<String, byte[]> subcharts = new java.util.TreeMap<>();
     String top = null;
     long total = 0;
     int count = 0;
@@ -118,6 +126,8 @@ final class ChartArchive {
         }
         if (!clean.contains("/")) {
           root.put(clean, stripBom(data));
+        } else if (clean.startsWith("charts/") && clean.endsWith(".tgz") && clean.indexOf('/', 7) < 0) {
+          subcharts.put(clean, data);
         }
       }
     } catch (IOException ex) {
@@ -129,7 +139,7 @@ final class ChartArchive {
     if (!root.containsKey("Chart.yaml")) {
       throw new IllegalArgumentException("Chart.yaml is missing from the chart folder \"" + top + "\"");
     }
-    return new ChartArchive(top, Map.copyOf(root));
+    return new ChartArchive(top, Map.copyOf(root), java.util.Collections.unmodifiableMap(subcharts), total);
   }
 
   /** Up to {@code max + 1} bytes of {@code in}: more than {@code max} means over the limit. */

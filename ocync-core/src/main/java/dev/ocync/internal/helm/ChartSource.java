@@ -102,7 +102,8 @@ public final class ChartSource implements Closeable {
   private boolean load(Validators conditional) throws IOException {
     URI uri = resolve("index.yaml");
     Context ctx = Context.of(settings.shown());
-    Fetched f = transport.get(uri, conditional, settings.maxIndexBytes(), "index.yaml of " + settings.shown(), ctx);
+    Fetched f = transport.get(uri, conditional, settings.maxIndexBytes(), "index.yaml of " + settings.shown(), ctx,
+        true);
     if (f.notModified()) {
       return false;
     }
@@ -210,7 +211,7 @@ public final class ChartSource implements Closeable {
     }
     byte[] tgz;
     try {
-      tgz = transport.get(url, Validators.NONE, settings.maxArchiveBytes(), what, ctx).body();
+      tgz = transport.get(url, Validators.NONE, settings.maxArchiveBytes(), what, ctx, false).body();
     } catch (NotFoundException ex) {
       throw new NotFoundException(what + ": the chart archive is missing: " + ex.reason(), ctx.status(404), ex);
     }
@@ -262,7 +263,7 @@ public final class ChartSource implements Closeable {
       throw new RegistryException(what + ": cannot form the provenance URL", ctx, ex);
     }
     try {
-      return Optional.of(transport.get(prov, Validators.NONE, settings.maxIndexBytes(), what + " provenance", ctx)
+      return Optional.of(transport.get(prov, Validators.NONE, settings.maxIndexBytes(), what + " provenance", ctx, true)
           .body());
     } catch (NotFoundException ex) {
       return Optional.empty();

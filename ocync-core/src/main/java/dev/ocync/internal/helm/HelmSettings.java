@@ -1,20 +1,18 @@
 package dev.ocync.internal.helm;
 
 import dev.ocync.auth.CredentialProvider;
+import dev.ocync.internal.http.FileClient;
+import dev.ocync.internal.http.HttpSettings;
 import java.net.URI;
-import java.nio.file.Path;
-import java.time.Duration;
-import java.util.Optional;
 
 /**
  * What the public {@code HelmRepository} builder collected, handed to the internals so they
  * never call back into the public class (as the engine gets {@code EngineSettings}).
  *
  * @param url the repository URL as given, path without a trailing slash, query kept
+ * @param http TLS, timeouts, proxy and redirect rules, as for a registry
  */
-public record HelmSettings(URI url, CredentialProvider credentials, Optional<Path> caCertificate,
-    Optional<Path> clientCertificate, Optional<Path> clientKey, boolean insecureSkipVerify,
-    Duration connectTimeout, Duration readTimeout, String userAgent, boolean passCredentials,
+public record HelmSettings(URI url, CredentialProvider credentials, HttpSettings http, boolean passCredentials,
     boolean allowMissingDigest, long maxIndexBytes, long maxArchiveBytes) {
 
   /** {@code host[:port]} of the repository URL, the key credentials are looked up by. */
@@ -24,6 +22,6 @@ public record HelmSettings(URI url, CredentialProvider credentials, Optional<Pat
 
   /** The URL for messages: scheme, host, port and path, never user info or the query (tokens live there). */
   public String shown() {
-    return HttpChartTransport.shown(url);
+    return FileClient.shown(url);
   }
 }

@@ -72,15 +72,14 @@ import org.slf4j.LoggerFactory;
  */
 public final class RegistryClient implements Closeable {
   private static final Logger log = LoggerFactory.getLogger(RegistryClient.class);
-  static final int MAX_REDIRECTS = 5;
+  static final int MAX_REDIRECTS = HttpTransport.MAX_REDIRECTS;
   /** Default size of PATCH chunks when chunked uploads are used. */
   static final int DEFAULT_CHUNK_SIZE = 8 * 1024 * 1024;
 
   private final String host;
   private final String apiHost;
   private final HttpSettings settings;
-  private final CloseableHttpClient http;
-  private final PoolingHttpClientConnectionManager pool;
+  private final HttpTransport transport;
   private final Authenticator auth;
   private final AtomicBoolean pinged = new AtomicBoolean();
   private final Object pingLock = new Object();
@@ -106,69 +105,9 @@ public final class RegistryClient implements Closeable {
     this.apiHost = Objects.requireNonNull(apiHost, "apiHost");
     this.settings = Objects.requireNonNull(settings, "settings");
     this.base = URI.create((settings.scheme() == HttpSettings.Scheme.HTTP ? "http://" : "https://") + apiHost);
-    PoolingHttpClientConnectionManagerBuilder pb = PoolingHttpClientConnectionManagerBuilder.create()
-        .setMaxConnPerRoute(settings.maxConnectionsPerRoute())
-        .setMaxConnTotal(settings.maxConnectionsPerRoute() * 2)
-        .setDnsResolver(new GuardedDns(hostOnly(apiHost), settings.allowLinkLocal()))
-        .setDefaultConnectionConfig(ConnectionConfig.custom()
-            .setConnectTimeout(Timeout.of(settings.connectTimeout()))
-            .setSocketTimeout(Timeout.of(settings.readTimeout()))
-            .build())
-        .setDefaultTlsConfig(TlsConfig.custom().setHandshakeTimeout(Timeout.of(settings.connectTimeout())).build());
-    if (settings.needsTls()) {
-      SSLContext ssl = TlsSupport.sslContext(settings.caCertificate(), settings.clientCertificate(),
-          settings.clientKey(), settings.insecureSkipVerify());
-      ClientTlsStrategyBuilder tb = ClientTlsStrategyBuilder.create().setSslContext(ssl);
-      if (settings.insecureSkipVerify()) {
-        tb.setHostnameVerifier(NoopHostnameVerifier.INSTANCE);
-      } else {
-        // checked twice on purpose: by JSSE during the handshake and by httpclient after it, so that
-        // a trust manager that loses the host name (as a wrapping one easily does) cannot disable it
-        tb.setHostnameVerifier(HttpsSupport.getDefaultHostnameVerifier())
-            .setHostVerificationPolicy(HostnameVerificationPolicy.BOTH);
-      }
-      TlsSocketStrategy tls = tb.buildClassic();
-      pb.setTlsSocketStrategy(tls);
-    }
-    this.pool = pb.build();
-    HttpClientBuilder hb = HttpClients.custom()
-        .setConnectionManager(pool)
-        .setUserAgent(settings.userAgent())
-        .setDefaultRequestConfig(RequestConfig.custom()
-            .setResponseTimeout(Timeout.of(settings.readTimeout()))
-            .build())
-        // redirects are followed by send(), which decides where Authorization may go
-        .disableRedirectHandling()
-        // the engine retries; a blob body must never be re-sent behind its back
-        .disableAutomaticRetries()
-        // blob bytes must arrive as stored: no transparent gzip decoding
-        .disableContentCompression()
-        .disableCookieManagement()
-        .disableAuthCaching();
-    if (!settings.proxy().isDirect()) {
-      ProxyRules rules = settings.proxy();
-      hb.setRoutePlanner(new DefaultRoutePlanner(DefaultSchemePortResolver.INSTANCE) {
-        @Override
-        protected HttpHost determineProxy(HttpHost target, HttpContext context) {
-          return rules.proxyFor(target.getSchemeName(), target.getHostName(), port(target))
-              .map(p -> new HttpHost("http", p.getHost(), p.getPort())).orElse(null);
-        }
-      });
-      // proxy credentials answer the proxy's 407 only; they never reach a registry or a log
-      BasicCredentialsProvider proxyAuth = new BasicCredentialsProvider();
-      for (URI p : rules.proxies()) {
-        ProxyRules.credentials(p).ifPresent(c -> proxyAuth.setCredentials(new AuthScope(p.getHost(), p.getPort()),
-            new UsernamePasswordCredentials(c[0], c[1].toCharArray())));
-      }
-      hb.setDefaultCredentialsProvider(proxyAuth);
-    }
-    this.http = hb.build();
+    this.transport = new HttpTransport(settings, hostOnly(apiHost));
     this.auth = new Authenticator(host, settings.scheme() == HttpSettings.Scheme.HTTP, credentials, this::sendPlain,
         clock, settings);
-  }
-
-  private static int port(HttpHost h) {
-    return h.getPort() > 0 ? h.getPort() : "https".equalsIgnoreCase(h.getSchemeName()) ? 443 : 80;
   }
 
   private static String hostOnly(String hostPort) {
@@ -355,15 +294,6 @@ public final class RegistryClient implements Closeable {
     }
   }
 
-  /** A proxy's 407, naming the proxy and never its body (which may echo Proxy-Authorization). */
-  private RegistryException proxyRefused(String method, URI uri, Context context) {
-    String proxy = settings.proxy().proxyFor(uri.getScheme(), uri.getHost(), port(uri)).map(ProxyRules::shown)
-        .orElse("the proxy");
-    return new RegistryException(method + " " + uri.getScheme() + "://" + uri.getRawAuthority() + uri.getRawPath()
-        + " via proxy " + proxy + ": the proxy requires authentication (HTTP 407); give user:password in the proxy"
-        + " URL", context.status(407));
-  }
-
   private RegistryException authFailure(Response r, Call call, boolean sentAuthorization) throws IOException {
     RegistryException e = ErrorResponses.toException(r, call.what, call.context, redactor());
     r.close();
@@ -467,118 +397,31 @@ public final class RegistryClient implements Closeable {
 
   private Response execute(String method, URI uri, Map<String, String> headers, Optional<HttpEntity> body,
       Optional<String> authorization, Context context) throws IOException {
-    HttpUriRequestBase req = new HttpUriRequestBase(method, uri);
-    headers.forEach(req::addHeader);
-    authorization.ifPresent(a -> req.addHeader("Authorization", a));
-    body.ifPresent(req::setEntity);
-    ClassicHttpResponse raw;
-    try {
-      raw = http.executeOpen(null, req, HttpClientContext.create());
-    } catch (IOException e) {
-      if (body.isPresent() && body.get() instanceof BlobUploadEntity u && u.failure() != null) {
-        throw u.failure(); // the content was at fault, not the network
-      }
-      throw connectionFailure(method, uri, context, e);
-    }
-    log.debug("{} {}://{}{} -> {}", method, uri.getScheme(), uri.getRawAuthority(), uri.getRawPath(),
-        raw.getCode());
-    Response r = new Response(req, raw, uri, settings.bodyTimeout());
-    if (r.code() == 407) {
-      r.abort();
-      throw proxyRefused(method, uri, context);
-    }
-    return r;
+    return transport.execute(method, uri, headers, body, authorization, context);
   }
 
   /** A network failure as a RegistryException naming the registry and what failed, without secrets. */
   RegistryException connectionFailure(String method, URI uri, Context context, IOException e) {
-    String target = method + " " + uri.getScheme() + "://" + uri.getRawAuthority() + uri.getRawPath();
-    Optional<URI> proxy = settings.proxy().proxyFor(uri.getScheme(), uri.getHost(), port(uri));
-    if (proxy.isPresent()) {
-      target += " via proxy " + ProxyRules.shown(proxy.get());
-    }
-    String reason;
-    if (e instanceof LinkLocalRefused) {
-      reason = "refusing to connect to " + uri.getHost() + ": it resolves to a link-local address"
-          + " (169.254.0.0/16, fe80::/10, where cloud metadata services answer)";
-    } else if (e instanceof UnknownHostException) {
-      reason = "cannot resolve host " + uri.getHost();
-    } else if (e instanceof ConnectTimeoutException) {
-      reason = "timed out connecting to " + uri.getRawAuthority() + " (no connection"
-          + ("https".equalsIgnoreCase(uri.getScheme()) ? " and TLS handshake" : "") + " within "
-          + settings.connectTimeout().toSeconds() + " s; see the connect timeout)";
-    } else if (e instanceof ConnectException || e instanceof NoRouteToHostException) {
-      reason = "cannot connect to " + uri.getRawAuthority() + " (" + e.getClass().getSimpleName()
-          + (e.getMessage() == null ? "" : ": " + e.getMessage()) + ")";
-    } else if (e.getCause() instanceof TunnelRefusedException t) {
-      // the proxy's status line only: its body could echo Proxy-Authorization
-      reason = "the proxy refused the tunnel to " + uri.getRawAuthority() + " ("
-          + String.valueOf(t.getMessage()).lines().findFirst().orElse("") + ")";
-    } else if (e instanceof SocketTimeoutException || e instanceof InterruptedIOException) {
-      reason = "timed out waiting for " + uri.getRawAuthority() + " (no answer within "
-          + settings.readTimeout().toSeconds() + " s; see the read timeout)";
-    } else if (e instanceof SSLHandshakeException || e instanceof SSLException) {
-      String m = String.valueOf(e.getMessage());
-      boolean cert = m.contains("PKIX") || m.contains("certificate") || m.contains("No subject alternative");
-      reason = "TLS handshake with " + uri.getRawAuthority() + " failed: " + m
-          + (cert ? "; the server certificate is not trusted (trust its CA, or skip verification for"
-              + " a registry you control)" : "");
-    } else {
-      reason = "request failed: " + e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": "
-          + e.getMessage());
-    }
-    return new RegistryException(target + ": " + reason, context, e);
+    return transport.connectionFailure(method, uri, context, e);
   }
 
   boolean sameOrigin(URI uri) {
-    return Objects.equals(lower(uri.getScheme()), lower(base.getScheme()))
-        && Objects.equals(lower(uri.getHost()), lower(base.getHost()))
-        && port(uri) == port(base);
-  }
-
-  private static String lower(String s) {
-    return s == null ? null : s.toLowerCase(java.util.Locale.ROOT);
-  }
-
-  private static int port(URI u) {
-    if (u.getPort() > 0) {
-      return u.getPort();
-    }
-    return "https".equalsIgnoreCase(u.getScheme()) ? 443 : 80;
+    return HttpTransport.sameOrigin(uri, base);
   }
 
   static boolean isRedirect(int code) {
-    return code == 301 || code == 302 || code == 303 || code == 307 || code == 308;
+    return HttpTransport.isRedirect(code);
   }
 
   /** Resolves a Location or Link target against the URI of the response that carried it. */
   URI resolve(URI against, String location, Context context) throws RegistryException {
-    // without the query in messages: presigned URLs carry credentials there
-    int q = location.indexOf('?');
-    String shown = redactor().clean(q < 0 ? location.trim() : location.substring(0, q).trim());
-    URI u;
-    try {
-      u = against.resolve(URI.create(location.trim()));
-    } catch (IllegalArgumentException e) {
-      throw new RegistryException("registry sent an invalid URL \"" + shown + "\"", context, e);
-    }
-    // only http(s) with a host: anything else would reach httpclient as an obscure failure, or worse
-    if (u.getScheme() == null || u.getHost() == null
-        || !u.getScheme().equalsIgnoreCase("http") && !u.getScheme().equalsIgnoreCase("https")) {
-      throw new RegistryException("registry sent a URL that is not an http(s) URL with a host: \"" + shown + "\"",
-          context);
-    }
-    if (!settings.allowLinkLocal() && Loopback.isLinkLocalLiteral(u.getHost())) {
-      throw new RegistryException("registry sent a URL to the link-local address " + u.getHost()
-          + " (169.254.0.0/16, fe80::/10, where cloud metadata services answer); refused", context);
-    }
-    return u;
+    return transport.resolve(against, location, redactor(), "registry", context);
   }
 
   @Override
   public void close() {
     // closes the pool too; in-flight blob streams of this registry stop working, as documented
-    http.close(CloseMode.GRACEFUL);
+    transport.close();
   }
 
   @Override

@@ -14,7 +14,7 @@ class ChartImagesTest {
     return TestCharts.tgz(List.of(
         file("op/Chart.yaml", TestCharts.chartYaml("op", "1.0.0") + chartYamlExtra),
         file("op/values.yaml", values),
-        // a vendored subchart's values are its own chart's business, not read here
+        // an unpacked folder under charts/ is not a vendored archive: Helm loads those from charts/*.tgz
         file("op/charts/sub/values.yaml", "image: ghcr.io/never/read:1\n")));
   }
 
@@ -60,5 +60,47 @@ class ChartImagesTest {
   @Test
   void aChartWithoutImagesHasNone() {
     assertThat(ChartImages.discover(chart("", "replicas: 2\n"))).isEmpty();
+  }
+
+  @Test
+  void vendoredSubchartsAreReadWithTheParentsGlobalRegistryAndBoundedDepth() {
+    byte[] leaf = TestCharts.tgz(List.of(file("leaf/Chart.yaml", TestCharts.chartYaml("leaf", "0.1.0")),
+        file("leaf/values.yaml", "image:\n  registry: docker.io\n  repository: bitnami/redis\n  tag: 7.2.5\n")));
+    byte[] sub = TestCharts.tgz(List.of(file("sub/Chart.yaml", TestCharts.chartYaml("sub", "0.2.0")
+            + "annotations:\n  images: |\n    - image: ghcr.io/example/sub-agent:v3\n"),
+        file("sub/values.yaml", "worker:\n  image: busybox:1.36\n"),
+        file("sub/charts/leaf-0.1.0.tgz", leaf)));
+    byte[] parent = TestCharts.tgz(List.of(file("op/Chart.yaml", TestCharts.chartYaml("op", "1.0.0")),
+        file("op/values.yaml", "global:\n  imageRegistry: mirror.example.com\n"),
+        file("op/charts/sub-0.2.0.tgz", sub)));
+    assertThat(ChartImages.discover(parent)).containsExactly(
+        new Image("ghcr.io/example/sub-agent:v3", List.of("charts/sub-0.2.0.tgz Chart.yaml annotation images[0]")),
+        new Image("busybox:1.36", List.of("charts/sub-0.2.0.tgz values.yaml worker.image")),
+        new Image("mirror.example.com/bitnami/redis:7.2.5", List.of("charts/sub-0.2.0.tgz charts/leaf-0.1.0.tgz"
+            + " values.yaml image {global.imageRegistry, repository, tag}")));
+    // nested deeper than the limit: the levels beyond it are not opened
+    byte[] deep = leaf;
+    for (int i = 0; i <= ChartImages.MAX_SUBCHART_DEPTH; i++) {
+      deep = TestCharts.tgz(List.of(file("c" + i + "/Chart.yaml", TestCharts.chartYaml("c" + i, "1.0.0")),
+          file("c" + i + "/charts/inner.tgz", deep)));
+    }
+    assertThat(ChartImages.discover(deep)).isEmpty();
+    // a broken vendored archive names no image, and does not make the chart's own images disappear
+    byte[] broken = TestCharts.tgz(List.of(file("op/Chart.yaml", TestCharts.chartYaml("op", "1.0.0")),
+        file("op/values.yaml", "image: nginx:1.27\n"), file("op/charts/bad.tgz", "not gzip")));
+    assertThat(ChartImages.discover(broken)).extracting(Image::reference).containsExactly("nginx:1.27");
+  }
+
+  @Test
+  void lockFilesOfTheReferenceToolsAreScannedForImageLines() {
+    byte[] tgz = TestCharts.tgz(List.of(file("op/Chart.yaml", TestCharts.chartYaml("op", "1.0.0")),
+        file("op/values.yaml", ""),
+        file("op/Images.lock", "apiVersion: v0\nkind: ImagesLock\nimages:\n  - name: app\n"
+            + "    image: docker.io/bitnami/app:1.0.0\n    chart: op\n"),
+        file("op/images-lock.yaml", "- image: 'quay.io/example/x:2'  # pinned\n"),
+        file("op/other.lock", "image: ghcr.io/not/a-lock-name:1\n")));
+    assertThat(ChartImages.discover(tgz)).containsExactly(
+        new Image("docker.io/bitnami/app:1.0.0", List.of("Images.lock line 5")),
+        new Image("quay.io/example/x:2", List.of("images-lock.yaml line 1")));
   }
 }

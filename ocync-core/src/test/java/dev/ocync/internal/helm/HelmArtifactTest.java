@@ -132,8 +132,10 @@ class HelmArtifactTest {
   }
 
   private static HelmSettings settings(String url) {
-    return new HelmSettings(URI.create(url), dev.ocync.auth.CredentialProvider.anonymous(), Optional.empty(),
-        Optional.empty(), Optional.empty(), false, Duration.ofSeconds(5), Duration.ofSeconds(5), "test", false, false,
+    dev.ocync.internal.http.HttpOptions http = new dev.ocync.internal.http.HttpOptions("test");
+    http.noProxy();
+    return new HelmSettings(URI.create(url), dev.ocync.auth.CredentialProvider.anonymous(),
+        http.settings(dev.ocync.internal.http.HttpSettings.Scheme.HTTPS, 1024, 1, 1, 1), false, false,
         HelmRepository.DEFAULT_MAX_INDEX_BYTES, HelmRepository.DEFAULT_MAX_ARCHIVE_BYTES);
   }
 }
