@@ -19,7 +19,8 @@ import java.util.function.LongSupplier;
 
 /**
  * What {@code sync} shows while it runs, from {@link SyncListener} events: a line per finished
- * image (failures always; synced and cancelled unless quiet; skipped when verbose) and, on a
+ * image (failures always; synced and cancelled-while-moving unless quiet; skipped and
+ * never-started when verbose) and, on a
  * terminal, a live area below them with one line per active image and an overall line (images
  * done/total, bytes, rate).
  *
@@ -123,7 +124,8 @@ final class Progress implements SyncListener, AutoCloseable {
       case SYNCED -> level == Level.QUIET ? java.util.Optional.empty()
           : java.util.Optional.of("synced  " + pair + "  (" + Human.bytes(r.bytes()) + ", "
               + Human.duration(r.duration()) + ")");
-      case CANCELLED -> level == Level.QUIET ? java.util.Optional.empty()
+      // images that never started are counted in the summary, not listed one by one
+      case CANCELLED -> level == Level.QUIET || !r.started() && level != Level.VERBOSE ? java.util.Optional.empty()
           : java.util.Optional.of("cancelled " + pair);
       case SKIPPED -> level != Level.VERBOSE ? java.util.Optional.empty()
           : java.util.Optional.of("skipped " + pair + "  ("

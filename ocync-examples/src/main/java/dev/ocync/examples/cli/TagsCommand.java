@@ -183,7 +183,7 @@ final class TagsCommand implements DebugOption, Callable<Integer> {
       rest = rest.substring(9);
     }
     Reference ref = Reference.parse(rest);
-    if (ref.tag().isPresent() || ref.digest().isPresent()) {
+    if (rest.contains("@") || rest.substring(rest.lastIndexOf('/') + 1).contains(":")) {
       throw new IllegalArgumentException("REPOSITORY \"" + repository + "\" names a tag or digest; give the"
           + " repository only, such as " + ref.registry() + "/" + ref.repository());
     }
