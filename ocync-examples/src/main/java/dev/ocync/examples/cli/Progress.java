@@ -44,7 +44,7 @@ final class Progress implements SyncListener, AutoCloseable {
   private final LongSupplier nanos;
   private final long start;
   private final Map<String, Active> active = new LinkedHashMap<>();
-  private final ScheduledExecutorService ticker;
+  private ScheduledExecutorService ticker;
   private int total;
   private int done;
   private long bytes;
@@ -67,15 +67,19 @@ final class Progress implements SyncListener, AutoCloseable {
     this.live = live && level != Level.QUIET;
     this.nanos = nanos;
     this.start = nanos.getAsLong();
-    this.ticker = this.live ? Executors.newSingleThreadScheduledExecutor(r -> {
-      Thread t = new Thread(r, "ocync-progress");
-      t.setDaemon(true);
-      return t;
-    }) : null;
-    if (ticker != null) {
-      // redraws for the elapsed times and rate even when no event comes
+  }
+
+  /** Redraws five times a second, for the elapsed times and the rate, even when no event comes. */
+  Progress startTicking() {
+    if (live && ticker == null) {
+      ticker = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "ocync-progress");
+        t.setDaemon(true);
+        return t;
+      });
       ticker.scheduleAtFixedRate(this::redraw, 200, 200, TimeUnit.MILLISECONDS);
     }
+    return this;
   }
 
   @Override
@@ -188,11 +192,18 @@ final class Progress implements SyncListener, AutoCloseable {
 
   /** Stops redrawing and removes the live area. */
   @Override
-  public synchronized void close() {
-    if (ticker != null) {
-      ticker.shutdownNow();
+  public void close() {
+    ScheduledExecutorService t;
+    synchronized (this) {
+      t = ticker;
+      ticker = null;
     }
-    erase();
-    err.flush();
+    if (t != null) {
+      t.shutdownNow();
+    }
+    synchronized (this) {
+      erase();
+      err.flush();
+    }
   }
 }

@@ -104,7 +104,7 @@ final class SyncCommand implements DebugOption, java.util.concurrent.Callable<In
   private Optional<SyncReport> run(OcyncConfig cfg, List<Mapping> mappings, Progress.Level level, Duration deadline,
       PrintWriter err) throws IOException {
     boolean terminal = System.console() != null && parent.signals;
-    try (Progress progress = new Progress(err, level, terminal, System::nanoTime);
+    try (Progress progress = new Progress(err, level, terminal, System::nanoTime).startTicking();
         Syncer syncer = cfg.syncerBuilder().dryRun(dryRun).listener(progress).build()) {
       SyncRun run = syncer.start(mappings);
       long[] stoppedAt = {0};
