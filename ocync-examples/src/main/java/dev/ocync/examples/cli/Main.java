@@ -18,7 +18,7 @@ import picocli.CommandLine.Spec;
  * of the config commands: see {@link Exit}.
  */
 @Command(name = "ocync", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
-    subcommands = {CopyCommand.class, SyncCommand.class, ValidateCommand.class, TagsCommand.class,
+    subcommands = {CopyCommand.class, SyncCommand.class, WatchCommand.class, ValidateCommand.class, TagsCommand.class,
         CommandLine.HelpCommand.class},
     description = "Mirrors OCI images and indexes between registries, OCI layout directories and "
         + "OCI layout archives, byte for byte, verifying every digest.",
