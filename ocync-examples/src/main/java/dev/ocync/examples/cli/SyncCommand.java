@@ -25,6 +25,7 @@ import java.util.stream.Collectors;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
@@ -68,6 +69,11 @@ final class SyncCommand implements DebugOption, java.util.concurrent.Callable<In
           + " Kubernetes' grace period is 30s).")
   String drain;
 
+  @Option(names = "--shard", paramLabel = "I/N",
+      description = "Run worker I's share (0-based) of N: images split by source repository and tag, disjoint"
+          + " and covering. N alone takes I from JOB_COMPLETION_INDEX (a Kubernetes Indexed Job).")
+  String shard;
+
   @Mixin
   Verbosity verbosity;
 
@@ -80,6 +86,12 @@ final class SyncCommand implements DebugOption, java.util.concurrent.Callable<In
   public Integer call() throws IOException {
     Progress.Level level = verbosity.level();
     Duration drainDeadline = Durations.parse(drain, "--drain", spec);
+    Optional<Shard> worker;
+    try {
+      worker = Optional.ofNullable(shard).map(t -> Shard.parse(t, parent.env));
+    } catch (IllegalArgumentException e) {
+      throw new ParameterException(spec.commandLine(), e.getMessage());
+    }
     PrintWriter err = spec.commandLine().getErr();
     Optional<OcyncConfig> loaded = ConfigFiles.load(config, parent.env, err, level);
     if (loaded.isEmpty()) {
@@ -88,10 +100,16 @@ final class SyncCommand implements DebugOption, java.util.concurrent.Callable<In
     try (OcyncConfig cfg = loaded.get()) {
       List<Mapping> mappings;
       try {
-        mappings = cfg.coreMappings();
+        mappings = worker.isPresent() ? shardMappings(cfg, worker.get(), level, err) : cfg.coreMappings();
       } catch (UnsupportedOperationException | IllegalArgumentException e) {
         err.println("error: config " + config + ": " + e.getMessage());
         return Exit.CONFIG;
+      }
+      if (mappings.isEmpty()) {
+        if (level != Progress.Level.QUIET) {
+          err.println("summary: shard " + worker.orElseThrow() + " has no images of this config");
+        }
+        return Exit.OK;
       }
       Optional<SyncReport> report = run(cfg, mappings, level, drainDeadline, err);
       if (report.isEmpty()) {
@@ -99,6 +117,24 @@ final class SyncCommand implements DebugOption, java.util.concurrent.Callable<In
       }
       return finish(cfg, report.get(), level, err);
     }
+  }
+
+  private List<Mapping> shardMappings(OcyncConfig cfg, Shard worker, Progress.Level level, PrintWriter err) {
+    List<Mapping> out = new java.util.ArrayList<>();
+    int total = 0;
+    int mine = 0;
+    for (Shard.Part p : worker.parts(cfg.mappings())) {
+      p.mapping().ifPresent(out::add);
+      total += p.total() * p.config().targets().size();
+      mine += p.mine() * p.config().targets().size();
+      if (dryRun && level != Progress.Level.QUIET) {
+        err.println("shard " + worker + ": " + p.config().from() + ": " + p.mine() + " of " + p.total() + " tags");
+      }
+    }
+    if (level != Progress.Level.QUIET) {
+      err.println("shard " + worker + ": " + mine + " of " + total + " images");
+    }
+    return out;
   }
 
   private Optional<SyncReport> run(OcyncConfig cfg, List<Mapping> mappings, Progress.Level level, Duration deadline,
