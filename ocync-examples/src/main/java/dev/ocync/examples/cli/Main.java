@@ -77,7 +77,10 @@ public final class Main implements Callable<Integer> {
       String message = ex.getMessage() == null ? ex.getClass().getName() : ex.getMessage();
       cmd.getErr().println("error: " + message);
       hint(message).ifPresent(h -> cmd.getErr().println("hint: " + h));
-      if (command instanceof DebugOption d && d.debug()) {
+      boolean debug = command instanceof DebugOption d ? d.debug()
+          : cmd.getCommandSpec().mixins().values().stream()
+              .anyMatch(m -> m.userObject() instanceof Verbosity v && v.debug);
+      if (debug) {
         ex.printStackTrace(cmd.getErr());
       }
       return code;

@@ -48,7 +48,7 @@ import picocli.CommandLine.Model.CommandSpec;
       "",
       "Example (no network): ocync sync -c examples/config/local-layouts.yaml"
     })
-final class SyncCommand implements DebugOption, java.util.concurrent.Callable<Integer> {
+final class SyncCommand implements java.util.concurrent.Callable<Integer> {
   @ParentCommand
   Main parent;
 
@@ -76,11 +76,6 @@ final class SyncCommand implements DebugOption, java.util.concurrent.Callable<In
 
   @Mixin
   Verbosity verbosity;
-
-  @Override
-  public boolean debug() {
-    return verbosity.debug;
-  }
 
   @Override
   public Integer call() throws IOException {

@@ -46,7 +46,7 @@ import picocli.CommandLine.Model.CommandSpec;
       "",
       "Example: ocync tags docker.io/library/postgres --semver '>=15' --sort semver --latest 3"
     })
-final class TagsCommand implements DebugOption, Callable<Integer> {
+final class TagsCommand implements Callable<Integer> {
   @ParentCommand
   Main parent;
 
@@ -81,11 +81,6 @@ final class TagsCommand implements DebugOption, Callable<Integer> {
 
   @Mixin
   Verbosity verbosity;
-
-  @Override
-  public boolean debug() {
-    return verbosity.debug;
-  }
 
   @Override
   public Integer call() throws IOException {

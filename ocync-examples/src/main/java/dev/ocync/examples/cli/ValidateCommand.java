@@ -21,7 +21,7 @@ import picocli.CommandLine.Model.CommandSpec;
       "with file:line:column and the key's path. Exit codes: 0 valid, 3 not.",
       ""
     })
-final class ValidateCommand implements DebugOption, Callable<Integer> {
+final class ValidateCommand implements Callable<Integer> {
   @ParentCommand
   Main parent;
 
@@ -33,11 +33,6 @@ final class ValidateCommand implements DebugOption, Callable<Integer> {
 
   @Mixin
   Verbosity verbosity;
-
-  @Override
-  public boolean debug() {
-    return verbosity.debug;
-  }
 
   @Override
   public Integer call() throws IOException {

@@ -28,7 +28,7 @@ import picocli.CommandLine.Model.CommandSpec;
       ""
     },
     footer = {"", "Exit codes: 0 stopped by SIGINT/SIGTERM, 3 the config was never valid."})
-final class WatchCommand implements DebugOption, java.util.concurrent.Callable<Integer> {
+final class WatchCommand implements java.util.concurrent.Callable<Integer> {
   @ParentCommand
   Main parent;
 
@@ -55,11 +55,6 @@ final class WatchCommand implements DebugOption, java.util.concurrent.Callable<I
 
   @Mixin
   Verbosity verbosity;
-
-  @Override
-  public boolean debug() {
-    return verbosity.debug;
-  }
 
   @Override
   public Integer call() throws IOException, InterruptedException {
