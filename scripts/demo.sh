@@ -1,10 +1,13 @@
 #!/usr/bin/env bash
-# The offline demo: copies the example multi-arch image shipped in examples/image into an OCI
-# layout directory, then from there into an OCI layout archive, with the ocync command line.
+# The offline demo: mirrors the example multi-arch image shipped in examples/bundle (an OCI layout
+# holding demo/hello:1.0) with the ocync command line, as a platform team would run a mirror from
+# its config file: examples/config/local-layouts.yaml copies it into an OCI layout directory and an
+# OCI layout archive under target/, then examples/config/restore-archive.yaml brings it back from
+# the archive into a fresh layout directory. Each run prints its summary line.
 # Needs only JDK 17+ and Maven; no network once Maven's dependencies are in ~/.m2. Idempotent:
-# a second run reports "Unchanged" and moves nothing.
+# a second run skips every image and moves nothing.
 #
-# Usage (from anywhere): scripts/demo.sh [-v]
+# Usage (from anywhere): scripts/demo.sh [-v|-q]
 set -euo pipefail
 
 root="$(cd "$(dirname "$0")/.." && pwd)"
@@ -27,11 +30,11 @@ ocync() {
   java -jar "$jar" "$@"
 }
 
-mkdir -p target/demo
-ocync copy "$@" oci:examples/image:1.0 oci:target/demo/layout:1.0
-ocync copy "$@" oci:target/demo/layout:1.0 oci-archive:target/demo/image.tar:1.0
+ocync sync "$@" -c examples/config/local-layouts.yaml
+ocync sync "$@" -c examples/config/restore-archive.yaml
 
 echo
-echo "Done. The image is now in:"
-echo "  target/demo/layout     (OCI layout directory; try: skopeo inspect --raw oci:target/demo/layout:1.0)"
-echo "  target/demo/image.tar  (OCI layout archive;  try: skopeo inspect --raw oci-archive:target/demo/image.tar:1.0)"
+echo "Done. demo/hello:1.0 is now in:"
+echo "  target/mirror-layout    (OCI layout directory; try: skopeo inspect --raw oci:target/mirror-layout:demo/hello:1.0)"
+echo "  target/mirror.tar       (OCI layout archive;  try: skopeo inspect --raw oci-archive:target/mirror.tar:demo/hello:1.0)"
+echo "  target/restored-layout  (restored from the archive)"

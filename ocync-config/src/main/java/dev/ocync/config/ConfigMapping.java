@@ -1,6 +1,7 @@
 package dev.ocync.config;
 
 import dev.ocync.ArtifactPolicy;
+import dev.ocync.Mapping;
 import dev.ocync.PlatformFilter;
 import dev.ocync.TagSelector;
 import java.util.List;
@@ -63,6 +64,21 @@ public final class ConfigMapping {
   /** Which referrers travel with their subject. */
   public ArtifactPolicy artifacts() {
     return artifacts;
+  }
+
+  /**
+   * This mapping as a core {@link Mapping}, ready for {@link dev.ocync.Syncer#run}: registry
+   * endpoints by host and path (the config's {@link dev.ocync.Registry}), layouts as repositories
+   * of the endpoint's bundle, which stays open until the configuration is closed.
+   *
+   * @throws UnsupportedOperationException if an endpoint is a Helm repository (not supported yet)
+   */
+  public Mapping toMapping() {
+    Mapping.Builder b = Mapping.builder().source(source.mappingEndpoint(from));
+    for (Endpoint t : targets) {
+      b.target(t.mappingEndpoint(to));
+    }
+    return b.tags(tags).platforms(platforms).artifacts(artifacts).build();
   }
 
   @Override

@@ -1,5 +1,6 @@
 package dev.ocync.config;
 
+import dev.ocync.Mapping;
 import dev.ocync.OciLayout;
 import dev.ocync.Registry;
 import dev.ocync.spi.Repository;
@@ -11,7 +12,11 @@ import java.util.Optional;
 
 /**
  * One {@code registries.<alias>} entry of a configuration, built: a {@link Registry} for
- * {@code type: registry}, or the path of an OCI layout directory or archive.
+ * {@code type: registry}, or an OCI layout directory or archive opened as a
+ * {@linkplain OciLayout.Bundle bundle} of many repositories: {@code from} and {@code to} name a
+ * repository of it, and its images are named {@code <repository>:<tag>}, as skopeo addresses them
+ * ({@code oci:DIR:mirror/app:1.4}). One bundle per entry, shared by every mapping that names it,
+ * so an archive is written once, when the configuration is closed.
  */
 public final class Endpoint implements Closeable {
   /** The {@code type} of a registries entry. */
@@ -30,6 +35,7 @@ public final class Endpoint implements Closeable {
   private final Type type;
   private final Optional<Registry> registry;
   private final Optional<Path> path;
+  private final Optional<OciLayout.Bundle> bundle;
   private final int maxConcurrent;
   private final boolean headFirst;
 
@@ -39,6 +45,11 @@ public final class Endpoint implements Closeable {
     this.type = Objects.requireNonNull(type, "type");
     this.registry = registry;
     this.path = path;
+    this.bundle = path.map(p -> switch (type) {
+      case OCI_LAYOUT -> OciLayout.directoryBundle(p);
+      case OCI_ARCHIVE -> OciLayout.archiveBundle(p);
+      default -> null;
+    });
     this.maxConcurrent = maxConcurrent;
     this.headFirst = headFirst;
   }
@@ -78,29 +89,46 @@ public final class Endpoint implements Closeable {
     return type == Type.HELM;
   }
 
+  /** The layout opened as a bundle of repositories, for {@link Type#OCI_LAYOUT} and {@link Type#OCI_ARCHIVE}. */
+  public Optional<OciLayout.Bundle> bundle() {
+    return bundle;
+  }
+
   /**
-   * The repository {@code name} at this endpoint.
-   *
-   * <p>A layout or archive holds a single repository today, so {@code name} is ignored for them;
-   * multi-repository bundles will key it by name.
+   * The repository {@code name} at this endpoint: on the registry, or the repository {@code name}
+   * of the layout's bundle (images {@code name:<tag>}). Close the endpoint, not the repository.
    *
    * @throws UnsupportedOperationException for a Helm repository (not supported yet)
    */
   public Repository repository(String name) {
     return switch (type) {
       case REGISTRY -> registry.orElseThrow().repository(name);
-      case OCI_LAYOUT -> OciLayout.directory(path.orElseThrow());
-      case OCI_ARCHIVE -> OciLayout.archive(path.orElseThrow());
+      case OCI_LAYOUT, OCI_ARCHIVE -> bundle.orElseThrow().repository(name);
       case HELM -> throw new UnsupportedOperationException("registries." + alias
           + ": classic Helm repositories are not supported yet");
     };
   }
 
-  /** Closes the registry's connections, if it has one. */
+  /**
+   * The repository {@code name} here as one end of a core {@link Mapping}: on a registry by host
+   * and path (so the syncer shares its connections and can mount between its repositories), on a
+   * layout as the bundle's repository.
+   *
+   * @throws UnsupportedOperationException for a Helm repository (not supported yet)
+   */
+  public Mapping.Endpoint mappingEndpoint(String name) {
+    return type == Type.REGISTRY ? Mapping.Endpoint.of(registry.orElseThrow(), name)
+        : Mapping.Endpoint.of(repository(name));
+  }
+
+  /** Closes the registry's connections, or the layout (an archive is written now if a copy into it completed). */
   @Override
   public void close() throws IOException {
     if (registry.isPresent()) {
       registry.get().close();
+    }
+    if (bundle.isPresent()) {
+      bundle.get().close();
     }
   }
 

@@ -1,5 +1,6 @@
 package dev.ocync.config;
 
+import dev.ocync.Mapping;
 import dev.ocync.Registry;
 import dev.ocync.Syncer;
 import dev.ocync.auth.CredentialProvider;
@@ -62,6 +63,9 @@ public final class OcyncConfig implements Closeable {
       "[0-9]{12}\\.dkr[-.]ecr(-fips)?\\.[-a-z0-9]+\\.(amazonaws\\.com(\\.cn)?|amazonaws\\.eu|c2s\\.ic\\.gov|sc2s\\.sgov\\.gov)");
   private static final Pattern GAR = Pattern.compile("[-a-z0-9]+-docker\\.pkg\\.dev|gcr\\.io|.+\\.gcr\\.io");
   private static final Pattern ACR = Pattern.compile("[a-z0-9]+\\.azurecr\\.(io|cn|us)");
+
+  private static final Duration MAX_TTL = Duration.ofDays(365);
+  private static final long MAX_STAGING = 1L << 40;
 
   private final String name;
   private final Map<String, Endpoint> endpoints;
@@ -256,6 +260,16 @@ public final class OcyncConfig implements Closeable {
     return mappings;
   }
 
+  /**
+   * The mappings as core {@link Mapping}s, in file order, for {@link Syncer#run}; see
+   * {@link ConfigMapping#toMapping()}.
+   *
+   * @throws UnsupportedOperationException if a mapping uses a Helm repository (not supported yet)
+   */
+  public List<Mapping> coreMappings() {
+    return mappings.stream().map(ConfigMapping::toMapping).toList();
+  }
+
   /** {@code global.max_concurrent_transfers} (default 50). */
   public int maxConcurrentTransfers() {
     return global.maxConcurrentTransfers();
@@ -282,13 +296,25 @@ public final class OcyncConfig implements Closeable {
   }
 
   /**
-   * A {@link Syncer.Builder} with this config's registries and its transfer concurrency
-   * ({@code max_concurrent_transfers}, capped at the 64 the builder allows). The cache settings
-   * are available from {@link #cacheDir()} and {@link #cacheTtl()} until the builder takes them.
-   * The registries stay owned by this config: close the config after the syncer.
+   * A {@link Syncer.Builder} with this config's registries, its transfer concurrency
+   * ({@code max_concurrent_transfers}, capped at the 64 the builder allows), its cache directory
+   * and TTL ({@code cache_ttl}, capped at the builder's 365 days) and its staging limit
+   * ({@code staging_size_limit}, capped at 1 TiB). The registries and layouts stay owned by this
+   * config: close the config after the syncer.
+   *
+   * <pre>{@code
+   * try (OcyncConfig config = OcyncConfig.load(Path.of("mirror.yaml"));
+   *     Syncer syncer = config.syncerBuilder().build()) {
+   *   SyncReport report = syncer.run(config.coreMappings());
+   * }
+   * }</pre>
    */
   public Syncer.Builder syncerBuilder() {
-    Syncer.Builder b = Syncer.builder().concurrency(Math.min(64, global.maxConcurrentTransfers()));
+    Duration ttl = global.cacheTtl().compareTo(MAX_TTL) > 0 ? MAX_TTL : global.cacheTtl();
+    Syncer.Builder b = Syncer.builder().concurrency(Math.min(64, global.maxConcurrentTransfers()))
+        .cacheDirectory(global.cacheDir())
+        .cacheTtl(ttl);
+    global.stagingSizeLimit().ifPresent(limit -> b.stagingLimit(Math.min(limit, MAX_STAGING)));
     for (Endpoint e : endpoints.values()) {
       e.registry().ifPresent(b::registry);
     }

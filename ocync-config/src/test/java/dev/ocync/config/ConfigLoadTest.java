@@ -73,7 +73,7 @@ class ConfigLoadTest {
     try (OcyncConfig c = OcyncConfig.load(EXAMPLES.resolve("local-layouts.yaml"), Map.of())) {
       Endpoint example = c.registries().get("example");
       assertThat(example.type()).isEqualTo(Endpoint.Type.OCI_LAYOUT);
-      assertThat(example.path().orElseThrow()).isEqualTo(Path.of("..", "examples", "image").toAbsolutePath()
+      assertThat(example.path().orElseThrow()).isEqualTo(Path.of("..", "examples", "bundle").toAbsolutePath()
           .normalize());
       assertThat(c.registries().get("bundle").type()).isEqualTo(Endpoint.Type.OCI_ARCHIVE);
       assertThat(c.registries().get("local").registry().orElseThrow().plainHttp()).isTrue();

@@ -57,7 +57,7 @@ import picocli.CommandLine.Model.CommandSpec;
       "  OCYNC_DEST_PASSWORD=... ocync copy --dest-creds bot \\",
       "      oci-archive:/media/usb/image.tar:1.0 registry.example.com/mirror/app"
     })
-final class CopyCommand implements Callable<Integer> {
+final class CopyCommand implements DebugOption, Callable<Integer> {
   @ParentCommand
   Main parent;
 
@@ -118,6 +118,11 @@ final class CopyCommand implements Callable<Integer> {
 
   @Option(names = "--debug", description = "Print stack traces of errors.")
   boolean debug;
+
+  @Override
+  public boolean debug() {
+    return debug;
+  }
 
   @Override
   public Integer call() throws IOException {

@@ -13,29 +13,34 @@ import picocli.CommandLine.Spec;
 
 /**
  * The {@code ocync} command line, a thin front end over the library: {@code java -jar ocync.jar
- * copy SRC DST}. Exit codes: 0 done, 1 the copy failed, 2 bad usage (unknown option, bad
- * location).
+ * copy SRC DST}, {@code sync -c CONFIG}, {@code validate CONFIG}, {@code tags REPOSITORY}. Exit
+ * codes of {@code copy}: 0 done, 1 the copy failed, 2 bad usage (unknown option, bad location);
+ * of the config commands: see {@link Exit}.
  */
 @Command(name = "ocync", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
-    subcommands = {CopyCommand.class, CommandLine.HelpCommand.class},
+    subcommands = {CopyCommand.class, SyncCommand.class, WatchCommand.class, ValidateCommand.class, TagsCommand.class,
+        CommandLine.HelpCommand.class},
     description = "Mirrors OCI images and indexes between registries, OCI layout directories and "
         + "OCI layout archives, byte for byte, verifying every digest.",
-    footer = {"", "Run 'ocync copy --help' for locations and options."})
+    footer = {"", "Run 'ocync COMMAND --help' for a command's options and exit codes."})
 public final class Main implements Callable<Integer> {
   final Map<String, String> env;
+  /** Whether this is the process's own command line (signals are ours to handle), not a caller's. */
+  final boolean signals;
 
   @Spec
   CommandSpec spec;
 
-  Main(Map<String, String> env) {
+  Main(Map<String, String> env, boolean signals) {
     this.env = Map.copyOf(env);
+    this.signals = signals;
   }
 
   /** Runs the command line and exits with its code. */
   public static void main(String[] args) {
     PrintWriter out = new PrintWriter(System.out, true, StandardCharsets.UTF_8);
     PrintWriter err = new PrintWriter(System.err, true, StandardCharsets.UTF_8);
-    System.exit(run(out, err, System.getenv(), args));
+    System.exit(run(out, err, System.getenv(), true, args));
   }
 
   /**
@@ -45,12 +50,16 @@ public final class Main implements Callable<Integer> {
    * @return the exit code
    */
   public static int run(PrintWriter out, PrintWriter err, Map<String, String> env, String... args) {
+    return run(out, err, env, false, args);
+  }
+
+  private static int run(PrintWriter out, PrintWriter err, Map<String, String> env, boolean signals, String... args) {
     Objects.requireNonNull(env, "env");
     // one plain "WARN message" line, not a logger's thread and class name
     setIfAbsent("org.slf4j.simpleLogger.showThreadName", "false");
     setIfAbsent("org.slf4j.simpleLogger.showLogName", "false");
     setIfAbsent("org.slf4j.simpleLogger.showShortLogName", "false");
-    CommandLine cli = new CommandLine(new Main(env));
+    CommandLine cli = new CommandLine(new Main(env, signals));
     cli.setOut(out);
     cli.setErr(err);
     cli.setParameterExceptionHandler((ex, rest) -> {
@@ -60,13 +69,18 @@ public final class Main implements Callable<Integer> {
       return cmd.getCommandSpec().exitCodeOnInvalidInput();
     });
     cli.setExecutionExceptionHandler((ex, cmd, parsed) -> {
-      // A bad location or option value surfaces as IllegalArgumentException: a usage error.
-      int code = ex instanceof IllegalArgumentException ? cmd.getCommandSpec().exitCodeOnInvalidInput() : 1;
+      // A bad location or option value surfaces as IllegalArgumentException: a usage error. For the
+      // config commands anything unexpected is fatal (2), as in ocync; 1 means "some images failed".
+      Object command = cmd.getCommand();
+      int code = ex instanceof IllegalArgumentException ? cmd.getCommandSpec().exitCodeOnInvalidInput()
+          : command instanceof CopyCommand ? 1 : Exit.ALL_FAILED;
       String message = ex.getMessage() == null ? ex.getClass().getName() : ex.getMessage();
       cmd.getErr().println("error: " + message);
       hint(message).ifPresent(h -> cmd.getErr().println("hint: " + h));
-      Object command = cmd.getCommand();
-      if (command instanceof CopyCommand copy && copy.debug) {
+      boolean debug = command instanceof DebugOption d ? d.debug()
+          : cmd.getCommandSpec().mixins().values().stream()
+              .anyMatch(m -> m.userObject() instanceof Verbosity v && v.debug);
+      if (debug) {
         ex.printStackTrace(cmd.getErr());
       }
       return code;
@@ -97,7 +111,7 @@ public final class Main implements Callable<Integer> {
     return spec.exitCodeOnInvalidInput();
   }
 
-  private static void setIfAbsent(String key, String value) {
+  static void setIfAbsent(String key, String value) {
     if (System.getProperty(key) == null) {
       System.setProperty(key, value);
     }

@@ -1,0 +1,44 @@
+package dev.ocync.examples.cli;
+
+import java.time.Duration;
+import java.util.Locale;
+
+/** Sizes and durations for people: SI bytes ({@code 1.2 MB}), {@code 0.3s}, {@code 2m 13s}, {@code 1h 30m}. */
+final class Human {
+  private Human() {}
+
+  static String bytes(long n) {
+    if (n < 1000) {
+      return n + " B";
+    }
+    String[] units = {"KB", "MB", "GB", "TB", "PB"};
+    double v = n;
+    int u = -1;
+    while (v >= 1000 && u < units.length - 1) {
+      v /= 1000;
+      u++;
+    }
+    return String.format(Locale.ROOT, "%.1f %s", v, units[u]);
+  }
+
+  static String duration(Duration d) {
+    long ms = Math.max(0, d.toMillis());
+    if (ms < 10_000) {
+      return String.format(Locale.ROOT, "%.1fs", ms / 1000.0);
+    }
+    long s = ms / 1000;
+    if (s < 60) {
+      return s + "s";
+    }
+    if (s < 3600) {
+      return (s / 60) + "m " + (s % 60) + "s";
+    }
+    return (s / 3600) + "h " + (s % 3600 / 60) + "m";
+  }
+
+  /** Bytes per second over {@code d}, or empty text when too short to say. */
+  static String rate(long bytes, Duration d) {
+    long ms = d.toMillis();
+    return ms < 200 ? "" : bytes(bytes * 1000 / ms) + "/s";
+  }
+}

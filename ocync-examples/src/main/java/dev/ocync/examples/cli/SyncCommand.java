@@ -1,0 +1,249 @@
+package dev.ocync.examples.cli;
+
+import dev.ocync.Mapping;
+import dev.ocync.SyncReport;
+import dev.ocync.SyncRun;
+import dev.ocync.Syncer;
+import dev.ocync.TagSelector;
+import dev.ocync.config.Endpoint;
+import dev.ocync.config.OcyncConfig;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.stream.Collectors;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+/** {@code ocync sync -c CONFIG}: every mapping of a config file, once. */
+@Command(name = "sync", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
+    sortOptions = false, usageHelpWidth = 90,
+    description = {
+      "Runs every mapping of an ocync config file once: lists and selects tags, skips what",
+      "the targets already have, copies the rest byte for byte, verifying every digest.",
+      "Progress and the summary go to stderr; --json - puts the report on stdout.",
+      ""
+    },
+    footer = {
+      "",
+      "Exit codes: 0 all ok, 1 some images failed, 2 all failed (or a fatal error),",
+      "3 config error (also min_tags not met), 4 authentication refused (the registry is named).",
+      "SIGINT/SIGTERM: no new images start, the run stops within --drain, the report and",
+      "the cache are written, and the exit code says what was done.",
+      "",
+      "Example (no network): ocync sync -c examples/config/local-layouts.yaml"
+    })
+final class SyncCommand implements java.util.concurrent.Callable<Integer> {
+  @ParentCommand
+  Main parent;
+
+  @Spec
+  CommandSpec spec;
+
+  @Option(names = {"-c", "--config"}, required = true, paramLabel = "CONFIG", description = "The config file (YAML or JSON).")
+  Path config;
+
+  @Option(names = "--dry-run", description = "List and select tags and compare with the targets; write nothing.")
+  boolean dryRun;
+
+  @Option(names = "--json", paramLabel = "FILE|-", description = "Write the JSON report to FILE, or to stdout with -.")
+  String json;
+
+  @Option(names = "--drain", paramLabel = "DURATION", defaultValue = "25s",
+      description = "On SIGINT/SIGTERM, how long to wait for the run to stop (default: ${DEFAULT-VALUE};"
+          + " Kubernetes' grace period is 30s).")
+  String drain;
+
+  @Option(names = "--shard", paramLabel = "I/N",
+      description = "Run worker I's share (0-based) of N: images split by source repository and tag, disjoint"
+          + " and covering. N alone takes I from JOB_COMPLETION_INDEX (a Kubernetes Indexed Job).")
+  String shard;
+
+  @Mixin
+  Verbosity verbosity;
+
+  @Override
+  public Integer call() throws IOException {
+    Progress.Level level = verbosity.level();
+    Duration drainDeadline = Durations.parse(drain, "--drain", spec);
+    Optional<Shard> worker;
+    try {
+      worker = Optional.ofNullable(shard).map(t -> Shard.parse(t, parent.env));
+    } catch (IllegalArgumentException e) {
+      throw new ParameterException(spec.commandLine(), e.getMessage());
+    }
+    PrintWriter err = spec.commandLine().getErr();
+    Optional<OcyncConfig> loaded = ConfigFiles.load(config, parent.env, err, level);
+    if (loaded.isEmpty()) {
+      return Exit.CONFIG;
+    }
+    try (OcyncConfig cfg = loaded.get()) {
+      List<Mapping> mappings;
+      try {
+        mappings = worker.isPresent() ? shardMappings(cfg, worker.get(), level, err) : cfg.coreMappings();
+      } catch (UnsupportedOperationException | IllegalArgumentException e) {
+        err.println("error: config " + config + ": " + e.getMessage());
+        return Exit.CONFIG;
+      }
+      if (mappings.isEmpty()) {
+        if (level != Progress.Level.QUIET) {
+          err.println("summary: shard " + worker.orElseThrow() + " has no images of this config");
+        }
+        return Exit.OK;
+      }
+      Optional<SyncReport> report = run(cfg, mappings, level, drainDeadline, err);
+      if (report.isEmpty()) {
+        return Exit.ALL_FAILED;
+      }
+      return finish(cfg, report.get(), level, err);
+    }
+  }
+
+  private List<Mapping> shardMappings(OcyncConfig cfg, Shard worker, Progress.Level level, PrintWriter err) {
+    List<Mapping> out = new java.util.ArrayList<>();
+    int total = 0;
+    int mine = 0;
+    for (Shard.Part p : worker.parts(cfg.mappings())) {
+      p.mapping().ifPresent(out::add);
+      total += p.total() * p.config().targets().size();
+      mine += p.mine() * p.config().targets().size();
+      if (dryRun && level != Progress.Level.QUIET) {
+        err.println("shard " + worker + ": " + p.config().from() + ": " + p.mine() + " of " + p.total() + " tags");
+      }
+    }
+    if (level != Progress.Level.QUIET) {
+      err.println("shard " + worker + ": " + mine + " of " + total + " images");
+    }
+    return out;
+  }
+
+  private Optional<SyncReport> run(OcyncConfig cfg, List<Mapping> mappings, Progress.Level level, Duration deadline,
+      PrintWriter err) throws IOException {
+    boolean terminal = System.console() != null && parent.signals;
+    try (Progress progress = new Progress(err, level, terminal, System::nanoTime).startTicking();
+        Syncer syncer = cfg.syncerBuilder().dryRun(dryRun).listener(progress).build()) {
+      SyncRun run = syncer.start(mappings);
+      long[] stoppedAt = {0};
+      try (StopSignals signals = StopSignals.install(parent.signals, () -> {
+        stoppedAt[0] = System.nanoTime();
+        err.println("stopping: no new images start; the run ends within " + Human.duration(deadline));
+        err.flush();
+        run.cancel();
+      })) {
+        Optional<SyncReport> report = await(run, stoppedAt, deadline);
+        if (report.isEmpty()) {
+          err.println("error: drain deadline reached, abandoning in-flight transfers; no report was written");
+          err.flush();
+          Runtime.getRuntime().halt(Exit.ALL_FAILED); // closing the syncer would wait for them
+        }
+        return report;
+      }
+    }
+  }
+
+  private static Optional<SyncReport> await(SyncRun run, long[] stoppedAt, Duration deadline) {
+    CompletableFuture<SyncReport> f = run.completion().toCompletableFuture();
+    while (true) {
+      try {
+        return Optional.of(f.get(200, TimeUnit.MILLISECONDS));
+      } catch (TimeoutException e) {
+        long at = stoppedAt[0];
+        if (at != 0 && System.nanoTime() - at > deadline.toNanos()) {
+          return Optional.empty();
+        }
+      } catch (InterruptedException e) {
+        run.cancel();
+        Thread.currentThread().interrupt();
+        return Optional.of(run.await());
+      } catch (ExecutionException e) {
+        throw new IllegalStateException("the engine failed a run's report", e.getCause());
+      }
+    }
+  }
+
+  private int finish(OcyncConfig cfg, SyncReport report, Progress.Level level, PrintWriter err) throws IOException {
+    if (json != null) {
+      if (json.equals("-")) {
+        PrintWriter out = spec.commandLine().getOut();
+        out.println(report.toJson());
+        out.flush();
+      } else {
+        Files.writeString(Path.of(json), report.toJson() + "\n", StandardCharsets.UTF_8);
+      }
+    }
+    for (SyncReport.MappingReport m : report.mappings()) {
+      if (dryRun && level != Progress.Level.QUIET) {
+        dryRunLines(m, level == Progress.Level.VERBOSE).forEach(err::println);
+      }
+      for (SyncReport.Problem p : m.problems()) {
+        if (Exit.isAuthentication(p)) {
+          String host = m.source().contains("/") ? m.source().substring(0, m.source().indexOf('/')) : m.source();
+          err.println("error: authentication refused by registry " + host + aliasOf(cfg, host) + ": " + p.message());
+        } else {
+          err.println("error: " + p.message());
+        }
+      }
+    }
+    int code = Exit.of(report);
+    if (level != Progress.Level.QUIET) {
+      err.println(summary(report));
+    }
+    err.flush();
+    return code;
+  }
+
+  private static String aliasOf(OcyncConfig cfg, String host) {
+    return cfg.registries().values().stream()
+        .filter(e -> e.registry().map(r -> r.host().equals(host)).orElse(false))
+        .map(Endpoint::alias).findFirst().map(a -> " (registries." + a + ")").orElse("");
+  }
+
+  /** The one-line summary: mappings, synced, skipped, failed, bytes, duration. */
+  static String summary(SyncReport r) {
+    var s = r.stats();
+    String prefix = r.dryRun() ? "dry-run summary: " : "summary: ";
+    return prefix + r.mappings().size() + (r.mappings().size() == 1 ? " mapping" : " mappings") + " | "
+        + s.synced() + (r.dryRun() ? " to sync, " : " synced, ") + s.skipped() + " skipped, " + s.failed() + " failed"
+        + (s.cancelled() > 0 ? ", " + s.cancelled() + " cancelled" : "")
+        + " | " + Human.bytes(s.bytes()) + " in " + Human.duration(r.duration())
+        + (r.cancelled() ? " (stopped early)" : "");
+  }
+
+  /** What a dry run says about one mapping: the kept tags and the dropped ones by reason. */
+  static List<String> dryRunLines(SyncReport.MappingReport m, boolean all) {
+    List<String> out = new java.util.ArrayList<>();
+    out.add("dry-run: " + m.source() + " -> " + String.join(", ", m.targets()));
+    m.listed().ifPresent(l -> out.add("  source tags: " + l.size()));
+    out.add("  kept (" + m.kept().size() + "): " + sample(m.kept(), all));
+    if (!m.dropped().isEmpty()) {
+      out.add("  dropped (" + m.dropped().size() + "):");
+      Map<TagSelector.DropReason, List<String>> byReason = m.dropped().stream().collect(Collectors.groupingBy(
+          TagSelector.Dropped::reason, java.util.TreeMap::new,
+          Collectors.mapping(TagSelector.Dropped::tag, Collectors.toList())));
+      byReason.forEach((reason, tags) -> out.add("    " + tags.size() + "  by "
+          + reason.name().toLowerCase(Locale.ROOT).replace('_', ' ') + "  " + sample(tags, all)));
+    }
+    return out;
+  }
+
+  private static String sample(List<String> tags, boolean all) {
+    int max = all ? Integer.MAX_VALUE : 5;
+    String shown = tags.stream().limit(max).collect(Collectors.joining(", "));
+    return tags.size() > max ? shown + ", ... (-v for all)" : shown;
+  }
+}

@@ -1,0 +1,122 @@
+package dev.ocync.examples.cli;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+/** {@code ocync watch -c CONFIG --interval DURATION}: sync again and again in one JVM. */
+@Command(name = "watch", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
+    sortOptions = false, usageHelpWidth = 90,
+    description = {
+      "Runs the config's mappings every --interval in one JVM, which keeps connections, tokens",
+      "and the transfer state between cycles. The file is re-read each cycle; a broken edit keeps",
+      "the last good config and says so. Quiet in steady state: a line only when a mapping moves",
+      "content or its failures change. --health serves /healthz (always ok) and /readyz (ok while",
+      "the last cycle without total failure finished within two intervals).",
+      ""
+    },
+    footer = {"", "Exit codes: 0 stopped by SIGINT/SIGTERM, 3 the config was never valid."})
+final class WatchCommand implements java.util.concurrent.Callable<Integer> {
+  @ParentCommand
+  Main parent;
+
+  @Spec
+  CommandSpec spec;
+
+  @Option(names = {"-c", "--config"}, required = true, paramLabel = "CONFIG", description = "The config file.")
+  Path config;
+
+  @Option(names = "--interval", paramLabel = "DURATION", defaultValue = "5m",
+      description = "Time between the start of one cycle and the next, at least 1s (default: ${DEFAULT-VALUE}).")
+  String interval;
+
+  @Option(names = "--health", paramLabel = "ADDR",
+      description = "Serve /healthz and /readyz on HOST:PORT or PORT (loopback).")
+  String health;
+
+  @Option(names = "--json", paramLabel = "FILE", description = "Write each cycle's JSON report to FILE.")
+  Path json;
+
+  @Option(names = "--cycles", paramLabel = "N", defaultValue = "0", hidden = true,
+      description = "Stop after N cycles (0: never); for tests.")
+  int cycles;
+
+  @Mixin
+  Verbosity verbosity;
+
+  @Override
+  public Integer call() throws IOException, InterruptedException {
+    Progress.Level level = verbosity.level();
+    Duration every = Durations.parse(interval, "--interval", spec);
+    if (every.compareTo(Duration.ofSeconds(1)) < 0) {
+      throw new ParameterException(spec.commandLine(), "--interval must be at least 1s, got " + interval);
+    }
+    PrintWriter err = spec.commandLine().getErr();
+    CountDownLatch stop = new CountDownLatch(1);
+    try (Health h = new Health(every, System::nanoTime);
+        WatchLoop loop = new WatchLoop(config, parent.env, err, level);
+        StopSignals signals = StopSignals.install(parent.signals, () -> {
+          err.println("stopping: the current cycle is cancelled");
+          err.flush();
+          stop.countDown();
+        })) {
+      if (health != null) {
+        try {
+          h.serve(health);
+        } catch (IllegalArgumentException e) {
+          throw new ParameterException(spec.commandLine(), e.getMessage());
+        }
+        if (level != Progress.Level.QUIET) {
+          err.println("health on " + health + " (port " + h.port() + "): /healthz, /readyz");
+        }
+      }
+      Thread stopper = new Thread(() -> {
+        try {
+          stop.await();
+          loop.stop();
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+      }, "ocync-watch-stop");
+      stopper.setDaemon(true);
+      stopper.start();
+      boolean everValid = false;
+      for (int n = 1; cycles == 0 || n <= cycles; n++) {
+        long started = System.nanoTime();
+        int code = loop.cycle();
+        if (stop.getCount() == 0) {
+          break;
+        }
+        if (code == Exit.CONFIG && !everValid && !loop.lastReport().isPresent()) {
+          return Exit.CONFIG;
+        }
+        everValid = true;
+        h.cycleFinished(code);
+        if (json != null && loop.lastReport().isPresent()) {
+          Files.writeString(json, loop.lastReport().get().toJson() + "\n", StandardCharsets.UTF_8);
+        }
+        if (cycles != 0 && n == cycles) {
+          break;
+        }
+        long wait = every.toNanos() - (System.nanoTime() - started);
+        if (wait > 0 && stop.await(wait, TimeUnit.NANOSECONDS)) {
+          break;
+        }
+      }
+      stopper.interrupt();
+      return Exit.OK;
+    }
+  }
+}

@@ -1,0 +1,193 @@
+package dev.ocync.examples.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.ocync.OciLayout;
+import dev.ocync.oci.Descriptor;
+import dev.ocync.oci.Manifest;
+import dev.ocync.oci.MediaType;
+import dev.ocync.oci.Platform;
+import dev.ocync.testing.RegistryServer;
+import dev.ocync.testing.TestImages;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/** sync against real registries: an exit code per class of failure, dry runs, SIGTERM mid-run. */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@Timeout(300)
+class SyncCommandIT {
+  private static final Set<String> WRITES = Set.of("PUT", "POST", "PATCH", "DELETE");
+  private RegistryServer plain;
+  private RegistryServer locked;
+
+  @BeforeAll
+  void start() throws IOException {
+    plain = RegistryServer.plain();
+    locked = RegistryServer.htpasswd("mirror", "s3cret-pass");
+  }
+
+  @AfterAll
+  void stop() {
+    plain.close();
+    locked.close();
+  }
+
+  private static Path write(Path dir, String yaml) throws IOException {
+    Path f = dir.resolve("mirror.yaml");
+    Files.writeString(f, yaml);
+    return f;
+  }
+
+  private static String registries(String extra) {
+    return "global: {cache_dir: cache}\nregistries:\n  example: {type: oci-layout, path: " + SyncCommandTest.BUNDLE
+        + "}\n" + extra;
+  }
+
+  @Test
+  void allOkThenSomeFailedThenAllFailed(@TempDir Path tmp) throws IOException {
+    String regs = registries("  plain: {url: http://" + plain.host() + "}\n");
+    Path push = write(tmp, regs + "mappings:\n  - {from: demo/hello, to: cli/ok, source: example, targets: plain, tags: {}}\n");
+    MainTest.Run ok = MainTest.run("sync", "-c", push.toString());
+    assertThat(ok.code()).as(ok.err()).isZero();
+    assertThat(plain.tags("cli/ok")).containsExactly("1.0");
+
+    // one tag exists at the source and one does not: some failed
+    Path some = write(tmp, regs + "  back: {type: oci-layout, path: back}\nmappings:\n"
+        + "  - {from: cli/ok, source: plain, targets: back, tags: {glob: ['1.0', '9.9']}}\n");
+    MainTest.Run partly = MainTest.run("sync", "-c", some.toString());
+    assertThat(partly.code()).as(partly.err()).isEqualTo(1);
+    assertThat(partly.err()).contains("FAILED  " + plain.host() + "/cli/ok:9.9").contains("1 synced, 0 skipped, 1 failed");
+
+    // nothing listens there: every mapping fails
+    int port;
+    try (ServerSocket s = new ServerSocket(0)) {
+      port = s.getLocalPort();
+    }
+    Path down = write(tmp, registries("  down: {url: http://127.0.0.1:" + port + "}\n  back: {type: oci-layout, path: back}\n")
+        + "mappings:\n  - {from: cli/ok, source: down, targets: back, tags: {}}\n");
+    MainTest.Run none = MainTest.run("sync", "-c", down.toString());
+    assertThat(none.code()).as(none.err()).isEqualTo(2);
+    assertThat(none.err()).contains("error: 127.0.0.1:" + port + "/cli/ok").doesNotContain("\tat ");
+  }
+
+  @Test
+  void refusedCredentialsExitFourNamingTheRegistry(@TempDir Path tmp) throws IOException {
+    String creds = "  locked: {url: http://" + locked.host() + ", auth_type: basic, credentials: "
+        + "{username: mirror, password: '${PASS}'}}\n";
+    Path push = write(tmp, registries(creds)
+        + "mappings:\n  - {from: demo/hello, to: cli/auth, source: example, targets: locked, tags: {}}\n");
+    MainTest.Run pushed = MainTest.run(java.util.Map.of("PASS", "s3cret-pass"), "sync", "-c", push.toString());
+    assertThat(pushed.code()).as(pushed.err()).isZero();
+
+    Path pull = write(tmp, registries(creds + "  back: {type: oci-layout, path: back}\n")
+        + "mappings:\n  - {from: cli/auth, source: locked, targets: back, tags: {}}\n");
+    MainTest.Run refused = MainTest.run(java.util.Map.of("PASS", "wrong-pass"), "sync", "-c", pull.toString());
+    assertThat(refused.code()).as(refused.err()).isEqualTo(4);
+    assertThat(refused.err()).contains("error: authentication refused by registry " + locked.host()
+        + " (registries.locked)").doesNotContain("wrong-pass").doesNotContain("\tat ");
+    MainTest.Run tags = MainTest.run("tags", "http://" + locked.host() + "/cli/auth");
+    assertThat(tags.code()).as(tags.err()).isEqualTo(4);
+    assertThat(tags.err()).contains("authentication refused by registry " + locked.host());
+  }
+
+  @Test
+  void dryRunSendsNoWriteAndJsonValidates(@TempDir Path tmp) throws IOException {
+    Path cfg = write(tmp, registries("  plain: {url: http://" + plain.host() + "}\n")
+        + "mappings:\n  - {from: demo/hello, to: cli/dry, source: example, targets: plain, tags: {}}\n");
+    long before = plain.requestsSoFar().stream().filter(r -> WRITES.contains(r.method())).count();
+    MainTest.Run r = MainTest.run("sync", "--dry-run", "--json", "-", "-c", cfg.toString());
+    assertThat(r.code()).as(r.err()).isZero();
+    SyncCommandTest.assertValidReport(r.out());
+    assertThat(new ObjectMapper().readTree(r.out()).path("dryRun").asBoolean()).isTrue();
+    List<RegistryServer.Request> all = plain.requestsSoFar();
+    assertThat(all).as("the dry run asked the registry something").isNotEmpty();
+    assertThat(all.stream().filter(q -> WRITES.contains(q.method())).count()).isEqualTo(before);
+    assertThat(plain.tags("cli/dry")).isEmpty();
+  }
+
+  @Test
+  void sigtermMidRunLeavesCompleteTagsAndAReport(@TempDir Path tmp) throws Exception {
+    // a source big enough to be stopped halfway: 24 tags of 1 MiB each
+    Path source = tmp.resolve("big");
+    try (OciLayout.Bundle b = OciLayout.directoryBundle(source)) {
+      for (int i = 0; i < 24; i++) {
+        TestImages.ociImage(1000 + i, Platform.parse("linux/amd64"), 2, 512 * 1024)
+            .pushTo(b.repository("big/app"), Optional.of("1." + i));
+      }
+    }
+    Path cfg = write(tmp, "global: {cache_dir: cache, max_concurrent_transfers: 1}\nregistries:\n"
+        + "  big: {type: oci-layout, path: " + source + "}\n  plain: {url: http://" + plain.host() + "}\n"
+        + "mappings:\n  - {from: big/app, to: cli/term, source: big, targets: plain, tags: {}}\n");
+    Path report = tmp.resolve("report.json");
+    Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        "-cp", System.getProperty("java.class.path"), Main.class.getName(),
+        "sync", "-c", cfg.toString(), "--json", report.toString()).redirectErrorStream(true).start();
+    CountDownLatch firstImage = new CountDownLatch(1);
+    StringBuilder output = new StringBuilder();
+    Thread reader = new Thread(() -> {
+      try (BufferedReader in = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+        for (String line; (line = in.readLine()) != null; ) {
+          synchronized (output) {
+            output.append(line).append('\n');
+          }
+          if (line.startsWith("synced ")) {
+            firstImage.countDown();
+          }
+        }
+      } catch (IOException e) {
+        // the process ended
+      }
+    });
+    reader.start();
+    assertThat(firstImage.await(120, TimeUnit.SECONDS)).as("an image was synced").isTrue();
+    // SIGTERM; Process.destroy() would also close our end of its output, losing the rest of it
+    assertThat(p.toHandle().destroy()).isTrue();
+    assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+    reader.join(10_000);
+    String text;
+    synchronized (output) {
+      text = output.toString();
+    }
+    int code = p.exitValue();
+    assertThat(report).as(text).isRegularFile();
+    String json = Files.readString(report);
+    SyncCommandTest.assertValidReport(json);
+    JsonNode r = new ObjectMapper().readTree(json);
+    if (r.path("cancelled").asBoolean()) {
+      assertThat(text).contains("stopping: no new images start");
+      assertThat(code).as(text).isEqualTo(1);
+    } else {
+      assertThat(code).as(text).isZero(); // it finished before the signal arrived
+    }
+    assertThat(text).doesNotContain("\tat ").doesNotContain("SLF4J").contains("summary: ");
+    // every tag at the target is complete: its manifest and every blob it names are there
+    List<String> tags = plain.tags("cli/term");
+    assertThat(tags).isNotEmpty();
+    for (String t : tags) {
+      Manifest m = Manifest.parse(plain.manifest("cli/term", t).orElseThrow(), MediaType.OCI_MANIFEST);
+      List<Descriptor> blobs = new ArrayList<>(m.blobs());
+      for (Descriptor d : blobs) {
+        assertThat(plain.blob("cli/term", d.digest().toString())).as(t + " " + d.digest()).isPresent();
+      }
+    }
+  }
+}
