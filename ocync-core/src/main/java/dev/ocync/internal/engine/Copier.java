@@ -151,7 +151,7 @@ public final class Copier implements Closeable {
         return OciLayout.archive(location.path().orElseThrow());
       default:
         Reference r = location.reference().orElseThrow();
-        return registry(r.registry()).repository(r.repository());
+        return registry(location.scheme().map(s -> s + "://").orElse("") + r.registry()).repository(r.repository());
     }
   }
 
