@@ -151,18 +151,28 @@ public final class Copier implements Closeable {
         return OciLayout.archive(location.path().orElseThrow());
       default:
         Reference r = location.reference().orElseThrow();
-        return registry(location.scheme().map(s -> s + "://").orElse("") + r.registry()).repository(r.repository());
+        return registry(r.registry(), location.scheme()).repository(r.repository());
     }
   }
 
-  /** The configured registry for {@code host}, else one opened now and kept for the syncer's life. */
-  private Registry registry(String host) {
+  /**
+   * The configured registry for {@code host}, else one opened now and kept for the syncer's life.
+   * An explicit {@code http://} or {@code https://} in the location decides plain HTTP or TLS,
+   * keeping the configured registry's other settings (CA, credentials, timeouts).
+   */
+  private Registry registry(String host, Optional<String> scheme) {
     Registry configured = syncer.registries().get(host);
-    if (configured != null) {
+    Optional<Boolean> plain = scheme.map("http"::equals);
+    if (configured != null && plain.map(p -> p == configured.plainHttp()).orElse(true)) {
       return configured;
     }
     // Only a running copy gets here, and close() waits for running copies before it closes these.
-    return opened.computeIfAbsent(host, h -> Registry.builder(h).credentials(syncer.credentials()).build());
+    return opened.computeIfAbsent(scheme.map(s -> s + "://").orElse("") + host, key -> {
+      Registry.Builder b = configured != null ? configured.newBuilder()
+          : Registry.builder(host).credentials(syncer.credentials());
+      plain.ifPresent(b::plainHttp);
+      return b.build();
+    });
   }
 
   /** Admits a copy unless the copier is closed; close() then waits for it. */
