@@ -191,4 +191,13 @@ class ManifestTest {
     assertThat(m.manifests().get(0).digest()).isEqualTo(Digest.parse(D1));
     assertThat(m.manifests().get(1).platform()).contains(Platform.parse("linux/arm64/v8"));
   }
+
+  @Test
+  void deeplyNestedJsonIsRefusedNotAStackOverflow() {
+    // unknown fields are tolerated, but not at any depth: Jackson's nesting limit turns it into a refusal
+    byte[] bytes = utf8("{\"schemaVersion\":2,\"manifests\":[],\"x\":" + "[".repeat(5000) + "]".repeat(5000) + "}");
+    assertThatThrownBy(() -> Manifest.parse(bytes, Optional.empty()))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageStartingWith("manifest " + Digest.sha256(bytes) + " is not valid JSON: Document nesting depth");
+  }
 }
