@@ -3,6 +3,7 @@ package dev.ocync.fuzz;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.code_intelligence.jazzer.junit.FuzzTest;
+import dev.ocync.internal.engine.Location;
 import dev.ocync.oci.Descriptor;
 import dev.ocync.oci.Digest;
 import dev.ocync.oci.Manifest;
@@ -90,5 +91,20 @@ class ModelFuzzTest {
     }
     assertThat(p.toString()).isEqualTo(text);
     assertThat(Platform.parse(p.toString())).isEqualTo(p);
+  }
+
+  /** Locations as the CLI and {@code Syncer.copy(String, String)} take them; credentials never echo. */
+  @FuzzTest(maxDuration = "10m")
+  void location(byte[] data) {
+    String text = new String(data, StandardCharsets.UTF_8);
+    try {
+      Location l = Location.parse(text);
+      assertThat(l.reference().isPresent()).isNotEqualTo(l.path().isPresent());
+    } catch (IllegalArgumentException refused) {
+      String stripped = Location.withoutUserinfo(text.strip());
+      if (!stripped.equals(text.strip())) {
+        assertThat(refused.getMessage()).doesNotContain(text.strip());
+      }
+    }
   }
 }

@@ -135,7 +135,7 @@ public final class Location {
    * {@code docker://}, anything up to an {@code @} that does not start a digest (a password may
    * hold a {@code /}).
    */
-  static String withoutUserinfo(String text) {
+  public static String withoutUserinfo(String text) {
     String lower = text.toLowerCase(Locale.ROOT);
     int start = 0;
     for (String s : new String[] {"http://", "https://", "docker://"}) {
