@@ -2,6 +2,7 @@ package dev.ocync.fuzz;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.code_intelligence.jazzer.junit.DictionaryFile;
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import dev.ocync.OciLayout;
 import dev.ocync.oci.Descriptor;
@@ -58,6 +59,7 @@ class LayoutFuzzTest {
   }
 
   @FuzzTest(maxDuration = "10m")
+  @DictionaryFile(resourcePath = "/dev/ocync/fuzz/oci-json.dict")
   void indexJson(byte[] data) throws IOException {
     Path dir = layout();
     Files.write(dir.resolve("index.json"), data);

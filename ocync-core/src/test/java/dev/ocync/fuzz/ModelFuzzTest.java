@@ -2,6 +2,7 @@ package dev.ocync.fuzz;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.code_intelligence.jazzer.junit.DictionaryFile;
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import dev.ocync.internal.engine.Location;
 import dev.ocync.oci.Descriptor;
@@ -21,6 +22,7 @@ import java.util.Optional;
 class ModelFuzzTest {
 
   @FuzzTest(maxDuration = "10m")
+  @DictionaryFile(resourcePath = "/dev/ocync/fuzz/oci-json.dict")
   void manifest(byte[] data) {
     // the first byte picks the Content-Type it arrived with, as a registry or a layout would supply it
     Optional<String> contentType = data.length == 0 ? Optional.empty() : switch (data[0] & 7) {
