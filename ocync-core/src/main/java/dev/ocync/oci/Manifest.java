@@ -212,8 +212,8 @@ public final class Manifest {
       }
       String os = text(p, "os").orElse("");
       String architecture = text(p, "architecture").orElse("");
-      // {"os":"","architecture":""} is met in the wild (skopeo copies it): an unknown platform,
-      // which no platform filter selects, rather than an unreadable index
+      // {"os":"","architecture":""} is met in the wild (skopeo copies it): an entry of unknown
+      // platform, like one without "platform", rather than an unreadable index
       if (!os.isEmpty() && !architecture.isEmpty()) {
         b.platform(Platform.of(os, architecture, text(p, "variant"), text(p, "os.version"), features));
       }
