@@ -3,6 +3,7 @@ package dev.ocync.internal.engine;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.ocync.Registry;
 import dev.ocync.Syncer;
 import dev.ocync.oci.Digest;
 import dev.ocync.testing.FakeRegistry;
@@ -19,6 +20,8 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** The scheme written in a location decides how the copy talks to the registry. */
 class LocationSchemeTest {
@@ -71,5 +74,17 @@ class LocationSchemeTest {
       assertThatThrownBy(() -> copier.copy("oci:" + EXAMPLE + ":1.0", target)).isInstanceOf(IOException.class);
     }
     assertThat(firstBytes).isNotEmpty().containsOnly(0x16);
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"[::1]:5000/app", "[0:0:0:0:0:0:0:1]:5000/app", "[0000::0001]:5000/app", "LOCALHOST:5000/app"})
+  void everySpellingOfLoopbackMeansPlainHttp(String location) {
+    // references normalize the host, so the registry's loopback rule sees one spelling
+    String host = Location.parse(location).reference().orElseThrow().registry();
+    try (Registry r = Registry.builder(host).build()) {
+      assertThat(r.plainHttp()).as(host).isTrue();
+    } catch (IOException e) {
+      throw new AssertionError(e);
+    }
   }
 }
