@@ -138,16 +138,13 @@ public final class Reference {
   }
 
   private static String checkRegistry(String registry, String input) {
-    String lower = registry.toLowerCase(Locale.ROOT);
-    if (lower.equals("index.docker.io")) {
-      return DOCKER_HUB;
-    }
-    String host = lower;
+    // split and check before lower-casing: lower case may change the length of non-ASCII text
+    String host = registry;
     String port = "";
-    int colon = lower.lastIndexOf(':');
-    if (colon >= 0 && !lower.endsWith("]")) {
-      port = lower.substring(colon);
-      host = lower.substring(0, colon);
+    int colon = registry.lastIndexOf(':');
+    if (colon >= 0 && !registry.endsWith("]")) {
+      port = registry.substring(colon);
+      host = registry.substring(0, colon);
       String digits = port.substring(1);
       if (!digits.matches("[0-9]{1,5}") || Integer.parseInt(digits) == 0 || Integer.parseInt(digits) > 65535) {
         throw new IllegalArgumentException(
@@ -155,11 +152,15 @@ public final class Reference {
       }
     }
     if (host.startsWith("[")) {
-      return ipv6(host, registry.contains("]") ? registry.substring(0, host.length()) : registry, input) + port;
+      return ipv6(host, registry.contains("]") ? host : registry, input) + port;
     }
     if (!HOST.matcher(host).matches()) {
       throw new IllegalArgumentException(
           "invalid reference \"" + input + "\": \"" + registry + "\" is not a valid registry host[:port]");
+    }
+    String lower = registry.toLowerCase(Locale.ROOT);
+    if (lower.equals("index.docker.io")) {
+      return DOCKER_HUB;
     }
     // lower case, unless the case is what makes it a registry: "MyHost/app" is on the host MyHost,
     // "myhost/app" on Docker Hub
@@ -169,7 +170,7 @@ public final class Reference {
 
   /** A bracketed IPv6 literal in its shortest form (RFC 5952), so every spelling of one address is one registry. */
   private static String ipv6(String bracketed, String written, String input) {
-    String inside = bracketed.endsWith("]") ? bracketed.substring(1, bracketed.length() - 1) : "";
+    String inside = bracketed.endsWith("]") ? bracketed.substring(1, bracketed.length() - 1).toLowerCase(Locale.ROOT) : "";
     IllegalArgumentException bad = new IllegalArgumentException(
         "invalid reference \"" + input + "\": \"" + written + "\" is not a valid IPv6 address");
     // the character check first: InetAddress must only ever see a literal, never a name to look up

@@ -52,7 +52,7 @@ class HttpFuzzTest {
   void linkHeader(byte[] data) {
     try {
       Optional<URI> next = HttpInternals.nextLink(headers(data));
-      next.ifPresent(u -> assertThat(u.getScheme()).isIn("http", "https", "HTTP", "HTTPS", "Http", "Https"));
+      next.ifPresent(u -> assertThat(u.getScheme().toLowerCase(java.util.Locale.ROOT)).isIn("http", "https"));
     } catch (RegistryException | IllegalArgumentException refused) {
       // a typed refusal
     }

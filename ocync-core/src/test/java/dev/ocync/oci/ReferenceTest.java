@@ -122,6 +122,8 @@ class ReferenceTest {
       [example.com]/foo       | invalid reference "[example.com]/foo": "[example.com]" is not a valid IPv6 address
       [::1/foo                | invalid reference "[::1/foo": "[::1" is not a valid IPv6 address
       [::1:5000/foo           | invalid reference "[::1:5000/foo": "[::1:5000" is not a valid IPv6 address
+      [İ:A0:1]/v              | invalid reference "[İ:A0:1]/v": "[İ:A0:1]" is not a valid IPv6 address
+      İ.io:5000/v             | invalid reference "İ.io:5000/v": "İ.io:5000" is not a valid registry host[:port]
       """)
   void refusesBadHostsAndUpperCasePathsWithClearMessages(String input, String message) {
     assertThatThrownBy(() -> Reference.parse(input))
