@@ -1,5 +1,6 @@
 package dev.ocync.oci;
 
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -10,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * A manifest as stored: its raw bytes, media type and digest, with a parsed view of what it
@@ -18,7 +20,11 @@ import java.util.Optional;
  *
  * <p>Understood: OCI image manifest and index, Docker schema 2 manifest and manifest list.
  * Unknown JSON fields are tolerated. Docker schema 1 is rejected, because its digest is not over
- * its bytes.
+ * its bytes. So are manifests that other clients could read differently from ocync: a key that
+ * appears twice, or a key that is a field of the spec in another case ({@code "Layers"},
+ * {@code "Digest"}), because Go clients match keys case-insensitively and would see blobs ocync
+ * never copied. An index entry whose platform has an empty {@code os} or {@code architecture} has
+ * an unknown platform ({@link Descriptor#platform()} is empty), as skopeo treats it.
  *
  * <pre>{@code
  * Manifest m = Manifest.parse(bytes, "application/vnd.oci.image.index.v1+json");
@@ -26,7 +32,18 @@ import java.util.Optional;
  * }</pre>
  */
 public final class Manifest {
-  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final ObjectMapper JSON =
+      new ObjectMapper().enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
+
+  // The fields the image spec and Docker schema 2 define, per level: keys matching one of these
+  // case-insensitively must match it exactly (Go's encoding/json folds case, including the
+  // Unicode folds of s and k that equalsIgnoreCase also knows).
+  private static final Set<String> MANIFEST_FIELDS = Set.of("schemaVersion", "mediaType", "artifactType",
+      "config", "layers", "manifests", "subject", "annotations");
+  private static final Set<String> DESCRIPTOR_FIELDS = Set.of("mediaType", "digest", "size", "urls",
+      "annotations", "data", "platform", "artifactType");
+  private static final Set<String> PLATFORM_FIELDS = Set.of("architecture", "os", "os.version", "os.features",
+      "variant", "features");
 
   private final byte[] bytes;
   private final String mediaType;
@@ -90,6 +107,11 @@ public final class Manifest {
     try {
       root = JSON.readTree(copy);
     } catch (JsonProcessingException e) {
+      if (e.getOriginalMessage().startsWith("Duplicate field")) {
+        // Go clients keep the last value and Jackson would too, but another reader may keep the first
+        throw new IllegalArgumentException("manifest " + digest + " has a key twice ("
+            + e.getOriginalMessage() + "); ocync refuses it because clients disagree on which value counts", e);
+      }
       throw new IllegalArgumentException("manifest " + digest + " is not valid JSON: " + e.getOriginalMessage(), e);
     } catch (IOException e) {
       throw new IllegalArgumentException("manifest " + digest + " could not be read: " + e.getMessage(), e);
@@ -97,6 +119,7 @@ public final class Manifest {
     if (root == null || !root.isObject()) {
       throw new IllegalArgumentException("manifest " + digest + " is not a JSON object");
     }
+    checkFieldCase(root, MANIFEST_FIELDS, "manifest " + digest);
     Optional<String> declared = text(root, "mediaType");
     Optional<String> header = contentType.map(MediaType::essence).filter(s -> !s.isEmpty());
     JsonNode schemaVersion = root.get("schemaVersion");
@@ -156,6 +179,7 @@ public final class Manifest {
     if (n == null || !n.isObject()) {
       throw new IllegalArgumentException(where + " is not a descriptor object");
     }
+    checkFieldCase(n, DESCRIPTOR_FIELDS, where);
     String mt = text(n, "mediaType")
         .orElseThrow(() -> new IllegalArgumentException(where + " has no mediaType"));
     String d = text(n, "digest").orElseThrow(() -> new IllegalArgumentException(where + " has no digest"));
@@ -180,19 +204,38 @@ public final class Manifest {
     }
     JsonNode p = n.get("platform");
     if (p != null && p.isObject()) {
+      checkFieldCase(p, PLATFORM_FIELDS, where + " " + d + " platform");
       List<String> features = new ArrayList<>();
       JsonNode f = p.get("os.features");
       if (f != null && f.isArray()) {
         f.forEach(x -> features.add(x.asText()));
       }
-      try {
-        b.platform(Platform.of(text(p, "os").orElse(""), text(p, "architecture").orElse(""), text(p, "variant"),
-            text(p, "os.version"), features));
-      } catch (IllegalArgumentException e) {
-        throw new IllegalArgumentException(where + " " + d + ": " + e.getMessage(), e);
+      String os = text(p, "os").orElse("");
+      String architecture = text(p, "architecture").orElse("");
+      // {"os":"","architecture":""} is met in the wild (skopeo copies it): an entry of unknown
+      // platform, like one without "platform", rather than an unreadable index
+      if (!os.isEmpty() && !architecture.isEmpty()) {
+        b.platform(Platform.of(os, architecture, text(p, "variant"), text(p, "os.version"), features));
       }
     }
     return b.build();
+  }
+
+  /** Refuses a key that a Go client would take for one of {@code fields} but ocync would not. */
+  private static void checkFieldCase(JsonNode object, Set<String> fields, String where) {
+    for (Map.Entry<String, JsonNode> e : object.properties()) {
+      String key = e.getKey();
+      if (fields.contains(key)) {
+        continue;
+      }
+      for (String field : fields) {
+        if (field.equalsIgnoreCase(key)) {
+          String both = object.has(field) ? "has both \"" + field + "\" and \"" + key + "\"" : "has the key \"" + key + "\"";
+          throw new IllegalArgumentException(where + " " + both + ": Go clients read \"" + key + "\" as \"" + field
+              + "\" (they ignore case), ocync does not; refusing a manifest that clients would read differently");
+        }
+      }
+    }
   }
 
   private static Iterable<JsonNode> array(JsonNode root, String field, String where) {

@@ -1,5 +1,7 @@
 package dev.ocync.oci;
 
+import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
@@ -10,9 +12,14 @@ import java.util.regex.Pattern;
  * does it: {@code nginx} becomes {@code docker.io/library/nginx:latest}, whose API host is
  * {@code registry-1.docker.io}.
  *
- * <p>The first path component is a registry when it contains a {@code .} or a {@code :}, or is
- * {@code localhost}; otherwise the reference is on Docker Hub. A reference with a digest and no
- * tag gets no default tag; one with both keeps both, and the digest decides what is fetched.
+ * <p>The first path component is a registry when it contains a {@code .} or a {@code :}, is
+ * {@code localhost} in any case, or has upper-case letters (which a repository path cannot have),
+ * as Docker decides it; otherwise the reference is on Docker Hub. Host names are case-insensitive
+ * and normalized to lower case ({@code MyHost.io/app} is on {@code myhost.io}), except a host that
+ * is a registry only by its case ({@code MyHost/app}), which keeps it; repository paths must be
+ * lower case. An IPv6 literal is normalized to its shortest form, so
+ * {@code [0:0:0:0:0:0:0:1]:5000} is {@code [::1]:5000}. A reference with a digest and no tag gets
+ * no default tag; one with both keeps both, and the digest decides what is fetched.
  *
  * <pre>{@code
  * Reference r = Reference.parse("ghcr.io/org/app:1.2@sha256:...");
@@ -29,8 +36,8 @@ public final class Reference {
   private static final Pattern COMPONENT = Pattern.compile("[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*");
   private static final Pattern TAG = Pattern.compile("[A-Za-z0-9_][A-Za-z0-9._-]{0,127}");
   private static final Pattern HOST =
-      Pattern.compile("(?:[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)(?:\\.(?:[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?))*"
-          + "|\\[[0-9A-Fa-f:.]+\\]");
+      Pattern.compile("(?:[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)(?:\\.(?:[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?))*");
+  private static final Pattern IPV6_TEXT = Pattern.compile("[0-9A-Fa-f:.]{2,45}");
   private static final int MAX_NAME = 255;
 
   private final String registry;
@@ -74,7 +81,8 @@ public final class Reference {
     String path;
     int slash = rest.indexOf('/');
     String first = slash < 0 ? "" : rest.substring(0, slash);
-    if (slash >= 0 && (first.contains(".") || first.contains(":") || first.equals("localhost"))) {
+    if (slash >= 0 && (first.contains(".") || first.contains(":") || first.equalsIgnoreCase("localhost")
+        || !first.equals(first.toLowerCase(Locale.ROOT)))) {
       registry = first;
       path = rest.substring(slash + 1);
     } else {
@@ -130,24 +138,87 @@ public final class Reference {
   }
 
   private static String checkRegistry(String registry, String input) {
-    if (registry.equals("index.docker.io")) {
-      return DOCKER_HUB;
-    }
+    // split and check before lower-casing: lower case may change the length of non-ASCII text
     String host = registry;
+    String port = "";
     int colon = registry.lastIndexOf(':');
     if (colon >= 0 && !registry.endsWith("]")) {
-      String port = registry.substring(colon + 1);
+      port = registry.substring(colon);
       host = registry.substring(0, colon);
-      if (!port.matches("[0-9]{1,5}") || Integer.parseInt(port) == 0 || Integer.parseInt(port) > 65535) {
+      String digits = port.substring(1);
+      if (!digits.matches("[0-9]{1,5}") || Integer.parseInt(digits) == 0 || Integer.parseInt(digits) > 65535) {
         throw new IllegalArgumentException(
-            "invalid reference \"" + input + "\": port \"" + port + "\" of registry " + registry + " is not 1-65535");
+            "invalid reference \"" + input + "\": port \"" + digits + "\" of registry " + registry + " is not 1-65535");
       }
+    }
+    if (host.startsWith("[")) {
+      return ipv6(host, registry.contains("]") ? host : registry, input) + port;
     }
     if (!HOST.matcher(host).matches()) {
       throw new IllegalArgumentException(
           "invalid reference \"" + input + "\": \"" + registry + "\" is not a valid registry host[:port]");
     }
-    return registry.toLowerCase(Locale.ROOT);
+    String lower = registry.toLowerCase(Locale.ROOT);
+    if (lower.equals("index.docker.io")) {
+      return DOCKER_HUB;
+    }
+    // lower case, unless the case is what makes it a registry: "MyHost/app" is on the host MyHost,
+    // "myhost/app" on Docker Hub
+    boolean registryByCaseOnly = !lower.contains(".") && !lower.contains(":") && !lower.equals("localhost");
+    return registryByCaseOnly ? registry : lower;
+  }
+
+  /** A bracketed IPv6 literal in its shortest form (RFC 5952), so every spelling of one address is one registry. */
+  private static String ipv6(String bracketed, String written, String input) {
+    String inside = bracketed.endsWith("]") ? bracketed.substring(1, bracketed.length() - 1).toLowerCase(Locale.ROOT) : "";
+    IllegalArgumentException bad = new IllegalArgumentException(
+        "invalid reference \"" + input + "\": \"" + written + "\" is not a valid IPv6 address");
+    // the character check first: InetAddress must only ever see a literal, never a name to look up
+    if (!IPV6_TEXT.matcher(inside).matches() || !inside.contains(":")) {
+      throw bad;
+    }
+    byte[] a;
+    try {
+      a = InetAddress.getByName("[" + inside + "]").getAddress();
+    } catch (UnknownHostException | RuntimeException e) {
+      bad.initCause(e);
+      throw bad;
+    }
+    if (a.length == 4) {
+      // an IPv4-mapped address, which InetAddress hands back as IPv4
+      return "[::ffff:" + (a[0] & 0xff) + "." + (a[1] & 0xff) + "." + (a[2] & 0xff) + "." + (a[3] & 0xff) + "]";
+    }
+    int[] groups = new int[8];
+    for (int i = 0; i < 8; i++) {
+      groups[i] = ((a[2 * i] & 0xff) << 8) | (a[2 * i + 1] & 0xff);
+    }
+    // the longest run of two or more zero groups becomes "::" (the first one when runs tie)
+    int bestStart = -1;
+    int bestLength = 1;
+    for (int i = 0; i < 8; i++) {
+      int j = i;
+      while (j < 8 && groups[j] == 0) {
+        j++;
+      }
+      if (j - i > bestLength) {
+        bestStart = i;
+        bestLength = j - i;
+      }
+      i = Math.max(i, j);
+    }
+    StringBuilder out = new StringBuilder("[");
+    for (int i = 0; i < 8; i++) {
+      if (i == bestStart) {
+        out.append("::");
+        i += bestLength - 1;
+        continue;
+      }
+      if (out.length() > 1 && out.charAt(out.length() - 1) != ':') {
+        out.append(':');
+      }
+      out.append(Integer.toHexString(groups[i]));
+    }
+    return out.append(']').toString();
   }
 
   private static void checkRepository(String path, String input) {

@@ -6,6 +6,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.ocync.testing.TestImages;
 import java.nio.charset.StandardCharsets;
 import java.util.Optional;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.api.Test;
 
 class ManifestTest {
@@ -106,5 +108,96 @@ class ManifestTest {
     }
     assertThatThrownBy(() -> Manifest.parse(utf8("{\"schemaVersion\":2,\"mediaType\":\"application/json\"}"),
         Optional.empty())).hasMessageContaining("unsupported media type application/json");
+  }
+
+  private static String image(String configKey, String layersKey, String layerBody) {
+    return "{\"schemaVersion\":2,\"mediaType\":\"" + MediaType.OCI_MANIFEST + "\","
+        + "\"" + configKey + "\":{\"mediaType\":\"" + MediaType.OCI_CONFIG + "\",\"digest\":\"" + D1 + "\",\"size\":2},"
+        + "\"" + layersKey + "\":[" + layerBody + "]}";
+  }
+
+  private static String layer(String digestKey) {
+    return "{\"mediaType\":\"" + MediaType.OCI_LAYER_GZIP + "\",\"" + digestKey + "\":\"" + D2 + "\",\"size\":10}";
+  }
+
+  @Test
+  void refusesLayersTwiceInDifferentCaseBecauseGoClientsReadTheOtherList() {
+    // what skopeo or containerd would copy: the "Layers" list, whose blobs ocync never saw
+    String json = image("config", "layers", "").replace("]}", "],\"Layers\":[" + layer("digest") + "]}");
+    byte[] bytes = utf8(json);
+    assertThatThrownBy(() -> Manifest.parse(bytes, Optional.empty()))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("manifest " + Digest.sha256(bytes) + " has both \"layers\" and \"Layers\": Go clients read"
+            + " \"Layers\" as \"layers\" (they ignore case), ocync does not; refusing a manifest that clients would"
+            + " read differently");
+  }
+
+  @ParameterizedTest
+  @CsvSource({
+    // at the top level, alone: Go reads it, ocync would not see it
+    "Config, layers, digest, 'manifest @ has the key \"Config\"'",
+    "config, LAYERS, digest, 'manifest @ has the key \"LAYERS\"'",
+    // in a descriptor, beside the real field
+    "config, layers, digest+Digest, 'manifest @ layers[] has both \"digest\" and \"Digest\"'",
+  })
+  void refusesSpecFieldsInAnotherCase(String configKey, String layersKey, String digestKeys, String expected) {
+    String body = digestKeys.equals("digest+Digest")
+        ? layer("digest").replace("}", ",\"Digest\":\"" + D1 + "\"}") : layer(digestKeys);
+    byte[] bytes = utf8(image(configKey, layersKey, body));
+    assertThatThrownBy(() -> Manifest.parse(bytes, Optional.empty()))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageStartingWith(expected.replace("@", Digest.sha256(bytes).toString()));
+  }
+
+  @Test
+  void refusesUnicodeCaseFoldsOfSpecFields() {
+    // Go's case folding maps U+017F to s and U+212A to k: "\u017Fize" is "size" to a Go client
+    String json = image("config", "layers", layer("digest").replace("\"size\"", "\"size\":10,\"\u017Fize\""));
+    byte[] bytes = utf8(json);
+    assertThatThrownBy(() -> Manifest.parse(bytes, Optional.empty()))
+        .hasMessageStartingWith("manifest " + Digest.sha256(bytes) + " layers[] has both \"size\" and \"\u017Fize\"");
+  }
+
+  @Test
+  void refusesPlatformFieldsInAnotherCaseAndIndexKeysTwice() {
+    String entry = "{\"mediaType\":\"" + MediaType.OCI_MANIFEST + "\",\"digest\":\"" + D1 + "\",\"size\":2,"
+        + "\"platform\":{\"os\":\"linux\",\"architecture\":\"amd64\",\"Architecture\":\"arm64\"}}";
+    byte[] mixed = utf8("{\"schemaVersion\":2,\"manifests\":[" + entry + "]}");
+    assertThatThrownBy(() -> Manifest.parse(mixed, Optional.empty()))
+        .hasMessageStartingWith("manifest " + Digest.sha256(mixed) + " manifests[] " + D1
+            + " platform has both \"architecture\" and \"Architecture\"");
+    byte[] twice = utf8("{\"schemaVersion\":2,\"manifests\":[],\"manifests\":[" + entry.replace(",\"Architecture\":\"arm64\"", "") + "]}");
+    assertThatThrownBy(() -> Manifest.parse(twice, Optional.empty()))
+        .hasMessageStartingWith("manifest " + Digest.sha256(twice) + " has a key twice (Duplicate field 'manifests')");
+    // annotation keys are free-form: case variants there are distinct keys, but exact duplicates are not
+    byte[] annotations = utf8("{\"schemaVersion\":2,\"manifests\":[],\"annotations\":{\"a\":\"1\",\"A\":\"2\"}}");
+    assertThat(Manifest.parse(annotations, Optional.empty()).annotations()).containsOnlyKeys("a", "A");
+    byte[] annotationTwice = utf8("{\"schemaVersion\":2,\"manifests\":[],\"annotations\":{\"a\":\"1\",\"a\":\"2\"}}");
+    assertThatThrownBy(() -> Manifest.parse(annotationTwice, Optional.empty()))
+        .hasMessageContaining("has a key twice (Duplicate field 'a')");
+  }
+
+  @Test
+  void indexEntryWithEmptyPlatformIsAnUnknownPlatform() {
+    // seen in the wild and copied by skopeo: the index stays readable, the entry has no platform
+    String json = "{\"schemaVersion\":2,\"mediaType\":\"" + MediaType.OCI_INDEX + "\",\"manifests\":["
+        + "{\"mediaType\":\"" + MediaType.OCI_MANIFEST + "\",\"digest\":\"" + D1 + "\",\"size\":2,"
+        + "\"platform\":{\"os\":\"\",\"architecture\":\"\"}},"
+        + "{\"mediaType\":\"" + MediaType.OCI_MANIFEST + "\",\"digest\":\"" + D2 + "\",\"size\":3,"
+        + "\"platform\":{\"os\":\"linux\",\"architecture\":\"arm64\",\"variant\":\"v8\"}}]}";
+    Manifest m = Manifest.parse(utf8(json), Optional.empty());
+    assertThat(m.manifests()).hasSize(2);
+    assertThat(m.manifests().get(0).platform()).isEmpty();
+    assertThat(m.manifests().get(0).digest()).isEqualTo(Digest.parse(D1));
+    assertThat(m.manifests().get(1).platform()).contains(Platform.parse("linux/arm64/v8"));
+  }
+
+  @Test
+  void deeplyNestedJsonIsRefusedNotAStackOverflow() {
+    // unknown fields are tolerated, but not at any depth: Jackson's nesting limit turns it into a refusal
+    byte[] bytes = utf8("{\"schemaVersion\":2,\"manifests\":[],\"x\":" + "[".repeat(5000) + "]".repeat(5000) + "}");
+    assertThatThrownBy(() -> Manifest.parse(bytes, Optional.empty()))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageStartingWith("manifest " + Digest.sha256(bytes) + " is not valid JSON: Document nesting depth");
   }
 }

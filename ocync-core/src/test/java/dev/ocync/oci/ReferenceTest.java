@@ -86,4 +86,48 @@ class ReferenceTest {
     assertThatThrownBy(() -> Reference.parse("localhost:70000/app"))
         .hasMessageContaining("port");
   }
+
+  /** Docker's rules (distribution/reference): what the first component is, and what case may appear where. */
+  @ParameterizedTest(name = "{0} -> {1}")
+  @CsvSource(delimiter = '|', textBlock = """
+      myhost/foo                          | docker.io/myhost/foo:latest
+      MyHost/foo                          | MyHost/foo:latest
+      LOCALHOST/foo                       | localhost/foo:latest
+      LocalHost:5000/foo                  | localhost:5000/foo:latest
+      MyHost.io/foo                       | myhost.io/foo:latest
+      INDEX.DOCKER.IO/foo                 | docker.io/library/foo:latest
+      DOCKER.IO/foo/bar                   | docker.io/foo/bar:latest
+      [::1]/foo                           | [::1]/foo:latest
+      [::1]:5000/foo                      | [::1]:5000/foo:latest
+      [0:0:0:0:0:0:0:1]:5000/foo          | [::1]:5000/foo:latest
+      [0000:0000::0001]/foo               | [::1]/foo:latest
+      [2001:DB8:0:0:1:0:0:1]:443/a        | [2001:db8::1:0:0:1]:443/a:latest
+      [2001:db8:0:0:0:0:2:1]/a            | [2001:db8::2:1]/a:latest
+      [::ffff:127.0.0.1]:5000/a           | [::ffff:127.0.0.1]:5000/a:latest
+      """)
+  void firstComponentFollowsDockersRules(String input, String normalized) {
+    Reference r = Reference.parse(input);
+    assertThat(r).hasToString(normalized);
+    // the normalized form is stable
+    assertThat(Reference.parse(r.toString())).isEqualTo(r);
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @CsvSource(delimiter = '|', textBlock = """
+      MyHost.io/Foo           | invalid reference "MyHost.io/Foo": repository "Foo" has uppercase letters in "Foo" (repository names must be lowercase)
+      Foo                     | invalid reference "Foo": repository "library/Foo" has uppercase letters in "Foo" (repository names must be lowercase)
+      [.]:5000/foo            | invalid reference "[.]:5000/foo": "[.]" is not a valid IPv6 address
+      [::1::2]/foo            | invalid reference "[::1::2]/foo": "[::1::2]" is not a valid IPv6 address
+      [fe80::1%eth0]/foo      | invalid reference "[fe80::1%eth0]/foo": "[fe80::1%eth0]" is not a valid IPv6 address
+      [example.com]/foo       | invalid reference "[example.com]/foo": "[example.com]" is not a valid IPv6 address
+      [::1/foo                | invalid reference "[::1/foo": "[::1" is not a valid IPv6 address
+      [::1:5000/foo           | invalid reference "[::1:5000/foo": "[::1:5000" is not a valid IPv6 address
+      [İ:A0:1]/v              | invalid reference "[İ:A0:1]/v": "[İ:A0:1]" is not a valid IPv6 address
+      İ.io:5000/v             | invalid reference "İ.io:5000/v": "İ.io:5000" is not a valid registry host[:port]
+      """)
+  void refusesBadHostsAndUpperCasePathsWithClearMessages(String input, String message) {
+    assertThatThrownBy(() -> Reference.parse(input))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage(message);
+  }
 }

@@ -162,7 +162,7 @@ public final class Copier implements Closeable {
         return OciLayout.archive(location.path().orElseThrow());
       default:
         Reference r = location.reference().orElseThrow();
-        return engine.registry(r.registry()).repository(r.repository());
+        return engine.registry(r.registry(), location.scheme()).repository(r.repository());
     }
   }
 

@@ -9,6 +9,7 @@ import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
@@ -125,12 +126,27 @@ public final class Engine implements Closeable {
 
   /** The configured registry for {@code host}, else one opened now and kept for the engine's life. */
   Registry registry(String host) {
+    return registry(host, Optional.empty());
+  }
+
+  /**
+   * As {@link #registry(String)}, where an explicit {@code http} or {@code https} scheme (from a
+   * location such as {@code https://127.0.0.1:5443/app}) decides plain HTTP or TLS, keeping the
+   * configured registry's other settings (CA, credentials, timeouts).
+   */
+  Registry registry(String host, Optional<String> scheme) {
     Registry configured = settings.registries().get(host);
-    if (configured != null) {
+    Optional<Boolean> plain = scheme.map("http"::equals);
+    if (configured != null && plain.map(p -> p == configured.plainHttp()).orElse(true)) {
       return configured;
     }
     // Only running work gets here, and close() waits for it before it closes these.
-    return opened.computeIfAbsent(host, h -> Registry.builder(h).credentials(settings.credentials()).build());
+    return opened.computeIfAbsent(scheme.map(s -> s + "://").orElse("") + host, key -> {
+      Registry.Builder b = configured != null ? configured.newBuilder()
+          : Registry.builder(host).credentials(settings.credentials());
+      plain.ifPresent(b::plainHttp);
+      return b.build();
+    });
   }
 
   /** Admits work unless the engine is closed; close() then waits for it. */

@@ -66,7 +66,7 @@ class LocationTest {
       oci:dir@sha256:abc          | sha256 needs 64 hex digits
       dir:/tmp/x                  | the transport "dir:" is not supported
       docker-archive:x.tar        | the transport "docker-archive:" is not supported
-      https://ghcr.io/org/app     | the transport "https:" is not supported
+      oci://x                     | the transport "oci://" is not supported
       docker://Ghcr.io/Org/App    | uppercase
       ghcr.io/org/app:bad!tag     | tag "bad!tag"
       """)
@@ -87,5 +87,85 @@ class LocationTest {
   void displaysWithoutReference(String text, String shown) {
     assertThat(Location.parse(text).display(Optional.empty(), Optional.empty())).isEqualTo(shown);
     assertThat(Location.parse(text).display(Optional.of("v9"), Optional.empty())).isEqualTo(shown + ":v9");
+  }
+
+  private static final String FORMS_SUFFIX = "; " + Location.FORMS;
+
+  @ParameterizedTest(name = "{0}")
+  @CsvSource(delimiter = '|', textBlock = """
+      oic:/tmp/x                  | unknown transport "oic:" (did you mean "oci:"?)
+      OIC:/tmp/x                  | unknown transport "OIC:" (did you mean "oci:"?)
+      oci-arhive:x.tar            | unknown transport "oci-arhive:" (did you mean "oci-archive:"?)
+      oci-archvie:/tmp/x.tar:1.0  | unknown transport "oci-archvie:" (did you mean "oci-archive:"?)
+      dokcer://nginx              | unknown transport "dokcer://" (did you mean "docker://"?)
+      htps://ghcr.io/org/app      | unknown transport "htps://" (did you mean "https://"?)
+      docker:nginx                | unknown transport "docker:" (did you mean "docker://"?)
+      s3://bucket/x               | unknown transport "s3://"
+      foo:/tmp/x                  | unknown transport "foo:"
+      /tmp/x                      | looks like a path: use "oci:/tmp/x"
+      ./x                         | looks like a path: use "oci:./x"
+      ../images/app:1.0           | looks like a path: use "oci:../images/app:1.0"
+      out.tar                     | looks like a file: use "oci-archive:out.tar"
+      127.0.0.1:6301              | no repository after the registry "127.0.0.1:6301"; add /REPOSITORY, for example 127.0.0.1:6301/app:1.0
+      localhost:5000              | no repository after the registry "localhost:5000"; add /REPOSITORY, for example localhost:5000/app:1.0
+      docker://ghcr.io            | no repository after the registry "ghcr.io"; add /REPOSITORY, for example ghcr.io/app:1.0
+      https://myhost:5000/        | no repository after the registry "myhost:5000"; add /REPOSITORY, for example https://myhost:5000/app:1.0
+      [.]:5000/foo                | invalid reference "[.]:5000/foo": "[.]" is not a valid IPv6 address
+      """)
+  void saysWhatWentWrongInTheUsersTerms(String text, String why) {
+    assertThatThrownBy(() -> Location.parse(text))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("invalid location \"" + text + "\": " + why + FORMS_SUFFIX);
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @CsvSource(delimiter = '|', textBlock = """
+      https://alice:s3cret@ghcr.io/org/app:1.0     | https://ghcr.io/org/app:1.0
+      http://alice:s3cret@127.0.0.1:5000/app       | http://127.0.0.1:5000/app
+      docker://alice:s3cret@ghcr.io/org/app        | docker://ghcr.io/org/app
+      alice:s3cret@ghcr.io/org/app                 | ghcr.io/org/app
+      https://alice:pa/ss@ghcr.io/org/app          | https://ghcr.io/org/app
+      docker://alice:pa@ss@ghcr.io/app@SHA         | docker://ghcr.io/app@SHA
+      ' https://alice:s3cret@ghcr.io/org/app'      | https://ghcr.io/org/app
+      """)
+  void neverQuotesCredentialsOfALocation(String text, String shown) {
+    String t = text.replace("SHA", DIGEST);
+    assertThatThrownBy(() -> Location.parse(t))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("invalid location \"" + shown.replace("SHA", DIGEST) + "\": it carries credentials"
+            + " (user:password@ before the host), which ocync never takes from a location (they would show up in"
+            + " logs and process lists); give them as credentials of the registry instead" + FORMS_SUFFIX)
+        .satisfies(e -> assertThat(e.toString()).doesNotContain("s3cret").doesNotContain("alice").doesNotContain("pa/ss"));
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @CsvSource(delimiter = '|', nullValues = "-", textBlock = """
+      http://127.0.0.1:5000/app:1.0       | http   | 127.0.0.1:5000/app:1.0          | 1.0
+      https://127.0.0.1:5000/team/app     | https  | 127.0.0.1:5000/team/app:latest  | -
+      HTTPS://Registry.Example.com/app@SHA | https | registry.example.com/app@SHA    | -
+      https://myhost/app:v2               | https  | myhost/app:v2                   | v2
+      https://docker.io/nginx             | https  | docker.io/library/nginx:latest  | -
+      docker://127.0.0.1:5000/app         | -      | 127.0.0.1:5000/app:latest       | -
+      127.0.0.1:5000/app                  | -      | 127.0.0.1:5000/app:latest       | -
+      """)
+  void acceptsHttpAndHttpsPrefixesKeepingTheScheme(String text, String scheme, String normalized, String tag) {
+    Location l = Location.parse(text.replace("SHA", DIGEST));
+    assertThat(l.kind()).isEqualTo(Kind.REGISTRY);
+    assertThat(l.scheme()).isEqualTo(Optional.ofNullable(scheme));
+    assertThat(l.reference().orElseThrow()).hasToString(normalized.replace("SHA", DIGEST));
+    assertThat(l.tag()).isEqualTo(Optional.ofNullable(tag));
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @CsvSource(delimiter = '|', textBlock = """
+      app:1.0                  | docker.io/library/app:1.0
+      api:v1                   | docker.io/library/api:v1
+      ocean:latest             | docker.io/library/ocean:latest
+      localhost:5000/x         | localhost:5000/x:latest
+      myhost:5000/x            | myhost:5000/x:latest
+      registry.example.com/out.tar:1 | registry.example.com/out.tar:1
+      """)
+  void keepsReferencesThatLookLikeTyposOrFilesButAreNot(String text, String normalized) {
+    assertThat(Location.parse(text).reference().orElseThrow()).hasToString(normalized);
   }
 }
