@@ -169,7 +169,7 @@ write_tool_configs() {  # $1 = target host
     echo "defaults:"; echo "  source: source"; echo "  targets: [target]"
     echo "mappings:"
     while read -r repo tags; do
-      echo "  - from: $repo"; echo "    to: $repo"; echo "    tags:"; echo "      glob: [$(echo "$tags" | sed 's/ /, /g')]"
+      echo "  - from: $repo"; echo "    to: $repo"; echo "    tags:"; echo "      glob: [$(echo "$tags" | sed -e 's/[^ ][^ ]*/"&"/g' -e 's/ /, /g')]"  # quoted: 1.0 unquoted is a YAML number
     done < "$RUN/mappings.txt"
   } > "$RUN/ocync.yaml"
 }
