@@ -5,6 +5,8 @@ package dev.ocync.internal.http;
  * spelling; nothing is resolved.
  */
 public final class Loopback {
+  private static final java.util.regex.Pattern IPV6_LITERAL = java.util.regex.Pattern.compile("[0-9A-Fa-f:.]{2,45}");
+
   private Loopback() {}
 
   /**
@@ -14,8 +16,11 @@ public final class Loopback {
    */
   public static boolean isLoopback(String host) {
     String h = host.startsWith("[") && host.endsWith("]") ? host.substring(1, host.length() - 1) : host;
-    if (h.equalsIgnoreCase("localhost") || h.equals("::1")) {
+    if (h.equalsIgnoreCase("localhost")) {
       return true;
+    }
+    if (h.indexOf(':') >= 0) {
+      return isIpv6Loopback(h);
     }
     String[] octets = h.split("\\.", -1);
     if (octets.length != 4 || !octets[0].equals("127")) {
@@ -27,6 +32,19 @@ public final class Loopback {
       }
     }
     return true;
+  }
+
+  /** Every spelling of {@code ::1} ({@code 0:0:0:0:0:0:0:1}, {@code ::0:1}, ...), parsed as a literal, never resolved. */
+  private static boolean isIpv6Loopback(String h) {
+    if (!IPV6_LITERAL.matcher(h).matches()) {
+      return false;
+    }
+    try {
+      // A bracketed IPv6 literal is parsed, not looked up.
+      return java.net.InetAddress.getByName("[" + h + "]").isLoopbackAddress();
+    } catch (java.net.UnknownHostException e) {
+      return false;
+    }
   }
 
   /**
