@@ -2,12 +2,15 @@ package dev.ocync.fuzz;
 
 import dev.ocync.auth.CredentialProvider;
 import dev.ocync.auth.Credentials;
+import dev.ocync.internal.http.HttpSettings;
+import dev.ocync.internal.http.ProxyRules;
 import dev.ocync.spi.RegistryException;
 import java.lang.reflect.Constructor;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
 import java.net.URI;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import org.apache.hc.client5.http.classic.methods.HttpGet;
@@ -31,19 +34,33 @@ final class HttpInternals {
     return (List<?>) call(method("Challenge", "parse", List.class), null, headerValues);
   }
 
-  /** {@code ErrorResponses.describe(byte[], Optional<String>)}: the text an error body adds to a message. */
+  /** {@code ErrorResponses.describe(byte[], Optional<String>, Redactor)}: the text an error body adds to a message. */
   static String describeError(byte[] body, Optional<String> contentType) throws RegistryException {
-    return (String) call(method("ErrorResponses", "describe", byte[].class, Optional.class), null, body, contentType);
+    Class<?> redactor = type("Redactor");
+    Object none;
+    try {
+      java.lang.reflect.Field f = redactor.getDeclaredField("NONE");
+      f.setAccessible(true);
+      none = f.get(null);
+    } catch (ReflectiveOperationException e) {
+      throw new AssertionError("Redactor.NONE moved; update " + HttpInternals.class.getName(), e);
+    }
+    return (String) call(method("ErrorResponses", "describe", byte[].class, Optional.class, redactor), null, body,
+        contentType, none);
   }
 
   /** {@code Authenticator.tokenFrom(Response, ...)}: a token service's answer with that status and body. */
   static Object token(int status, byte[] body) throws RegistryException {
     try {
       Class<?> transport = Class.forName(PKG + "Authenticator$Transport");
-      Constructor<?> c = Class.forName(PKG + "Authenticator")
-          .getDeclaredConstructor(String.class, boolean.class, CredentialProvider.class, transport, Clock.class);
+      Constructor<?> c = Class.forName(PKG + "Authenticator").getDeclaredConstructor(String.class, boolean.class,
+          CredentialProvider.class, transport, Clock.class, HttpSettings.class);
       c.setAccessible(true);
-      Object auth = c.newInstance("127.0.0.1:5000", true, CredentialProvider.anonymous(), null, Clock.systemUTC());
+      HttpSettings settings = new HttpSettings(HttpSettings.Scheme.HTTP, Optional.empty(), Optional.empty(),
+          Optional.empty(), false, Duration.ofSeconds(10), Duration.ofSeconds(20), Duration.ofSeconds(60),
+          4 * 1024 * 1024, "ocync-fuzz", ProxyRules.direct(), false, 10_000, 1_000_000, 4);
+      Object auth = c.newInstance("127.0.0.1:5000", true, CredentialProvider.anonymous(), null, Clock.systemUTC(),
+          settings);
       Method m = method("Authenticator", "tokenFrom", responseClass(), String.class, Optional.class);
       return call(m, auth, response(status, body, List.of()), "127.0.0.1:5001", Optional.<Credentials>empty());
     } catch (ReflectiveOperationException e) {
@@ -56,6 +73,14 @@ final class HttpInternals {
     Method m = method("HttpRepository", "nextLink", responseClass(), RegistryException.Context.class);
     return Optional.ofNullable((URI) call(m, null, response(200, new byte[0], linkHeaders),
         RegistryException.Context.of("127.0.0.1:5000")));
+  }
+
+  private static Class<?> type(String name) {
+    try {
+      return Class.forName(PKG + name);
+    } catch (ClassNotFoundException e) {
+      throw new AssertionError(PKG + name + " moved; update " + HttpInternals.class.getName(), e);
+    }
   }
 
   private static Class<?> responseClass() {
