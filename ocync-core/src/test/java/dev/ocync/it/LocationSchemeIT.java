@@ -30,8 +30,9 @@ class LocationSchemeIT {
   @Test
   void httpsLocationReachesATlsRegistryOnLoopbackWithTheConfiguredCa(@TempDir Path tmp) throws IOException {
     try (RegistryServer tls = RegistryServer.tls();
-        // configured by host alone, so plain HTTP as loopback implies; the location's https:// wins
-        Registry configured = Registry.builder(tls.host()).caCertificate(tls.caCertificate()).build();
+        // configured for plain HTTP (as a tunnel's far end was once set up); the location's https:// wins
+        // and keeps the configured CA
+        Registry configured = Registry.builder(tls.host()).plainHttp(true).caCertificate(tls.caCertificate()).build();
         Syncer syncer = Syncer.builder().registry(configured).build()) {
       assertThat(configured.plainHttp()).isTrue();
       CopyResult pushed = syncer.copy("oci:" + EXAMPLE + ":1.0", "https://" + tls.host() + "/tunnel/app:1.0");
