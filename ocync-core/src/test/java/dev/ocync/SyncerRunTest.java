@@ -637,9 +637,24 @@ class SyncerRunTest {
       assertThat(c.persist()).isTrue();
     }
     SyncReport stale;
-    try (Syncer s = syncer().cacheDirectory(cache).build()) {
+    List<String> events = new CopyOnWriteArrayList<>();
+    SyncListener listener = new SyncListener() {
+      @Override
+      public void imageStarted(String source, String target) {
+        events.add("started " + target);
+      }
+
+      @Override
+      public void imageFinished(ImageResult result) {
+        events.add("finished " + result.target() + " " + result.status());
+      }
+    };
+    try (Syncer s = syncer().cacheDirectory(cache).listener(listener).build()) {
       stale = s.run(List.of(mapping("app", "other", "1.0")));
     }
+    // the retry without the cache is the same image to the listener: one start, one finish
+    assertThat(events).containsExactly("started " + mirror.host() + "/other:1.0",
+        "finished " + mirror.host() + "/other:1.0 SYNCED");
     assertThat(stale.images().get(0).status()).as(stale.toString()).isEqualTo(ImageResult.Status.SYNCED);
     assertThat(mirror.blob("other", base)).contains(images.get(0).blobs().get(1).bytes());
     assertThat(mirror.manifest("other", "1.0")).contains(images.get(0).manifest().bytes());

@@ -81,6 +81,9 @@ final class ImageTask {
   private final boolean referrers;
   private final boolean stages;
   private final boolean useCache;
+  /** Whether this task tells the listener it started: a retry without the cache is the same image. */
+  private final boolean announce;
+  private volatile boolean announced;
   private final String sourceShown;
 
   private final Queue<CompletableFuture<?>> inFlight = new ConcurrentLinkedQueue<>();
@@ -107,13 +110,14 @@ final class ImageTask {
 
   ImageTask(Run run, Side source, String reference, Side target, Optional<String> tag,
       Optional<PlatformFilter> platforms, Optional<ArtifactPolicy> artifacts, boolean referrers, boolean stages) {
-    this(run, source, reference, target, tag, platforms, artifacts, referrers, stages, true);
+    this(run, source, reference, target, tag, platforms, artifacts, referrers, stages, true, true);
   }
 
   private ImageTask(Run run, Side source, String reference, Side target, Optional<String> tag,
       Optional<PlatformFilter> platforms, Optional<ArtifactPolicy> artifacts, boolean referrers, boolean stages,
-      boolean useCache) {
+      boolean useCache, boolean announce) {
     this.useCache = useCache;
+    this.announce = announce;
     this.run = run;
     this.source = source;
     this.reference = reference;
@@ -137,7 +141,11 @@ final class ImageTask {
 
   /** The same image again, trusting no transfer-cache hint. */
   ImageTask withoutCache() {
-    return new ImageTask(run, source, reference, target, tag, platforms, artifacts, referrers, stages, false);
+    ImageTask again = new ImageTask(run, source, reference, target, tag, platforms, artifacts, referrers, stages,
+        false, false);
+    // its start was announced by the first attempt: the listener sees one image, one finish
+    again.announced = announced;
+    return again;
   }
 
   /** Whether blob presence may be taken from the transfer cache. */
@@ -180,6 +188,17 @@ final class ImageTask {
     return failure.get() != null;
   }
 
+  /**
+   * Tells the listener the image finished, once its final outcome is known (after a retry without
+   * the cache, if any); an image whose start was never announced gets no finish either.
+   */
+  Outcome announceFinished(Outcome o) {
+    if (announced) {
+      run.listener().imageFinished(o.result());
+    }
+    return o;
+  }
+
   /** An image the run never started (cancelled first, or skipped without touching the source). */
   Outcome notRun(Status status, Optional<ImageResult.SkipReason> reason) {
     ImageResult r = new ImageResult(sourceShown, targetShown(), tag, status, reason, Optional.empty(),
@@ -196,7 +215,10 @@ final class ImageTask {
   /** Runs the image; the future never fails, it holds the outcome. */
   CompletableFuture<Outcome> start() {
     startNanos = System.nanoTime();
-    run.listener().imageStarted(sourceShown, targetShown());
+    if (announce) {
+      announced = true;
+      run.listener().imageStarted(sourceShown, targetShown());
+    }
     CompletableFuture<Status> work;
     try {
       work = stage(Stage.MANIFEST_PULL, run.resolveSource(source, reference)).thenCompose(this::afterResolve);
@@ -221,8 +243,7 @@ final class ImageTask {
     sourceTop = top;
     mediaType = top.mediaType();
     String targetRef = tag.orElse(top.digest().toString());
-    return stage(Stage.TARGET_CHECK, retried("looking up " + targetRef + " at " + target.name(),
-        () -> target.repo().resolve(targetRef))).thenCompose(there -> {
+    return targetLookup(targetRef).thenCompose(there -> {
           if (there.isPresent() && there.get().digest().equals(top.digest())) {
             targetTop = top.digest();
             manifestsSkipped.incrementAndGet();
@@ -259,8 +280,7 @@ final class ImageTask {
       if (tag.isEmpty()) {
         return discover(m, List.of());
       }
-      return stage(Stage.TARGET_CHECK, retried("looking up " + m.digest() + " at " + target.name(),
-          () -> target.repo().resolve(m.digest().toString()))).thenCompose(present -> present.isPresent()
+      return targetLookup(m.digest().toString()).thenCompose(present -> present.isPresent()
               // present by digest under another tag or none: its tree is complete there; only tag it
               ? CompletableFuture.completedFuture(new Node(m))
               : discover(m, List.of()));
@@ -269,6 +289,29 @@ final class ImageTask {
         .thenCompose(this::push)
         .thenCompose(v -> referrerStage())
         .thenApply(v -> Status.SYNCED);
+  }
+
+  /**
+   * What the target has under {@code ref}. A lookup that fails (after its retries) counts as "not
+   * there", with a warning, as the Rust ocync does: the push that follows says whether the target
+   * really is broken. Refused credentials and failures that never pass (an untrusted certificate)
+   * fail the image at once, naming the registry, and so does a cancelled run.
+   */
+  private CompletableFuture<Optional<Descriptor>> targetLookup(String ref) {
+    String what = "looking up " + ref + " at " + target.name();
+    return stage(Stage.TARGET_CHECK, retried(what, () -> target.repo().resolve(ref)).handle((there, e) -> {
+      if (e == null) {
+        return there;
+      }
+      Throwable cause = Retry.unwrap(e);
+      if (cause instanceof AuthenticationException || Retry.isInterruption(cause) || !(cause instanceof IOException io)
+          || Retry.isPermanent(io)) {
+        throw e instanceof java.util.concurrent.CompletionException ce ? ce
+            : new java.util.concurrent.CompletionException(cause);
+      }
+      LOG.warn("{} failed, taking it as not there: {}", what, cause.getMessage());
+      return Optional.<Descriptor>empty();
+    }));
   }
 
   /** Platform filtering of an index: {@link IndexFilter} writes the new index, or says nothing matched. */
@@ -328,8 +371,7 @@ final class ImageTask {
       mine.completeExceptionally(new Retry.Cancelled("image failed"));
       return mine;
     }
-    stage(Stage.TARGET_CHECK, retried("looking up " + child.digest() + " at " + target.name(),
-        () -> target.repo().resolve(child.digest().toString()))).thenCompose(there -> {
+    targetLookup(child.digest().toString()).thenCompose(there -> {
           if (there.isPresent()) {
             manifestsSkipped.incrementAndGet();
             LOG.debug("manifest {} is already at {}", child.digest(), target.name());
@@ -562,7 +604,6 @@ final class ImageTask {
         Optional.ofNullable(replaced).filter(d -> status == Status.SYNCED), true, bytes.get(), blobsCopied.get(),
         blobsSkipped.get(), blobsMounted.get(), manifestsCopied.get(), referrersCopied,
         Duration.ofNanos(System.nanoTime() - startNanos));
-    run.listener().imageFinished(r);
     return new Outcome(r, mediaType, status == Status.SKIPPED, manifestsSkipped.get(),
         new ArrayList<>(new LinkedHashSet<>(foreign)), error);
   }

@@ -296,16 +296,17 @@ final class Run {
         ? CompletableFuture.completedFuture(task.notRun(ImageResult.Status.CANCELLED, Optional.empty()))
         : task.start().thenCompose(o -> {
           if (!task.refusedDespiteCache(o)) {
-            return CompletableFuture.completedFuture(o);
+            return CompletableFuture.completedFuture(task.announceFinished(o));
           }
           // the cache said blobs were there that the target lacks: forget them, try once without it
           task.target().path().ifPresent(path -> engine.cache().invalidateImage(task.target().group(), path,
               task.blobDigests(), Optional.empty()));
           blobs.forget(task.target(), task.blobDigests());
-          return task.withoutCache().start();
+          ImageTask again = task.withoutCache();
+          return again.start().thenApply(again::announceFinished);
         }), engine.executor())
         // only a bug or a host executor that refuses work gets here: still one result per image
-        .handle((o, e) -> e == null ? o : task.crashed(e));
+        .handle((o, e) -> e == null ? o : task.announceFinished(task.crashed(e)));
     f.whenComplete((o, e) -> images.release());
     return f;
   }
