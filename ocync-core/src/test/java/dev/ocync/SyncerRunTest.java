@@ -144,7 +144,8 @@ class SyncerRunTest {
   void unchangedTagsAreSkippedByHeadWithoutAManifestGetOrAnyWrite() throws IOException {
     Image index = TestImages.multiArch(5, 1000);
     upstream.putImage("app", index, Optional.of("1.0"));
-    try (Syncer s = syncer().build()) {
+    // asking the target every run: the HEAD comparison itself (else the cache answers, see below)
+    try (Syncer s = syncer().verifyTargets(true).build()) {
       assertThat(s.run(List.of(mapping("app", "app", "1.0"))).succeeded()).isTrue();
       int before = upstream.requests().size();
       int writesBefore = writes(mirror).size();
@@ -161,6 +162,82 @@ class SyncerRunTest {
           || q.getMethod().equals("GET") && q.getUrl().encodedPath().contains("/referrers/"));
       assertThat(count(second, "GET", "/manifests/")).isZero();
       assertThat(writes(mirror)).hasSize(writesBefore);
+    }
+  }
+
+  private static List<RecordedRequest> since(FakeRegistry fake, int from) {
+    List<RecordedRequest> all = fake.requests();
+    return List.copyOf(all.subList(from, all.size()));
+  }
+
+  @Test
+  void aWarmRunTakesUnchangedTagsFromTheCacheAsksTheTargetNothingAndStillSeesAMovedTag() throws IOException {
+    upstream.referrersApi(false); // distribution 2.8: referrers by tag schema only
+    Image one = TestImages.ociImage(61, Platform.parse("linux/amd64"), 1, 100);
+    Image two = TestImages.ociImage(62, Platform.parse("linux/amd64"), 1, 100);
+    upstream.putImage("app", one, Optional.of("1.0"));
+    upstream.putImage("app", two, Optional.of("2.0"));
+    Mapping listed = Mapping.builder().source(upstream.host(), "app").target(mirror.host(), "app")
+        .tags(TagSelector.builder().glob("*").build()).build();
+    try (Syncer s = syncer().build()) {
+      assertThat(s.run(List.of(listed)).succeeded()).isTrue();
+      int src = upstream.requests().size();
+      int dst = mirror.requests().size();
+
+      SyncReport warm = s.run(List.of(listed));
+
+      assertThat(warm.images()).as(warm.toString()).extracting(ImageResult::skipReason)
+          .containsOnly(Optional.of(ImageResult.SkipReason.CACHED));
+      // the target is not asked; the source: the tag listing, one HEAD per tag, and no referrer
+      // request (no tag-schema index and no cosign tag is in the listing)
+      assertThat(since(mirror, dst)).isEmpty();
+      List<RecordedRequest> asked = since(upstream, src);
+      assertThat(asked).extracting(r -> r.getMethod() + " " + r.getUrl().encodedPath())
+          .containsExactlyInAnyOrder("GET /v2/app/tags/list", "HEAD /v2/app/manifests/1.0",
+              "HEAD /v2/app/manifests/2.0");
+
+      // a tag moved upstream is seen by its HEAD and copied
+      Image moved = TestImages.ociImage(63, Platform.parse("linux/amd64"), 1, 100);
+      upstream.putImage("app", moved, Optional.of("2.0"));
+      SyncReport after = s.run(List.of(listed));
+      assertThat(after.images()).filteredOn(r -> r.tag().equals(Optional.of("2.0"))).singleElement()
+          .satisfies(r -> assertThat(r.status()).isEqualTo(ImageResult.Status.SYNCED));
+      assertThat(mirror.manifest("app", "2.0")).contains(moved.manifest().bytes());
+    }
+  }
+
+  @Test
+  void verifyTargetsHeadsEveryCachedTagAtTheTargetAndPutsBackOneMovedThere() throws IOException {
+    Image one = TestImages.ociImage(64, Platform.parse("linux/amd64"), 1, 100);
+    Image other = TestImages.ociImage(65, Platform.parse("linux/amd64"), 1, 100);
+    upstream.putImage("app", one, Optional.of("1.0"));
+    try (Syncer s = syncer().verifyTargets(true).build()) {
+      assertThat(s.run(List.of(mapping("app", "app", "1.0"))).succeeded()).isTrue();
+      int dst = mirror.requests().size();
+      SyncReport warm = s.run(List.of(mapping("app", "app", "1.0")));
+      assertThat(warm.images().get(0).status()).isEqualTo(ImageResult.Status.SKIPPED);
+      assertThat(since(mirror, dst)).extracting(r -> r.getMethod() + " " + r.getUrl().encodedPath())
+          .containsExactly("HEAD /v2/app/manifests/1.0");
+
+      // someone else moved the target tag: the next run puts it back
+      mirror.putImage("app", other, Optional.of("1.0"));
+      SyncReport back = s.run(List.of(mapping("app", "app", "1.0")));
+      assertThat(back.images().get(0).status()).isEqualTo(ImageResult.Status.SYNCED);
+      assertThat(mirror.manifest("app", "1.0")).contains(one.manifest().bytes());
+    }
+  }
+
+  @Test
+  void withoutVerifyTargetsATagMovedAtTheTargetIsTrustedToTheCache() throws IOException {
+    // the documented trade: within the cache TTL a warm run does not ask the target
+    Image one = TestImages.ociImage(66, Platform.parse("linux/amd64"), 1, 100);
+    upstream.putImage("app", one, Optional.of("1.0"));
+    try (Syncer s = syncer().build()) {
+      assertThat(s.run(List.of(mapping("app", "app", "1.0"))).succeeded()).isTrue();
+      mirror.putImage("app", TestImages.ociImage(67, Platform.parse("linux/amd64"), 1, 100), Optional.of("1.0"));
+      SyncReport warm = s.run(List.of(mapping("app", "app", "1.0")));
+      assertThat(warm.images().get(0).skipReason()).contains(ImageResult.SkipReason.CACHED);
+      assertThat(mirror.requests("HEAD", "/manifests/1.0")).hasSize(1);
     }
   }
 

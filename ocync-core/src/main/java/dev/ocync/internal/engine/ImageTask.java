@@ -5,6 +5,7 @@ import dev.ocync.ImageResult;
 import dev.ocync.ImageResult.Stage;
 import dev.ocync.ImageResult.Status;
 import dev.ocync.PlatformFilter;
+import dev.ocync.internal.cache.TransferCache;
 import dev.ocync.oci.Descriptor;
 import dev.ocync.oci.Digest;
 import dev.ocync.oci.Manifest;
@@ -106,6 +107,9 @@ final class ImageTask {
   private volatile Digest replaced;
   private volatile String mediaType = "";
   private volatile int referrersCopied;
+  private volatile ImageResult.SkipReason skipReason = ImageResult.SkipReason.DIGEST_MATCH;
+  /** Whether this run saw the tag at the target (pushed or HEADed), so the cache may learn it again. */
+  private volatile boolean seenAtTarget;
   private long startNanos;
 
   ImageTask(Run run, Side source, String reference, Side target, Optional<String> tag,
@@ -171,6 +175,11 @@ final class ImageTask {
         && o.result().failure().get().stage() == Stage.MANIFEST_PUSH && cacheHits.get() > 0
         && failure.get() instanceof StageFailure sf && sf.getCause() instanceof RegistryException re
         && saysReferenceMissing(re);
+  }
+
+  /** The transfer cache's key for this image's tag at its target, for a tag between registries. */
+  Optional<TransferCache.TagKey> tagKey() {
+    return tag.flatMap(t -> run.tagKey(source, t, platforms, target));
   }
 
   /** Counts a blob this image took as present from the transfer cache. */
@@ -243,8 +252,29 @@ final class ImageTask {
     sourceTop = top;
     mediaType = top.mediaType();
     String targetRef = tag.orElse(top.digest().toString());
+    // the cache: this tag was at the target as written from this very source digest
+    Optional<TransferCache.TagSnapshot> known = useCache
+        ? tagKey().flatMap(run::cachedTag).filter(k -> k.source().equals(top.digest())) : Optional.empty();
+    if (known.isPresent() && !run.verifyTargets()) {
+      // trusted within the cache TTL of the last real check; not refreshed here, so it ages out
+      targetTop = known.get().target();
+      skipReason = ImageResult.SkipReason.CACHED;
+      manifestsSkipped.incrementAndGet();
+      LOG.debug("{} is at {} as {} by the transfer cache", top.digest(), target.name(), targetRef);
+      return referrerStage().thenApply(v -> Status.SKIPPED);
+    }
     return targetLookup(targetRef).thenCompose(there -> {
+          if (known.isPresent() && there.isPresent() && there.get().digest().equals(known.get().target())
+              && !known.get().target().equals(top.digest())) {
+            // the filtered index ocync wrote from this source digest: no manifest GET to compute it again
+            targetTop = known.get().target();
+            seenAtTarget = true;
+            skipReason = ImageResult.SkipReason.CACHED;
+            manifestsSkipped.incrementAndGet();
+            return referrerStage().thenApply(v -> Status.SKIPPED);
+          }
           if (there.isPresent() && there.get().digest().equals(top.digest())) {
+            seenAtTarget = true;
             targetTop = top.digest();
             manifestsSkipped.incrementAndGet();
             LOG.debug("{} is already at {} as {}", top.digest(), target.name(), targetRef);
@@ -264,6 +294,7 @@ final class ImageTask {
       if (there.isPresent() && there.get().digest().equals(m.digest())) {
         // a filtered index already at the target: same source, same filter, same bytes
         targetTop = m.digest();
+        seenAtTarget = true;
         replaced = null;
         manifestsSkipped.incrementAndGet();
         return referrerStage().thenApply(v -> Status.SKIPPED);
@@ -287,7 +318,10 @@ final class ImageTask {
     });
     return root.thenCompose(r -> allBlobs().thenApply(v -> r))
         .thenCompose(this::push)
-        .thenCompose(v -> referrerStage())
+        .thenCompose(v -> {
+          seenAtTarget = true;
+          return referrerStage();
+        })
         .thenApply(v -> Status.SYNCED);
   }
 
@@ -480,30 +514,8 @@ final class ImageTask {
       return CompletableFuture.completedFuture(null);
     }
     ReferrerStage.Subject s = new ReferrerStage.Subject(source.repo(), target.repo(), sourceTop,
-        targetTop, Optional.ofNullable(topManifest), artifacts, run.dryRun(), new ReferrerStage.Transfers() {
-          @Override
-          public CompletableFuture<Void> push(Manifest m, Optional<String> withTag) {
-            String ref = withTag.orElse(m.digest().toString());
-            return stage(Stage.ARTIFACT_SYNC, retried("looking up " + ref + " at " + target.name(),
-                () -> target.repo().resolve(ref))).thenCompose(there -> {
-                  if (there.isPresent() && there.get().digest().equals(m.digest())) {
-                    return CompletableFuture.completedFuture(null);
-                  }
-                  List<CompletableFuture<BlobScheduler.Outcome>> fs = new ArrayList<>();
-                  for (Descriptor b : m.blobs()) {
-                    fs.add(stage(Stage.ARTIFACT_SYNC, run.blobs().ensure(ImageTask.this, source, target, b)));
-                  }
-                  inFlight.addAll(fs);
-                  return CompletableFuture.allOf(fs.toArray(CompletableFuture[]::new))
-                      .thenCompose(v -> pushManifest(m, withTag, Stage.ARTIFACT_SYNC));
-                });
-          }
-
-          @Override
-          public <T> CompletableFuture<T> call(String what, Retry.Attempt<T> work) {
-            return retried(what, work);
-          }
-        });
+        targetTop, Optional.ofNullable(topManifest), artifacts, run.dryRun(), transfers(), run.sourceTags(source),
+        source.path().isPresent());
     CompletableFuture<Integer> f;
     try {
       f = run.referrers().copy(s);
@@ -521,6 +533,34 @@ final class ImageTask {
       referrersCopied = n;
       return (Void) null;
     });
+  }
+
+  /** How the referrer stage moves content: through this image's transfers, limits and retries. */
+  private ReferrerStage.Transfers transfers() {
+    return new ReferrerStage.Transfers() {
+      @Override
+      public CompletableFuture<Void> push(Manifest m, Optional<String> withTag) {
+        String ref = withTag.orElse(m.digest().toString());
+        return stage(Stage.ARTIFACT_SYNC, retried("looking up " + ref + " at " + target.name(),
+            () -> target.repo().resolve(ref))).thenCompose(there -> {
+              if (there.isPresent() && there.get().digest().equals(m.digest())) {
+                return CompletableFuture.completedFuture(null);
+              }
+              List<CompletableFuture<BlobScheduler.Outcome>> fs = new ArrayList<>();
+              for (Descriptor b : m.blobs()) {
+                fs.add(stage(Stage.ARTIFACT_SYNC, run.blobs().ensure(ImageTask.this, source, target, b)));
+              }
+              inFlight.addAll(fs);
+              return CompletableFuture.allOf(fs.toArray(CompletableFuture[]::new))
+                  .thenCompose(v -> pushManifest(m, withTag, Stage.ARTIFACT_SYNC));
+            });
+      }
+
+      @Override
+      public <T> CompletableFuture<T> call(String what, Retry.Attempt<T> work) {
+        return retried(what, work);
+      }
+    };
   }
 
   private static boolean saysReferenceMissing(RegistryException e) {
@@ -597,8 +637,13 @@ final class ImageTask {
     } else if (status == Status.CANCELLED) {
       error = Optional.of(new InterruptedIOException("cancelled while copying " + sourceShown));
     }
-    Optional<ImageResult.SkipReason> skip = status == Status.SKIPPED
-        ? Optional.of(ImageResult.SkipReason.DIGEST_MATCH) : Optional.empty();
+    Optional<ImageResult.SkipReason> skip = status == Status.SKIPPED ? Optional.of(skipReason) : Optional.empty();
+    if ((status == Status.SYNCED || status == Status.SKIPPED) && seenAtTarget && sourceTop != null
+        && targetTop != null && !run.dryRun()) {
+      Digest src = sourceTop.digest();
+      Digest dst = targetTop;
+      tagKey().ifPresent(k -> run.recordTag(k, new TransferCache.TagSnapshot(src, dst)));
+    }
     ImageResult r = new ImageResult(sourceShown, targetShown(), tag, status, skip, failed,
         Optional.ofNullable(sourceTop).map(Descriptor::digest), Optional.ofNullable(targetTop),
         Optional.ofNullable(replaced).filter(d -> status == Status.SYNCED), true, bytes.get(), blobsCopied.get(),

@@ -6,6 +6,7 @@ import dev.ocync.oci.Digest;
 import dev.ocync.oci.Manifest;
 import dev.ocync.spi.Repository;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -37,9 +38,14 @@ interface ReferrerStage {
    *
    * @param subjectManifest the subject as fetched from the source, when this run fetched it (not
    *     for an image skipped as unchanged): its children are the index children whose referrers come too
+   * @param sourceTags the source repository's tags, when the run listed them: legacy cosign tags
+   *     and, at a registry without the referrers API, tag-schema indexes not among them are not asked for
+   * @param registrySource whether the source is a registry, which finds referrers through its API or
+   *     the tag schema only (a layout may find them otherwise)
    */
   record Subject(Repository source, Repository target, Descriptor sourceSubject, Digest targetDigest,
-      Optional<Manifest> subjectManifest, Optional<ArtifactPolicy> policy, boolean dryRun, Transfers transfers) {
+      Optional<Manifest> subjectManifest, Optional<ArtifactPolicy> policy, boolean dryRun, Transfers transfers,
+      Optional<Set<String>> sourceTags, boolean registrySource) {
     /** The subject's digest at the source. */
     Digest sourceDigest() {
       return sourceSubject.digest();

@@ -36,7 +36,9 @@ final class ReferrerSync implements ReferrerStage {
     }
     Transfers t = s.transfers();
     List<Descriptor> children = s.subjectManifest().map(m -> m.manifests()).orElse(List.of());
-    Referrers.Request request = Referrers.Request.of(s.sourceSubject(), policy::accepts).withChildren(children);
+    Referrers.Request plain = Referrers.Request.of(s.sourceSubject(), policy::accepts).withChildren(children);
+    Referrers.Request request = s.sourceTags().map(tags -> s.registrySource() ? plain.withTagSchemaTags(tags)
+        : plain.withSourceTags(tags)).orElse(plain);
     return t.call("looking for referrers of " + s.sourceSubject().digest() + " at " + s.source().location(),
         () -> Referrers.discover(s.source(), request)).thenCompose(plan -> {
           if (policy.requireArtifacts() && plan.referrers().isEmpty()) {

@@ -63,6 +63,9 @@ final class Run {
   private final Map<List<Object>, CompletableFuture<Manifest>> manifests = new ConcurrentHashMap<>();
   private final Map<List<Object>, CompletableFuture<Set<String>>> targetTags = new ConcurrentHashMap<>();
   private final Map<Mapping.Endpoint, Side> sides = new ConcurrentHashMap<>();
+  /** Source repositories' tags, where a mapping listed them: the referrer stage asks less of those. */
+  private final Map<Repository, Set<String>> sourceTags = new ConcurrentHashMap<>();
+  private final boolean verifyTargets;
   private final Map<List<Object>, CompletableFuture<Optional<Path>>> stages = new ConcurrentHashMap<>();
   private final long stagingLimit;
   private final Optional<Path> cacheDirectory;
@@ -77,6 +80,7 @@ final class Run {
     this.images = new Limiter("images", settings.imagesInFlight(), false);
     this.stagingLimit = settings.stagingLimit();
     this.cacheDirectory = settings.cacheDirectory();
+    this.verifyTargets = settings.verifyTargets();
     this.retry = new Retry(settings.retry(), d -> Thread.sleep(d.toMillis()), this::after, listener);
   }
 
@@ -290,6 +294,45 @@ final class Run {
     }
   }
 
+  /**
+   * The transfer cache's key for a tag written from {@code src} to {@code target} under a platform
+   * filter; empty unless both ends are registries.
+   */
+  Optional<TransferCache.TagKey> tagKey(Side src, String tag, Optional<dev.ocync.PlatformFilter> platforms,
+      Side target) {
+    if (src.path().isEmpty() || target.path().isEmpty()) {
+      return Optional.empty();
+    }
+    try {
+      return Optional.of(new TransferCache.TagKey(src.group(), src.path().get(), tag,
+          platforms.map(dev.ocync.PlatformFilter::key).orElse(""), target.name()));
+    } catch (IllegalArgumentException e) {
+      return Optional.empty();
+    }
+  }
+
+  /** What the cache knows of a tag at a target. */
+  Optional<TransferCache.TagSnapshot> cachedTag(TransferCache.TagKey key) {
+    return engine.cache().tag(key);
+  }
+
+  /** Remembers that the target has the tag as {@code snapshot} says, now. */
+  void recordTag(TransferCache.TagKey key, TransferCache.TagSnapshot snapshot) {
+    if (!dryRun) {
+      engine.cache().recordTag(key, snapshot);
+    }
+  }
+
+  /** Whether a tag the cache knows at a target is HEADed there anyway. */
+  boolean verifyTargets() {
+    return verifyTargets;
+  }
+
+  /** The source repository's tags, when a mapping of this run listed them. */
+  Optional<Set<String>> sourceTags(Side src) {
+    return Optional.ofNullable(sourceTags.get(src.repo()));
+  }
+
   /** Starts an image once an image slot is free; a cancelled run does not start it. */
   CompletableFuture<ImageTask.Outcome> submit(ImageTask task) {
     CompletableFuture<ImageTask.Outcome> f = images.acquire().thenComposeAsync(v -> cancelled
@@ -300,7 +343,7 @@ final class Run {
           }
           // the cache said blobs were there that the target lacks: forget them, try once without it
           task.target().path().ifPresent(path -> engine.cache().invalidateImage(task.target().group(), path,
-              task.blobDigests(), Optional.empty()));
+              task.blobDigests(), task.tagKey()));
           blobs.forget(task.target(), task.blobDigests());
           ImageTask again = task.withoutCache();
           return again.start().thenApply(again::announceFinished);
@@ -519,6 +562,7 @@ final class Run {
           .thenApply(listed -> {
             TagSelector.Selection sel = selector.orElseGet(TagSelector::all).select(listed);
             slot.listed = Optional.of(listed);
+            sourceTags.putIfAbsent(src.repo(), Set.copyOf(listed));
             slot.kept = sel.kept();
             slot.dropped = sel.dropped();
             return sel.kept();
