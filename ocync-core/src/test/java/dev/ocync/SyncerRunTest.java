@@ -675,6 +675,34 @@ class SyncerRunTest {
   }
 
   @Test
+  void aSignatureAddedUpstreamToACachedImageStillArrivesThroughTheListing() throws IOException {
+    upstream.referrersApi(false);
+    Image image = TestImages.ociImage(25, Platform.parse("linux/amd64"), 1, 100);
+    upstream.putImage("app", image, Optional.of("1.0"));
+    Mapping listed = Mapping.builder().source(upstream.host(), "app").target(mirror.host(), "app")
+        .tags(TagSelector.builder().glob("1.*").build()).build();
+    try (Syncer s = syncer().build()) {
+      assertThat(s.run(List.of(listed)).succeeded()).isTrue();
+
+      // signed later, the way a registry without the API holds it: the referrer and its tag-schema index
+      Image signature = TestImages.referrer(26, image.manifest().descriptor(), "application/vnd.example.sig");
+      upstream.putImage("app", signature, Optional.empty());
+      String fallback = "sha256-" + image.manifest().digest().encoded();
+      String index = "{\"schemaVersion\":2,\"mediaType\":\"" + MediaType.OCI_INDEX + "\",\"manifests\":["
+          + TestImages.descriptorJson(signature.manifest().descriptor(), Optional.empty()) + "]}";
+      upstream.putManifest("app", Optional.of(fallback), index.getBytes(java.nio.charset.StandardCharsets.UTF_8),
+          MediaType.OCI_INDEX);
+
+      SyncReport again = s.run(List.of(listed));
+
+      assertThat(again.images().get(0).skipReason()).as(again.toString()).contains(ImageResult.SkipReason.CACHED);
+      assertThat(again.images().get(0).referrersCopied()).isEqualTo(1);
+      assertThat(mirror.manifest("app", signature.manifest().digest().toString()))
+          .contains(signature.manifest().bytes());
+    }
+  }
+
+  @Test
   void requireArtifactsFailsAnImageWithoutReferrers() throws IOException {
     upstream.putImage("app", TestImages.ociImage(24, Platform.parse("linux/amd64"), 1, 100), Optional.of("1.0"));
     SyncReport report;

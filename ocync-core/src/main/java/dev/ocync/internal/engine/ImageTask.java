@@ -560,6 +560,11 @@ final class ImageTask {
       public <T> CompletableFuture<T> call(String what, Retry.Attempt<T> work) {
         return retried(what, work);
       }
+
+      @Override
+      public CompletableFuture<Boolean> sourceKeepsIndex() {
+        return run.keepsReferrersIndex(source);
+      }
     };
   }
 

@@ -31,6 +31,12 @@ interface ReferrerStage {
 
     /** Blocking work (a referrer listing, a manifest GET) on the engine's threads, retried while transient. */
     <T> CompletableFuture<T> call(String what, Retry.Attempt<T> work);
+
+    /**
+     * Whether the source keeps the referrers index itself (has the referrers API), asked once per
+     * source registry and run however many images ask at once; true where the question failed.
+     */
+    CompletableFuture<Boolean> sourceKeepsIndex();
   }
 
   /**
@@ -41,7 +47,7 @@ interface ReferrerStage {
    * @param sourceTags the source repository's tags, when the run listed them: legacy cosign tags
    *     and, at a registry without the referrers API, tag-schema indexes not among them are not asked for
    * @param registrySource whether the source is a registry, which finds referrers through its API or
-   *     the tag schema only (a layout may find them otherwise)
+   *     else the tag schema only (a layout may find them otherwise)
    */
   record Subject(Repository source, Repository target, Descriptor sourceSubject, Digest targetDigest,
       Optional<Manifest> subjectManifest, Optional<ArtifactPolicy> policy, boolean dryRun, Transfers transfers,

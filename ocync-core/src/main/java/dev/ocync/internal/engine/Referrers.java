@@ -68,9 +68,9 @@ final class Referrers {
    * @param maxDepth referrer levels followed, 1 to {@value #MAX_DEPTH}: 1 is the subject's own referrers
    * @param legacyTags whether cosign's {@code sha256-<hex>.sig/.att/.sbom} tags come along
    * @param sourceTags the source's tags when the caller listed them, so legacy tags are not asked for one by one
-   * @param tagSchemaOnly whether a source that does not keep the referrers index lists referrers
-   *     only through the tag schema (a registry without the API): then a subject whose
-   *     {@code <alg>-<hex>} tag is not among {@code sourceTags} has no referrers, and is not asked
+   * @param tagSchemaOnly whether the source lists referrers only through the tag schema (a registry
+   *     without the referrers API): then a subject whose {@code <alg>-<hex>} tag is not among
+   *     {@code sourceTags} has no referrers, and is not asked
    */
   record Request(Descriptor subject, List<Descriptor> children, Predicate<Descriptor> accepts, int maxDepth,
       boolean legacyTags, Optional<Set<String>> sourceTags, boolean tagSchemaOnly) {
@@ -105,7 +105,7 @@ final class Referrers {
       return new Request(subject, children, accepts, maxDepth, legacyTags, Optional.of(sourceTags), tagSchemaOnly);
     }
 
-    /** As {@link #withSourceTags}, for a source that finds referrers only by tag schema when it lacks the API. */
+    /** As {@link #withSourceTags}, for a source that finds referrers only by tag schema (no referrers API). */
     Request withTagSchemaTags(Set<String> sourceTags) {
       return new Request(subject, children, accepts, maxDepth, legacyTags, Optional.of(sourceTags), true);
     }
@@ -191,12 +191,7 @@ final class Referrers {
           continue;
         }
         if (request.tagSchemaOnly() && !request.sourceTags().get().contains(FallbackIndex.tag(node.digest()))) {
-          if (sourceKeepsIndex.isEmpty()) {
-            sourceKeepsIndex = Optional.of(source.keepsReferrersIndex());
-          }
-          if (!sourceKeepsIndex.get()) {
-            continue; // no referrers API and no tag-schema index: nothing refers to it
-          }
+          continue; // no referrers API and no tag-schema index: nothing refers to it
         }
         List<Descriptor> listed = source.listReferrers(node.digest(), Optional.empty());
         if (listed.isEmpty()) {

@@ -66,6 +66,7 @@ final class Run {
   /** Source repositories' tags, where a mapping listed them: the referrer stage asks less of those. */
   private final Map<Repository, Set<String>> sourceTags = new ConcurrentHashMap<>();
   private final boolean verifyTargets;
+  private final Map<String, CompletableFuture<Boolean>> keepsIndex = new ConcurrentHashMap<>();
   private final Map<List<Object>, CompletableFuture<Optional<Path>>> stages = new ConcurrentHashMap<>();
   private final long stagingLimit;
   private final Optional<Path> cacheDirectory;
@@ -326,6 +327,16 @@ final class Run {
   /** Whether a tag the cache knows at a target is HEADed there anyway. */
   boolean verifyTargets() {
     return verifyTargets;
+  }
+
+  /**
+   * Whether the source registry keeps the referrers index (has the API): asked once per registry
+   * and run, however many images ask at once. True when the question fails: then each image asks
+   * for its referrers as if the listing could not tell.
+   */
+  CompletableFuture<Boolean> keepsReferrersIndex(Side src) {
+    return keepsIndex.computeIfAbsent(src.group(), g -> retried("asking " + src.name() + " for the referrers API",
+        () -> src.repo().keepsReferrersIndex()).exceptionally(e -> true));
   }
 
   /** The source repository's tags, when a mapping of this run listed them. */
