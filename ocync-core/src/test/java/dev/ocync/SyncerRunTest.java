@@ -248,7 +248,46 @@ class SyncerRunTest {
       s.run(List.of(mapping("app", "app", "1.0")));
     }
     assertThat(upstream.requests("GET", "/tags/list")).isEmpty();
-    assertThat(mirror.requests("GET", "/tags/list")).isEmpty();
+    // the target's listing is not selection: asked once, after the tag was missing, to learn the
+    // repository is new (so the blob and manifest HEADs there can go)
+    assertThat(mirror.requests("GET", "/tags/list")).hasSize(1);
+  }
+
+  @Test
+  void inANewTargetRepositoryNothingIsLookedUpOneByOne() throws IOException {
+    Image index = TestImages.multiArch(68, 500);
+    upstream.putImage("app", index, Optional.of("1.0"));
+    upstream.putImage("app", index, Optional.of("1.0-alias"));
+    SyncReport report;
+    try (Syncer s = syncer().build()) {
+      report = s.run(List.of(mapping("app", "fresh", "1.0", "1.0-alias")));
+    }
+    assertThat(report.succeeded()).as(report.toString()).isTrue();
+    // one tag HEAD per tag (both may miss before the listing answers), one listing, no blob HEAD,
+    // no HEAD of a child or of a manifest by digest
+    assertThat(mirror.requests("HEAD", "/blobs/")).isEmpty();
+    assertThat(mirror.requests("HEAD", "/manifests/sha256:")).isEmpty();
+    assertThat(mirror.requests("HEAD", "/manifests/")).hasSizeLessThanOrEqualTo(2);
+    assertThat(mirror.requests("GET", "/tags/list")).hasSize(1);
+    for (Blob b : index.blobs()) {
+      assertThat(mirror.blob("fresh", b.descriptor().digest())).contains(b.bytes());
+    }
+    assertThat(mirror.manifest("fresh", "1.0-alias")).contains(index.manifest().bytes());
+  }
+
+  @Test
+  void inARepositoryThatHasContentAMissingTagStillHeadsItsBlobs() throws IOException {
+    List<Image> images = imagesSharingABaseLayer();
+    upstream.putImage("app", images.get(1), Optional.of("2.0"));
+    mirror.putImage("app", images.get(0), Optional.of("1.0"));
+    try (Syncer s = syncer().build()) {
+      assertThat(s.run(List.of(mapping("app", "app", "2.0"))).succeeded()).isTrue();
+    }
+    Digest base = images.get(0).blobs().get(1).descriptor().digest();
+    // the shared layer is found by its HEAD, not uploaded again
+    assertThat(mirror.requests("HEAD", "/blobs/" + base)).hasSize(1);
+    assertThat(mirror.requests("PUT", "/blobs/uploads/").stream()
+        .filter(r -> String.valueOf(r.getUrl().queryParameter("digest")).equals(base.toString()))).isEmpty();
   }
 
   @Test

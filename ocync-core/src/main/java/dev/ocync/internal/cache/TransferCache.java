@@ -224,6 +224,22 @@ public final class TransferCache implements Closeable {
     trimIfFarOver();
   }
 
+  /** Whether any fresh entry says something is in this target repository (a blob, or a tag written there). */
+  public boolean knowsRepository(String registry, String repository) {
+    String target = registry + "/" + repository;
+    for (Map.Entry<BlobKey, Long> e : blobs.entrySet()) {
+      if (e.getKey().repository().equals(repository) && e.getKey().registry().equals(registry) && fresh(e.getValue())) {
+        return true;
+      }
+    }
+    for (Map.Entry<TagKey, Entry<TagSnapshot>> e : tags.entrySet()) {
+      if (e.getKey().target().equals(target) && fresh(e.getValue().at())) {
+        return true;
+      }
+    }
+    return false;
+  }
+
   /** What this source tag resolved to when last pulled under this platform filter. */
   public Optional<TagSnapshot> tag(TagKey key) {
     Entry<TagSnapshot> e = tags.get(key);

@@ -332,8 +332,20 @@ final class ImageTask {
    * fail the image at once, naming the registry, and so does a cancelled run.
    */
   private CompletableFuture<Optional<Descriptor>> targetLookup(String ref) {
+    if (Digest.isDigest(ref)) {
+      Optional<Descriptor> mine = run.pushed(target, Digest.parse(ref));
+      if (mine.isPresent()) {
+        return CompletableFuture.completedFuture(mine);
+      }
+    }
+    if (run.isNewRepository(target)) {
+      return CompletableFuture.completedFuture(Optional.empty());
+    }
     String what = "looking up " + ref + " at " + target.name();
-    return stage(Stage.TARGET_CHECK, retried(what, () -> target.repo().resolve(ref)).handle((there, e) -> {
+    return stage(Stage.TARGET_CHECK, retried(what, () -> target.repo().resolve(ref)).thenCompose(there ->
+        // a miss: is the whole repository new? then the lookups that follow are answered without requests
+        there.isPresent() || run.dryRun() ? CompletableFuture.completedFuture(there)
+            : run.newRepository(target).thenApply(isNew -> there)).handle((there, e) -> {
       if (e == null) {
         return there;
       }
@@ -504,6 +516,7 @@ final class ImageTask {
         throw e;
       }
       manifestsCopied.incrementAndGet();
+      run.pushed(target, m.descriptor());
       LOG.debug("pushed manifest {} ({}){}", m.digest(), m.mediaType(), withTag.map(t -> " as " + t).orElse(""));
       return null;
     }));

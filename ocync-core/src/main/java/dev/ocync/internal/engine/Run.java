@@ -67,6 +67,8 @@ final class Run {
   private final Map<Repository, Set<String>> sourceTags = new ConcurrentHashMap<>();
   private final boolean verifyTargets;
   private final Map<String, CompletableFuture<Boolean>> keepsIndex = new ConcurrentHashMap<>();
+  private final Map<String, CompletableFuture<Boolean>> newRepositories = new ConcurrentHashMap<>();
+  private final Map<List<Object>, Descriptor> pushedManifests = new ConcurrentHashMap<>();
   private final Map<List<Object>, CompletableFuture<Optional<Path>>> stages = new ConcurrentHashMap<>();
   private final long stagingLimit;
   private final Optional<Path> cacheDirectory;
@@ -337,6 +339,42 @@ final class Run {
   CompletableFuture<Boolean> keepsReferrersIndex(Side src) {
     return keepsIndex.computeIfAbsent(src.group(), g -> retried("asking " + src.name() + " for the referrers API",
         () -> src.repo().keepsReferrersIndex()).exceptionally(e -> true));
+  }
+
+  /**
+   * Whether the target repository was empty when this run first found a tag missing there (its tag
+   * list answered 404 or nothing): then nothing is there but what this run writes, and looking up
+   * manifests and blobs there one by one would only spend requests. Asked once per repository and
+   * run, and only after a lookup there missed, so a warm run never pays for it. Only ever makes the
+   * run write more, never less: a wrong answer costs an upload, not a missing blob.
+   */
+  CompletableFuture<Boolean> newRepository(Side target) {
+    if (target.path().isEmpty()) {
+      return CompletableFuture.completedFuture(false);
+    }
+    return newRepositories.computeIfAbsent(target.name(), k -> {
+      if (engine.cache().knowsRepository(target.group(), target.path().get())) {
+        return CompletableFuture.completedFuture(false);
+      }
+      return retried("listing tags of " + target.name(), () -> target.repo().listTags().isEmpty())
+          .exceptionally(e -> Retry.unwrap(e) instanceof dev.ocync.spi.NotFoundException);
+    });
+  }
+
+  /** Whether {@link #newRepository} has already found the target repository new. */
+  boolean isNewRepository(Side target) {
+    CompletableFuture<Boolean> f = newRepositories.get(target.name());
+    return f != null && f.getNow(false);
+  }
+
+  /** Remembers a manifest this run pushed to the target: looking it up again there is not needed. */
+  void pushed(Side target, Descriptor manifest) {
+    pushedManifests.put(List.of(target.name(), manifest.digest()), manifest);
+  }
+
+  /** A manifest this run pushed to the target, by digest. */
+  Optional<Descriptor> pushed(Side target, Digest digest) {
+    return Optional.ofNullable(pushedManifests.get(List.of(target.name(), digest)));
   }
 
   /** The source repository's tags, when a mapping of this run listed them. */
