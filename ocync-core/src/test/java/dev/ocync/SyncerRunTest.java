@@ -242,6 +242,33 @@ class SyncerRunTest {
   }
 
   @Test
+  @org.junit.jupiter.api.Timeout(30)
+  void cancelAbortsAHeadWaitingForItsAnswer() throws Exception {
+    upstream.putImage("app", TestImages.ociImage(69, Platform.parse("linux/amd64"), 1, 100), Optional.of("1.0"));
+    // the target answers the tag HEAD only after two minutes: only an aborted exchange ends sooner
+    mirror.inject(r -> r.getMethod().equals("HEAD") && r.getUrl().encodedPath().endsWith("/manifests/1.0"),
+        new mockwebserver3.MockResponse.Builder().code(404).headersDelay(120, java.util.concurrent.TimeUnit.SECONDS)
+            .build(), false);
+    // a read timeout far beyond the test's, so only the abort can end the exchange in time
+    Registry patientMirror = mirror.registry().readTimeout(Duration.ofMinutes(5)).build();
+    registries.add(patientMirror);
+    try (Syncer s = syncer().registry(patientMirror).build()) {
+      SyncRun run = s.start(List.of(mapping("app", "app", "1.0")));
+      for (int i = 0; i < 1000 && mirror.requests("HEAD", "/manifests/1.0").isEmpty(); i++) {
+        Thread.sleep(10);
+      }
+      assertThat(mirror.requests("HEAD", "/manifests/1.0")).isNotEmpty();
+
+      run.cancel();
+      SyncReport report = run.await();
+
+      assertThat(report.cancelled()).isTrue();
+      assertThat(report.images()).extracting(ImageResult::status).containsExactly(ImageResult.Status.CANCELLED);
+    }
+    assertThat(writes(mirror)).isEmpty();
+  }
+
+  @Test
   void literalTagsAreNotListed() throws IOException {
     upstream.putImage("app", TestImages.ociImage(6, Platform.parse("linux/amd64"), 1, 100), Optional.of("1.0"));
     try (Syncer s = syncer().build()) {

@@ -58,6 +58,7 @@ final class Run {
   private volatile boolean cancelled;
   private final Set<CompletableFuture<Void>> delays = ConcurrentHashMap.newKeySet();
   private final Set<InputStream> streams = ConcurrentHashMap.newKeySet();
+  private final Set<Runnable> exchanges = ConcurrentHashMap.newKeySet();
   private final Queue<CompletableFuture<?>> tracked = new ConcurrentLinkedQueue<>();
   private final Map<List<Object>, CompletableFuture<Descriptor>> resolved = new ConcurrentHashMap<>();
   private final Map<List<Object>, CompletableFuture<Manifest>> manifests = new ConcurrentHashMap<>();
@@ -111,9 +112,25 @@ final class Run {
     return cancelled;
   }
 
-  /** Stops the run: waits end, in-flight blob streams are closed, nothing more is pushed. */
+  /** Keeps an exchange's abort until it is answered; aborts it at once when the run is already cancelled. */
+  private Runnable watch(Runnable abort) {
+    exchanges.add(abort);
+    if (cancelled) {
+      abort.run();
+    }
+    return () -> exchanges.remove(abort);
+  }
+
+  /** Stops the run: waits end, in-flight exchanges and blob streams are aborted, nothing more is pushed. */
   void cancel() {
     cancelled = true;
+    for (Runnable abort : List.copyOf(exchanges)) {
+      try {
+        abort.run();
+      } catch (RuntimeException e) {
+        // aborting is best effort; the exchange then ends by its own timeout
+      }
+    }
     for (CompletableFuture<Void> d : List.copyOf(delays)) {
       d.completeExceptionally(new Retry.Cancelled("waiting to retry"));
     }
@@ -143,8 +160,14 @@ final class Run {
       return CompletableFuture.supplyAsync(() -> {
         try {
           checkCancelled("request");
-          return work.run();
+          // a cancel aborts the requests this work has in flight (a HEAD waiting for its answer)
+          return dev.ocync.internal.http.Exchanges.watched(this::watch, work::run);
         } catch (IOException e) {
+          if (cancelled) {
+            Retry.Cancelled c = new Retry.Cancelled("request");
+            c.addSuppressed(e);
+            throw new CompletionException(c);
+          }
           throw new CompletionException(e);
         }
       }, engine.executor());

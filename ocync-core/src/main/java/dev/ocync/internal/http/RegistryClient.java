@@ -472,6 +472,7 @@ public final class RegistryClient implements Closeable {
     authorization.ifPresent(a -> req.addHeader("Authorization", a));
     body.ifPresent(req::setEntity);
     ClassicHttpResponse raw;
+    Runnable unwatch = Exchanges.opened(req::cancel);
     try {
       raw = http.executeOpen(null, req, HttpClientContext.create());
     } catch (IOException e) {
@@ -479,6 +480,8 @@ public final class RegistryClient implements Closeable {
         throw u.failure(); // the content was at fault, not the network
       }
       throw connectionFailure(method, uri, context, e);
+    } finally {
+      unwatch.run();
     }
     log.debug("{} {}://{}{} -> {}", method, uri.getScheme(), uri.getRawAuthority(), uri.getRawPath(),
         raw.getCode());
