@@ -157,9 +157,11 @@ class SyncerRunTest {
       assertThat(r.skipReason()).contains(ImageResult.SkipReason.DIGEST_MATCH);
       assertThat(r.sourceDigest()).contains(index.manifest().digest());
       List<RecordedRequest> second = upstream.requests().subList(before, upstream.requests().size());
-      // HEADs, and the cheap referrer check (one listing; legacy cosign tags by HEAD)
+      // HEADs, and the cheap referrer check (the referrers API, and one tag listing that shows
+      // there are no cosign tags)
       assertThat(second).allMatch(q -> q.getMethod().equals("HEAD")
-          || q.getMethod().equals("GET") && q.getUrl().encodedPath().contains("/referrers/"));
+          || q.getMethod().equals("GET") && (q.getUrl().encodedPath().contains("/referrers/")
+              || q.getUrl().encodedPath().endsWith("/tags/list")));
       assertThat(count(second, "GET", "/manifests/")).isZero();
       assertThat(writes(mirror)).hasSize(writesBefore);
     }
@@ -272,12 +274,29 @@ class SyncerRunTest {
   void literalTagsAreNotListed() throws IOException {
     upstream.putImage("app", TestImages.ociImage(6, Platform.parse("linux/amd64"), 1, 100), Optional.of("1.0"));
     try (Syncer s = syncer().build()) {
-      s.run(List.of(mapping("app", "app", "1.0")));
+      s.run(List.of(Mapping.builder().source(upstream.host(), "app").target(mirror.host(), "app").tags("1.0")
+          .artifacts(ArtifactPolicy.disabled()).build()));
     }
     assertThat(upstream.requests("GET", "/tags/list")).isEmpty();
     // the target's listing is not selection: asked once, after the tag was missing, to learn the
     // repository is new (so the blob and manifest HEADs there can go)
     assertThat(mirror.requests("GET", "/tags/list")).hasSize(1);
+  }
+
+  @Test
+  void withArtifactsOneSourceListingReplacesTheReferrerLookupsOfEveryImage() throws IOException {
+    upstream.referrersApi(false);
+    Image index = TestImages.multiArch(70, 100);
+    upstream.putImage("app", index, Optional.of("1.0"));
+    upstream.putImage("app", TestImages.ociImage(71, Platform.parse("linux/amd64"), 1, 100), Optional.of("2.0"));
+    try (Syncer s = syncer().build()) {
+      assertThat(s.run(List.of(mapping("app", "app", "1.0", "2.0"))).succeeded()).isTrue();
+    }
+    // literal tags: the listing is for the referrer stage, once for the repository
+    assertThat(upstream.requests("GET", "/tags/list")).hasSize(1);
+    // no tag-schema GET and no cosign-tag HEAD for the images or the index's children
+    assertThat(upstream.requests().stream().map(r -> r.getUrl().encodedPath())
+        .filter(p -> p.contains("/manifests/sha256-"))).isEmpty();
   }
 
   @Test

@@ -526,15 +526,19 @@ final class ImageTask {
     if (!referrers) {
       return CompletableFuture.completedFuture(null);
     }
-    ReferrerStage.Subject s = new ReferrerStage.Subject(source.repo(), target.repo(), sourceTop,
-        targetTop, Optional.ofNullable(topManifest), artifacts, run.dryRun(), transfers(), run.sourceTags(source),
-        source.path().isPresent());
-    CompletableFuture<Integer> f;
-    try {
-      f = run.referrers().copy(s);
-    } catch (RuntimeException e) {
-      f = CompletableFuture.failedFuture(e);
-    }
+    CompletableFuture<Optional<java.util.Set<String>>> tags = artifacts.orElseGet(ArtifactPolicy::defaults).enabled()
+        ? run.sourceTags(source) : CompletableFuture.completedFuture(Optional.empty());
+    inFlight.add(tags);
+    CompletableFuture<Integer> f = tags.thenCompose(listed -> {
+      ReferrerStage.Subject s = new ReferrerStage.Subject(source.repo(), target.repo(), sourceTop,
+          targetTop, Optional.ofNullable(topManifest), artifacts, run.dryRun(), transfers(), listed,
+          source.path().isPresent());
+      try {
+        return run.referrers().copy(s);
+      } catch (RuntimeException e) {
+        return CompletableFuture.failedFuture(e);
+      }
+    });
     return f.handle((n, e) -> {
       if (e != null) {
         Throwable cause = Retry.unwrap(e);

@@ -65,7 +65,7 @@ final class Run {
   private final Map<List<Object>, CompletableFuture<Set<String>>> targetTags = new ConcurrentHashMap<>();
   private final Map<Mapping.Endpoint, Side> sides = new ConcurrentHashMap<>();
   /** Source repositories' tags, where a mapping listed them: the referrer stage asks less of those. */
-  private final Map<Repository, Set<String>> sourceTags = new ConcurrentHashMap<>();
+  private final Map<Repository, CompletableFuture<Optional<Set<String>>>> sourceTags = new ConcurrentHashMap<>();
   private final boolean verifyTargets;
   private final Map<String, CompletableFuture<Boolean>> keepsIndex = new ConcurrentHashMap<>();
   private final Map<String, CompletableFuture<Boolean>> newRepositories = new ConcurrentHashMap<>();
@@ -112,12 +112,16 @@ final class Run {
     return cancelled;
   }
 
-  /** Keeps an exchange's abort until it is answered; aborts it at once when the run is already cancelled. */
+  /**
+   * Keeps an exchange's abort until it is answered. One opened after the cancel is left alone: that
+   * is an endpoint cleaning up (deleting an abandoned upload session), and work checks the cancel
+   * itself before it starts.
+   */
   private Runnable watch(Runnable abort) {
-    exchanges.add(abort);
     if (cancelled) {
-      abort.run();
+      return () -> { };
     }
+    exchanges.add(abort);
     return () -> exchanges.remove(abort);
   }
 
@@ -400,9 +404,18 @@ final class Run {
     return Optional.ofNullable(pushedManifests.get(List.of(target.name(), digest)));
   }
 
-  /** The source repository's tags, when a mapping of this run listed them. */
-  Optional<Set<String>> sourceTags(Side src) {
-    return Optional.ofNullable(sourceTags.get(src.repo()));
+  /**
+   * The source repository's tags for the referrer stage: the mapping's listing where it listed
+   * them, else listed once per repository and run (also for literal tags: one listing replaces a
+   * tag-schema GET and three cosign-tag HEADs per image and child). Empty when the listing fails;
+   * then each image asks for its referrers one by one.
+   */
+  CompletableFuture<Optional<Set<String>>> sourceTags(Side src) {
+    return sourceTags.computeIfAbsent(src.repo(), k -> retried("listing tags of " + src.name(),
+        () -> Optional.of((Set<String>) Set.copyOf(src.repo().listTags()))).exceptionally(e -> {
+          LOG.debug("listing tags of {} for its referrers failed: {}", src.name(), Retry.unwrap(e).getMessage());
+          return Optional.empty();
+        }));
   }
 
   /** Starts an image once an image slot is free; a cancelled run does not start it. */
@@ -634,7 +647,7 @@ final class Run {
           .thenApply(listed -> {
             TagSelector.Selection sel = selector.orElseGet(TagSelector::all).select(listed);
             slot.listed = Optional.of(listed);
-            sourceTags.putIfAbsent(src.repo(), Set.copyOf(listed));
+            sourceTags.putIfAbsent(src.repo(), CompletableFuture.completedFuture(Optional.of(Set.copyOf(listed))));
             slot.kept = sel.kept();
             slot.dropped = sel.dropped();
             return sel.kept();

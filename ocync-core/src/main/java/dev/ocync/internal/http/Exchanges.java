@@ -4,8 +4,10 @@ import java.util.function.Function;
 
 /**
  * A way to abort HTTP exchanges from another thread: work run under {@link #watched} hands every
- * exchange it opens (until its response head has arrived) to a watcher, which may abort it, say
- * when a run is cancelled. The aborted exchange fails with an IOException on its own thread.
+ * exchange without a request body it opens (until its response head has arrived) to a watcher,
+ * which may abort it, say when a run is cancelled. The aborted exchange fails with an IOException
+ * on its own thread. Uploads are not handed over: they end when their content stream is closed,
+ * which lets the endpoint delete the upload session.
  */
 public final class Exchanges {
   private static final ThreadLocal<Function<Runnable, Runnable>> WATCHER = new ThreadLocal<>();

@@ -472,7 +472,8 @@ public final class RegistryClient implements Closeable {
     authorization.ifPresent(a -> req.addHeader("Authorization", a));
     body.ifPresent(req::setEntity);
     ClassicHttpResponse raw;
-    Runnable unwatch = Exchanges.opened(req::cancel);
+    // an upload ends by its content stream (so the endpoint can delete its session); others can be aborted
+    Runnable unwatch = body.isPresent() ? () -> { } : Exchanges.opened(req::cancel);
     try {
       raw = http.executeOpen(null, req, HttpClientContext.create());
     } catch (IOException e) {
