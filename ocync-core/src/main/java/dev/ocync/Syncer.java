@@ -115,9 +115,11 @@ public final class Syncer implements Closeable {
    * hint too: a manifest refused for a missing blob forgets the image's entries and retries it once
    * without the cache.
    *
-   * <p>A mapping with several target registries reads each blob once into a staging file on disk
-   * and uploads it to every target from there, within {@link Builder#stagingLimit(long)}; beyond
-   * it, and for mappings with one target registry, blobs stream straight from source to target.
+   * <p>A source repository that the run sends to several target registries (as targets of one
+   * mapping, or of several mappings with that source) has each blob read once into a staging file
+   * on disk and uploaded to every target from there, within {@link Builder#stagingLimit(long)};
+   * beyond it, and for sources going to one target registry, blobs stream straight from source to
+   * target.
    *
    * @throws IllegalArgumentException for an empty list
    * @throws IllegalStateException if the syncer is closed
@@ -287,11 +289,11 @@ public final class Syncer implements Closeable {
 
     /**
      * How many bytes of blobs one run may stage on disk, 0 (never) to 1 TiB; 1 GiB by default. A
-     * mapping with targets on several registries (or repositories given as they are) reads each
-     * blob from its source once into a staging file (under the cache directory, else the system
-     * temporary directory), verified, and uploads it to every target from there; the files are
-     * deleted when the run ends. Beyond the limit, blobs are streamed from the source once per
-     * target registry. A mapping with one target registry always streams.
+     * source repository the run sends to several target registries (or repositories given as they
+     * are), from one mapping or several, has each blob read once into a staging file (under the
+     * cache directory, else the system temporary directory), verified, and uploaded to every target
+     * from there; the files are deleted when the run ends. Beyond the limit, blobs are streamed
+     * from the source once per target registry. A source going to one target registry always streams.
      */
     public Builder stagingLimit(long bytes) {
       if (bytes < 0 || bytes > (1L << 40)) {

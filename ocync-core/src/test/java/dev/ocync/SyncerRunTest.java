@@ -613,6 +613,27 @@ class SyncerRunTest {
   }
 
   @Test
+  void twoMappingsOfOneSourceToTwoRegistriesReadEachBlobOnceThroughAStagingFile() throws IOException {
+    Image image = TestImages.ociImage(72, Platform.parse("linux/amd64"), 2, 3000);
+    upstream.putImage("app", image, Optional.of("1.0"));
+    SyncReport report;
+    try (FakeRegistry second = FakeRegistry.start();
+        Syncer s = syncer(second).build()) {
+      report = s.run(List.of(mapping("app", "app", "1.0"),
+          Mapping.builder().source(upstream.host(), "app").target(second.host(), "copy/app").tags("1.0").build()));
+      for (Blob b : image.blobs()) {
+        assertThat(second.blob("copy/app", b.descriptor().digest())).contains(b.bytes());
+      }
+    }
+    assertThat(report.succeeded()).as(report.toString()).isTrue();
+    for (Blob b : image.blobs()) {
+      assertThat(count(upstream.requests(), "GET", "/blobs/" + b.descriptor().digest()))
+          .as("source GETs of %s", b.descriptor().digest()).isEqualTo(1);
+      assertThat(mirror.blob("app", b.descriptor().digest())).contains(b.bytes());
+    }
+  }
+
+  @Test
   void aSyncerRunOnAScheduleReusesTokensAndRunsConcurrentlyFromSeveralThreads() throws Exception {
     upstream.requireAnonymousBearer();
     upstream.putImage("a", TestImages.ociImage(15, Platform.parse("linux/amd64"), 1, 100), Optional.of("1.0"));

@@ -69,6 +69,7 @@ final class Run {
   private final boolean verifyTargets;
   private final Map<String, CompletableFuture<Boolean>> keepsIndex = new ConcurrentHashMap<>();
   private final Map<String, CompletableFuture<Boolean>> newRepositories = new ConcurrentHashMap<>();
+  private final Map<String, Set<String>> targetGroups = new ConcurrentHashMap<>();
   private final Map<List<Object>, Descriptor> pushedManifests = new ConcurrentHashMap<>();
   private final Map<List<Object>, CompletableFuture<Optional<Path>>> stages = new ConcurrentHashMap<>();
   private final long stagingLimit;
@@ -462,12 +463,14 @@ final class Run {
   }
 
   /**
-   * The blob read once from the source into a staging file, verified, for a mapping with several
-   * target registries; empty when it does not fit in the run's staging limit (then each target
-   * streams it from the source). One file per source blob per run, shared by every target.
+   * The blob read once from the source into a staging file, verified, for a source repository the
+   * run sends to several target registries (from one mapping or several); empty when it does not fit
+   * in the run's staging limit (then each target streams it from the source). One file per blob
+   * digest per run, shared by every target and every source that has it.
    */
   CompletableFuture<Optional<Path>> staged(Side src, Descriptor blob) {
-    List<Object> key = List.of(src.repo(), blob.digest());
+    // by digest alone: the file is verified against it, so any source's copy serves every target
+    List<Object> key = List.of(blob.digest());
     CompletableFuture<Optional<Path>> known = stages.get(key);
     if (known != null) {
       return known;
@@ -563,6 +566,18 @@ final class Run {
   /** Runs the mappings; the future never fails, it holds the report. */
   CompletableFuture<SyncReport> run(List<Mapping> mappings) {
     listener.runStarted(mappings);
+    // which target registries each source repository goes to, over all mappings: a source read for
+    // several of them is staged, also when different mappings name the targets
+    for (Mapping m : mappings) {
+      Set<String> groups = targetGroups.computeIfAbsent(m.source().name(), k -> ConcurrentHashMap.newKeySet());
+      for (Mapping.Endpoint t : m.targets()) {
+        try {
+          groups.add(side(t).group());
+        } catch (RuntimeException e) {
+          // the mapping's plan reports it
+        }
+      }
+    }
     List<Slot> slots = new ArrayList<>();
     List<CompletableFuture<Void>> plans = new ArrayList<>();
     for (Mapping m : mappings) {
@@ -654,7 +669,7 @@ final class Run {
           });
     }
     // several target registries: read each blob once into a staging file and upload from there
-    boolean stage = stagingLimit > 0 && targets.stream().map(Side::group).distinct().count() > 1;
+    boolean stage = stagingLimit > 0 && targetGroups.getOrDefault(m.source().name(), Set.of()).size() > 1;
     return kept.thenAccept(tags -> {
       listener.tagsSelected(m, slot.listed.orElse(List.of()), slot.kept, slot.dropped);
       if (selector.isPresent() && exact.isEmpty() && selector.get().minTags().isPresent()
