@@ -320,6 +320,8 @@ public final class Syncer implements Closeable {
      * the target; once the TTL has passed since the last real check, the target is asked again.
      * Set this when something else may delete or move tags at the targets and the mirror must put
      * them back at the next run rather than within the TTL: it costs one HEAD per tag and target.
+     * A cache TTL of zero (entries never expire) implies it. The TTL also bounds what the in-memory
+     * cache of a syncer without a cache directory trusts.
      */
     public Builder verifyTargets(boolean verify) {
       this.verifyTargets = verify;

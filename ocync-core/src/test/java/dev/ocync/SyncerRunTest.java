@@ -230,6 +230,19 @@ class SyncerRunTest {
   }
 
   @Test
+  void aCacheWhoseEntriesNeverExpireNeverTrustsATargetTag() throws IOException {
+    Image one = TestImages.ociImage(73, Platform.parse("linux/amd64"), 1, 100);
+    upstream.putImage("app", one, Optional.of("1.0"));
+    try (Syncer s = syncer().cacheTtl(Duration.ZERO).build()) {
+      assertThat(s.run(List.of(mapping("app", "app", "1.0"))).succeeded()).isTrue();
+      mirror.putImage("app", TestImages.ociImage(74, Platform.parse("linux/amd64"), 1, 100), Optional.of("1.0"));
+      SyncReport back = s.run(List.of(mapping("app", "app", "1.0")));
+      assertThat(back.images().get(0).status()).as(back.toString()).isEqualTo(ImageResult.Status.SYNCED);
+      assertThat(mirror.manifest("app", "1.0")).contains(one.manifest().bytes());
+    }
+  }
+
+  @Test
   void withoutVerifyTargetsATagMovedAtTheTargetIsTrustedToTheCache() throws IOException {
     // the documented trade: within the cache TTL a warm run does not ask the target
     Image one = TestImages.ociImage(66, Platform.parse("linux/amd64"), 1, 100);

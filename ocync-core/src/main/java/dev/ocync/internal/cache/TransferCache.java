@@ -205,7 +205,12 @@ public final class TransferCache implements Closeable {
 
   /** A cache that lives only as long as this object (no cache directory configured). */
   public static TransferCache inMemory() {
-    return new TransferCache(Optional.empty(), Duration.ZERO, DEFAULT_MAX_ENTRIES, Clock.systemUTC());
+    return inMemory(Duration.ZERO);
+  }
+
+  /** A cache that lives in memory only, whose entries expire after {@code ttl} (zero: never). */
+  public static TransferCache inMemory(Duration ttl) {
+    return new TransferCache(Optional.empty(), ttl, DEFAULT_MAX_ENTRIES, Clock.systemUTC());
   }
 
   // ---------------------------------------------------------------- queries and updates

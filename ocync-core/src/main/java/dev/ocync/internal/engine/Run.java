@@ -85,7 +85,8 @@ final class Run {
     this.images = new Limiter("images", settings.imagesInFlight(), false);
     this.stagingLimit = settings.stagingLimit();
     this.cacheDirectory = settings.cacheDirectory();
-    this.verifyTargets = settings.verifyTargets();
+    // a cache whose entries never expire would trust a target tag forever
+    this.verifyTargets = settings.verifyTargets() || settings.cacheTtl().isZero();
     this.retry = new Retry(settings.retry(), d -> Thread.sleep(d.toMillis()), this::after, listener);
   }
 
