@@ -41,7 +41,7 @@ public final class Syncer implements Closeable {
   private Syncer(Builder b) {
     this.settings = new EngineSettings(b.credentials, b.registries, b.concurrency, b.imagesInFlight,
         b.blobsPerRegistry, b.retry, b.listener, b.dryRun, Optional.ofNullable(b.executor),
-        Optional.ofNullable(b.cacheDirectory), b.cacheTtl, b.stagingLimit);
+        Optional.ofNullable(b.cacheDirectory), b.cacheTtl, b.stagingLimit, b.verifyTargets);
     this.copier = new Copier(settings);
   }
 
@@ -102,9 +102,24 @@ public final class Syncer implements Closeable {
    * tags are skipped by comparing the source's and the target's HEAD digests, without a manifest
    * GET. Interrupting the calling thread cancels the run; see {@link SyncRun}.
    *
-   * <p>A mapping with several target registries reads each blob once into a staging file on disk
-   * and uploads it to every target from there, within {@link Builder#stagingLimit(long)}; beyond
-   * it, and for mappings with one target registry, blobs stream straight from source to target.
+   * <p><b>Warm runs.</b> The transfer cache (in memory for the syncer's life, or in
+   * {@link Builder#cacheDirectory}) remembers, per source tag, platform filter and target
+   * repository, the source digest and the digest ocync wrote there. Every run still asks the source
+   * for each tag's digest (one HEAD: a tag moved upstream is always seen) and asks the source for
+   * the image's referrers (one request where the registry has the referrers API or a
+   * {@code sha256-<hex>} tag, plus cosign's legacy tags unless the mapping's tag listing already
+   * shows which exist), so a signature added upstream arrives. When the source digest equals the
+   * cached one, the image is skipped as {@code CACHED} without a manifest GET and without asking
+   * the target, within the cache TTL of the last time ocync wrote or checked that tag there; see
+   * {@link Builder#verifyTargets} to ask the target every run. Blob presence from the cache is a
+   * hint too: a manifest refused for a missing blob forgets the image's entries and retries it once
+   * without the cache.
+   *
+   * <p>A source repository that the run sends to several target registries (as targets of one
+   * mapping, or of several mappings with that source) has each blob read once into a staging file
+   * on disk and uploaded to every target from there, within {@link Builder#stagingLimit(long)};
+   * beyond it, and for sources going to one target registry, blobs stream straight from source to
+   * target.
    *
    * @throws IllegalArgumentException for an empty list
    * @throws IllegalStateException if the syncer is closed
@@ -181,6 +196,7 @@ public final class Syncer implements Closeable {
     private Path cacheDirectory;
     private Duration cacheTtl = Duration.ofDays(7);
     private long stagingLimit = 1L << 30;
+    private boolean verifyTargets;
 
     private Builder() {}
 
@@ -273,11 +289,11 @@ public final class Syncer implements Closeable {
 
     /**
      * How many bytes of blobs one run may stage on disk, 0 (never) to 1 TiB; 1 GiB by default. A
-     * mapping with targets on several registries (or repositories given as they are) reads each
-     * blob from its source once into a staging file (under the cache directory, else the system
-     * temporary directory), verified, and uploads it to every target from there; the files are
-     * deleted when the run ends. Beyond the limit, blobs are streamed from the source once per
-     * target registry. A mapping with one target registry always streams.
+     * source repository the run sends to several target registries (or repositories given as they
+     * are), from one mapping or several, has each blob read once into a staging file (under the
+     * cache directory, else the system temporary directory), verified, and uploaded to every target
+     * from there; the files are deleted when the run ends. Beyond the limit, blobs are streamed
+     * from the source once per target registry. A source going to one target registry always streams.
      */
     public Builder stagingLimit(long bytes) {
       if (bytes < 0 || bytes > (1L << 40)) {
@@ -294,6 +310,21 @@ public final class Syncer implements Closeable {
         throw new IllegalArgumentException("cacheTtl must be 0 to 365 days, got " + ttl);
       }
       this.cacheTtl = ttl;
+      return this;
+    }
+
+    /**
+     * Whether a warm run HEADs a target tag the transfer cache already knows, every run; false by
+     * default. By default a tag whose source digest still matches what ocync wrote or checked at
+     * that target within the {@link #cacheTtl cache TTL} is skipped ({@code CACHED}) without asking
+     * the target; once the TTL has passed since the last real check, the target is asked again.
+     * Set this when something else may delete or move tags at the targets and the mirror must put
+     * them back at the next run rather than within the TTL: it costs one HEAD per tag and target.
+     * A cache TTL of zero (entries never expire) implies it. The TTL also bounds what the in-memory
+     * cache of a syncer without a cache directory trusts.
+     */
+    public Builder verifyTargets(boolean verify) {
+      this.verifyTargets = verify;
       return this;
     }
 

@@ -141,6 +141,21 @@ class SyncerCopyTest {
   }
 
   @Test
+  void referrerFallbackTagsDoNotCountAsTheLayoutsTag(@TempDir Path tmp) throws IOException {
+    Image index = layoutWithTags(tmp.resolve("src"), "1.0");
+    String fallback = "sha256-" + index.manifest().digest().encoded();
+    try (Repository layout = OciLayout.directory(tmp.resolve("src"))) {
+      // stands in for a signature's fallback index and cosign's legacy tag: any manifest does
+      index.pushTo(layout, Optional.of(fallback));
+      index.pushTo(layout, Optional.of(fallback + ".sig"));
+    }
+    try (Syncer syncer = Syncer.builder().build()) {
+      CopyResult r = syncer.copy("oci:" + tmp.resolve("src"), "oci:" + tmp.resolve("dst"));
+      assertThat(r.source()).isEqualTo("oci:" + tmp.resolve("src") + ":1.0");
+    }
+  }
+
+  @Test
   void sourceLayoutWithSeveralTagsNeedsOne(@TempDir Path tmp) throws IOException {
     layoutWithTags(tmp.resolve("src"), "1.0", "latest");
     try (Syncer syncer = Syncer.builder().build()) {

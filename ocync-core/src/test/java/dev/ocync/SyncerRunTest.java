@@ -144,7 +144,8 @@ class SyncerRunTest {
   void unchangedTagsAreSkippedByHeadWithoutAManifestGetOrAnyWrite() throws IOException {
     Image index = TestImages.multiArch(5, 1000);
     upstream.putImage("app", index, Optional.of("1.0"));
-    try (Syncer s = syncer().build()) {
+    // asking the target every run: the HEAD comparison itself (else the cache answers, see below)
+    try (Syncer s = syncer().verifyTargets(true).build()) {
       assertThat(s.run(List.of(mapping("app", "app", "1.0"))).succeeded()).isTrue();
       int before = upstream.requests().size();
       int writesBefore = writes(mirror).size();
@@ -156,22 +157,196 @@ class SyncerRunTest {
       assertThat(r.skipReason()).contains(ImageResult.SkipReason.DIGEST_MATCH);
       assertThat(r.sourceDigest()).contains(index.manifest().digest());
       List<RecordedRequest> second = upstream.requests().subList(before, upstream.requests().size());
-      // HEADs, and the cheap referrer check (one listing; legacy cosign tags by HEAD)
+      // HEADs, and the cheap referrer check (the referrers API, and one tag listing that shows
+      // there are no cosign tags)
       assertThat(second).allMatch(q -> q.getMethod().equals("HEAD")
-          || q.getMethod().equals("GET") && q.getUrl().encodedPath().contains("/referrers/"));
+          || q.getMethod().equals("GET") && (q.getUrl().encodedPath().contains("/referrers/")
+              || q.getUrl().encodedPath().endsWith("/tags/list")));
       assertThat(count(second, "GET", "/manifests/")).isZero();
       assertThat(writes(mirror)).hasSize(writesBefore);
     }
+  }
+
+  private static List<RecordedRequest> since(FakeRegistry fake, int from) {
+    List<RecordedRequest> all = fake.requests();
+    return List.copyOf(all.subList(from, all.size()));
+  }
+
+  @Test
+  void aWarmRunTakesUnchangedTagsFromTheCacheAsksTheTargetNothingAndStillSeesAMovedTag() throws IOException {
+    upstream.referrersApi(false); // distribution 2.8: referrers by tag schema only
+    Image one = TestImages.ociImage(61, Platform.parse("linux/amd64"), 1, 100);
+    Image two = TestImages.ociImage(62, Platform.parse("linux/amd64"), 1, 100);
+    upstream.putImage("app", one, Optional.of("1.0"));
+    upstream.putImage("app", two, Optional.of("2.0"));
+    Mapping listed = Mapping.builder().source(upstream.host(), "app").target(mirror.host(), "app")
+        .tags(TagSelector.builder().glob("*").build()).build();
+    try (Syncer s = syncer().build()) {
+      assertThat(s.run(List.of(listed)).succeeded()).isTrue();
+      int src = upstream.requests().size();
+      int dst = mirror.requests().size();
+
+      SyncReport warm = s.run(List.of(listed));
+
+      assertThat(warm.images()).as(warm.toString()).extracting(ImageResult::skipReason)
+          .containsOnly(Optional.of(ImageResult.SkipReason.CACHED));
+      // the target is not asked; the source: the tag listing, one HEAD per tag, and no referrer
+      // request (no tag-schema index and no cosign tag is in the listing)
+      assertThat(since(mirror, dst)).isEmpty();
+      List<RecordedRequest> asked = since(upstream, src);
+      assertThat(asked).extracting(r -> r.getMethod() + " " + r.getUrl().encodedPath())
+          .containsExactlyInAnyOrder("GET /v2/app/tags/list", "HEAD /v2/app/manifests/1.0",
+              "HEAD /v2/app/manifests/2.0");
+
+      // a tag moved upstream is seen by its HEAD and copied
+      Image moved = TestImages.ociImage(63, Platform.parse("linux/amd64"), 1, 100);
+      upstream.putImage("app", moved, Optional.of("2.0"));
+      SyncReport after = s.run(List.of(listed));
+      assertThat(after.images()).filteredOn(r -> r.tag().equals(Optional.of("2.0"))).singleElement()
+          .satisfies(r -> assertThat(r.status()).isEqualTo(ImageResult.Status.SYNCED));
+      assertThat(mirror.manifest("app", "2.0")).contains(moved.manifest().bytes());
+    }
+  }
+
+  @Test
+  void verifyTargetsHeadsEveryCachedTagAtTheTargetAndPutsBackOneMovedThere() throws IOException {
+    Image one = TestImages.ociImage(64, Platform.parse("linux/amd64"), 1, 100);
+    Image other = TestImages.ociImage(65, Platform.parse("linux/amd64"), 1, 100);
+    upstream.putImage("app", one, Optional.of("1.0"));
+    try (Syncer s = syncer().verifyTargets(true).build()) {
+      assertThat(s.run(List.of(mapping("app", "app", "1.0"))).succeeded()).isTrue();
+      int dst = mirror.requests().size();
+      SyncReport warm = s.run(List.of(mapping("app", "app", "1.0")));
+      assertThat(warm.images().get(0).status()).isEqualTo(ImageResult.Status.SKIPPED);
+      assertThat(since(mirror, dst)).extracting(r -> r.getMethod() + " " + r.getUrl().encodedPath())
+          .containsExactly("HEAD /v2/app/manifests/1.0");
+
+      // someone else moved the target tag: the next run puts it back
+      mirror.putImage("app", other, Optional.of("1.0"));
+      SyncReport back = s.run(List.of(mapping("app", "app", "1.0")));
+      assertThat(back.images().get(0).status()).isEqualTo(ImageResult.Status.SYNCED);
+      assertThat(mirror.manifest("app", "1.0")).contains(one.manifest().bytes());
+    }
+  }
+
+  @Test
+  void aCacheWhoseEntriesNeverExpireNeverTrustsATargetTag() throws IOException {
+    Image one = TestImages.ociImage(73, Platform.parse("linux/amd64"), 1, 100);
+    upstream.putImage("app", one, Optional.of("1.0"));
+    try (Syncer s = syncer().cacheTtl(Duration.ZERO).build()) {
+      assertThat(s.run(List.of(mapping("app", "app", "1.0"))).succeeded()).isTrue();
+      mirror.putImage("app", TestImages.ociImage(74, Platform.parse("linux/amd64"), 1, 100), Optional.of("1.0"));
+      SyncReport back = s.run(List.of(mapping("app", "app", "1.0")));
+      assertThat(back.images().get(0).status()).as(back.toString()).isEqualTo(ImageResult.Status.SYNCED);
+      assertThat(mirror.manifest("app", "1.0")).contains(one.manifest().bytes());
+    }
+  }
+
+  @Test
+  void withoutVerifyTargetsATagMovedAtTheTargetIsTrustedToTheCache() throws IOException {
+    // the documented trade: within the cache TTL a warm run does not ask the target
+    Image one = TestImages.ociImage(66, Platform.parse("linux/amd64"), 1, 100);
+    upstream.putImage("app", one, Optional.of("1.0"));
+    try (Syncer s = syncer().build()) {
+      assertThat(s.run(List.of(mapping("app", "app", "1.0"))).succeeded()).isTrue();
+      mirror.putImage("app", TestImages.ociImage(67, Platform.parse("linux/amd64"), 1, 100), Optional.of("1.0"));
+      SyncReport warm = s.run(List.of(mapping("app", "app", "1.0")));
+      assertThat(warm.images().get(0).skipReason()).contains(ImageResult.SkipReason.CACHED);
+      assertThat(mirror.requests("HEAD", "/manifests/1.0")).hasSize(1);
+    }
+  }
+
+  @Test
+  @org.junit.jupiter.api.Timeout(30)
+  void cancelAbortsAHeadWaitingForItsAnswer() throws Exception {
+    upstream.putImage("app", TestImages.ociImage(69, Platform.parse("linux/amd64"), 1, 100), Optional.of("1.0"));
+    // the target answers the tag HEAD only after two minutes: only an aborted exchange ends sooner
+    mirror.inject(r -> r.getMethod().equals("HEAD") && r.getUrl().encodedPath().endsWith("/manifests/1.0"),
+        new mockwebserver3.MockResponse.Builder().code(404).headersDelay(120, java.util.concurrent.TimeUnit.SECONDS)
+            .build(), false);
+    // a read timeout far beyond the test's, so only the abort can end the exchange in time
+    Registry patientMirror = mirror.registry().readTimeout(Duration.ofMinutes(5)).build();
+    registries.add(patientMirror);
+    try (Syncer s = syncer().registry(patientMirror).build()) {
+      SyncRun run = s.start(List.of(mapping("app", "app", "1.0")));
+      for (int i = 0; i < 1000 && mirror.requests("HEAD", "/manifests/1.0").isEmpty(); i++) {
+        Thread.sleep(10);
+      }
+      assertThat(mirror.requests("HEAD", "/manifests/1.0")).isNotEmpty();
+
+      run.cancel();
+      SyncReport report = run.await();
+
+      assertThat(report.cancelled()).isTrue();
+      assertThat(report.images()).extracting(ImageResult::status).containsExactly(ImageResult.Status.CANCELLED);
+    }
+    assertThat(writes(mirror)).isEmpty();
   }
 
   @Test
   void literalTagsAreNotListed() throws IOException {
     upstream.putImage("app", TestImages.ociImage(6, Platform.parse("linux/amd64"), 1, 100), Optional.of("1.0"));
     try (Syncer s = syncer().build()) {
-      s.run(List.of(mapping("app", "app", "1.0")));
+      s.run(List.of(Mapping.builder().source(upstream.host(), "app").target(mirror.host(), "app").tags("1.0")
+          .artifacts(ArtifactPolicy.disabled()).build()));
     }
     assertThat(upstream.requests("GET", "/tags/list")).isEmpty();
-    assertThat(mirror.requests("GET", "/tags/list")).isEmpty();
+    // the target's listing is not selection: asked once, after the tag was missing, to learn the
+    // repository is new (so the blob and manifest HEADs there can go)
+    assertThat(mirror.requests("GET", "/tags/list")).hasSize(1);
+  }
+
+  @Test
+  void withArtifactsOneSourceListingReplacesTheReferrerLookupsOfEveryImage() throws IOException {
+    upstream.referrersApi(false);
+    Image index = TestImages.multiArch(70, 100);
+    upstream.putImage("app", index, Optional.of("1.0"));
+    upstream.putImage("app", TestImages.ociImage(71, Platform.parse("linux/amd64"), 1, 100), Optional.of("2.0"));
+    try (Syncer s = syncer().build()) {
+      assertThat(s.run(List.of(mapping("app", "app", "1.0", "2.0"))).succeeded()).isTrue();
+    }
+    // literal tags: the listing is for the referrer stage, once for the repository
+    assertThat(upstream.requests("GET", "/tags/list")).hasSize(1);
+    // no tag-schema GET and no cosign-tag HEAD for the images or the index's children
+    assertThat(upstream.requests().stream().map(r -> r.getUrl().encodedPath())
+        .filter(p -> p.contains("/manifests/sha256-"))).isEmpty();
+  }
+
+  @Test
+  void inANewTargetRepositoryNothingIsLookedUpOneByOne() throws IOException {
+    Image index = TestImages.multiArch(68, 500);
+    upstream.putImage("app", index, Optional.of("1.0"));
+    upstream.putImage("app", index, Optional.of("1.0-alias"));
+    SyncReport report;
+    try (Syncer s = syncer().build()) {
+      report = s.run(List.of(mapping("app", "fresh", "1.0", "1.0-alias")));
+    }
+    assertThat(report.succeeded()).as(report.toString()).isTrue();
+    // one tag HEAD per tag (both may miss before the listing answers), one listing, no blob HEAD,
+    // no HEAD of a child or of a manifest by digest
+    assertThat(mirror.requests("HEAD", "/blobs/")).isEmpty();
+    assertThat(mirror.requests("HEAD", "/manifests/sha256:")).isEmpty();
+    assertThat(mirror.requests("HEAD", "/manifests/")).hasSizeLessThanOrEqualTo(2);
+    assertThat(mirror.requests("GET", "/tags/list")).hasSize(1);
+    for (Blob b : index.blobs()) {
+      assertThat(mirror.blob("fresh", b.descriptor().digest())).contains(b.bytes());
+    }
+    assertThat(mirror.manifest("fresh", "1.0-alias")).contains(index.manifest().bytes());
+  }
+
+  @Test
+  void inARepositoryThatHasContentAMissingTagStillHeadsItsBlobs() throws IOException {
+    List<Image> images = imagesSharingABaseLayer();
+    upstream.putImage("app", images.get(1), Optional.of("2.0"));
+    mirror.putImage("app", images.get(0), Optional.of("1.0"));
+    try (Syncer s = syncer().build()) {
+      assertThat(s.run(List.of(mapping("app", "app", "2.0"))).succeeded()).isTrue();
+    }
+    Digest base = images.get(0).blobs().get(1).descriptor().digest();
+    // the shared layer is found by its HEAD, not uploaded again
+    assertThat(mirror.requests("HEAD", "/blobs/" + base)).hasSize(1);
+    assertThat(mirror.requests("PUT", "/blobs/uploads/").stream()
+        .filter(r -> String.valueOf(r.getUrl().queryParameter("digest")).equals(base.toString()))).isEmpty();
   }
 
   @Test
@@ -451,6 +626,27 @@ class SyncerRunTest {
   }
 
   @Test
+  void twoMappingsOfOneSourceToTwoRegistriesReadEachBlobOnceThroughAStagingFile() throws IOException {
+    Image image = TestImages.ociImage(72, Platform.parse("linux/amd64"), 2, 3000);
+    upstream.putImage("app", image, Optional.of("1.0"));
+    SyncReport report;
+    try (FakeRegistry second = FakeRegistry.start();
+        Syncer s = syncer(second).build()) {
+      report = s.run(List.of(mapping("app", "app", "1.0"),
+          Mapping.builder().source(upstream.host(), "app").target(second.host(), "copy/app").tags("1.0").build()));
+      for (Blob b : image.blobs()) {
+        assertThat(second.blob("copy/app", b.descriptor().digest())).contains(b.bytes());
+      }
+    }
+    assertThat(report.succeeded()).as(report.toString()).isTrue();
+    for (Blob b : image.blobs()) {
+      assertThat(count(upstream.requests(), "GET", "/blobs/" + b.descriptor().digest()))
+          .as("source GETs of %s", b.descriptor().digest()).isEqualTo(1);
+      assertThat(mirror.blob("app", b.descriptor().digest())).contains(b.bytes());
+    }
+  }
+
+  @Test
   void aSyncerRunOnAScheduleReusesTokensAndRunsConcurrentlyFromSeveralThreads() throws Exception {
     upstream.requireAnonymousBearer();
     upstream.putImage("a", TestImages.ociImage(15, Platform.parse("linux/amd64"), 1, 100), Optional.of("1.0"));
@@ -598,6 +794,34 @@ class SyncerRunTest {
   }
 
   @Test
+  void aSignatureAddedUpstreamToACachedImageStillArrivesThroughTheListing() throws IOException {
+    upstream.referrersApi(false);
+    Image image = TestImages.ociImage(25, Platform.parse("linux/amd64"), 1, 100);
+    upstream.putImage("app", image, Optional.of("1.0"));
+    Mapping listed = Mapping.builder().source(upstream.host(), "app").target(mirror.host(), "app")
+        .tags(TagSelector.builder().glob("1.*").build()).build();
+    try (Syncer s = syncer().build()) {
+      assertThat(s.run(List.of(listed)).succeeded()).isTrue();
+
+      // signed later, the way a registry without the API holds it: the referrer and its tag-schema index
+      Image signature = TestImages.referrer(26, image.manifest().descriptor(), "application/vnd.example.sig");
+      upstream.putImage("app", signature, Optional.empty());
+      String fallback = "sha256-" + image.manifest().digest().encoded();
+      String index = "{\"schemaVersion\":2,\"mediaType\":\"" + MediaType.OCI_INDEX + "\",\"manifests\":["
+          + TestImages.descriptorJson(signature.manifest().descriptor(), Optional.empty()) + "]}";
+      upstream.putManifest("app", Optional.of(fallback), index.getBytes(java.nio.charset.StandardCharsets.UTF_8),
+          MediaType.OCI_INDEX);
+
+      SyncReport again = s.run(List.of(listed));
+
+      assertThat(again.images().get(0).skipReason()).as(again.toString()).contains(ImageResult.SkipReason.CACHED);
+      assertThat(again.images().get(0).referrersCopied()).isEqualTo(1);
+      assertThat(mirror.manifest("app", signature.manifest().digest().toString()))
+          .contains(signature.manifest().bytes());
+    }
+  }
+
+  @Test
   void requireArtifactsFailsAnImageWithoutReferrers() throws IOException {
     upstream.putImage("app", TestImages.ociImage(24, Platform.parse("linux/amd64"), 1, 100), Optional.of("1.0"));
     SyncReport report;
@@ -637,9 +861,24 @@ class SyncerRunTest {
       assertThat(c.persist()).isTrue();
     }
     SyncReport stale;
-    try (Syncer s = syncer().cacheDirectory(cache).build()) {
+    List<String> events = new CopyOnWriteArrayList<>();
+    SyncListener listener = new SyncListener() {
+      @Override
+      public void imageStarted(String source, String target) {
+        events.add("started " + target);
+      }
+
+      @Override
+      public void imageFinished(ImageResult result) {
+        events.add("finished " + result.target() + " " + result.status());
+      }
+    };
+    try (Syncer s = syncer().cacheDirectory(cache).listener(listener).build()) {
       stale = s.run(List.of(mapping("app", "other", "1.0")));
     }
+    // the retry without the cache is the same image to the listener: one start, one finish
+    assertThat(events).containsExactly("started " + mirror.host() + "/other:1.0",
+        "finished " + mirror.host() + "/other:1.0 SYNCED");
     assertThat(stale.images().get(0).status()).as(stale.toString()).isEqualTo(ImageResult.Status.SYNCED);
     assertThat(mirror.blob("other", base)).contains(images.get(0).blobs().get(1).bytes());
     assertThat(mirror.manifest("other", "1.0")).contains(images.get(0).manifest().bytes());

@@ -75,8 +75,53 @@ class SyncRunIT {
       assertThat(second.images()).extracting(ImageResult::status).containsOnly(ImageResult.Status.SKIPPED);
       List<RegistryServer.Request> requests = mirror.requestsSoFar();
       assertThat(requests.subList(before, requests.size())).as("requests to the mirror in the second run")
-          .isNotEmpty()
           .allMatch(r -> r.method().equals("HEAD"), "HEAD only: no upload, no mount, no manifest PUT");
+    }
+  }
+
+  @Test
+  void aWarmRunInAnotherProcessSpendsAtMostTwoRequestsPerTagAndWritesNothing(TestInfo info,
+      @org.junit.jupiter.api.io.TempDir java.nio.file.Path cache) throws IOException {
+    List<Mapping> mappings = new ArrayList<>();
+    List<TestImages.Image> images = List.of(TestImages.multiArch(231, 2048),
+        TestImages.ociImage(241, Platform.parse("linux/amd64"), 2, 4096));
+    int tags = 0;
+    List<String> repos = new ArrayList<>();
+    for (int i = 0; i < images.size(); i++) {
+      String repo = Checks.repository(info, "w" + i);
+      repos.add(repo);
+      for (String t : List.of("v1", "v2", "v3")) {
+        Seed.registry(images.get(i), upstream, repo, t);
+        tags++;
+      }
+      mappings.add(Mapping.builder().source(upstream.host(), repo).target(mirror.host(), "mirror/" + repo)
+          .tags(dev.ocync.TagSelector.builder().glob("v*").build()).build());
+    }
+    try (Syncer cold = Syncer.builder().cacheDirectory(cache).build()) {
+      SyncReport first = cold.run(mappings);
+      assertThat(first.succeeded()).as(first.toString()).isTrue();
+    }
+    int src = upstream.requestsSoFar().size();
+    int dst = mirror.requestsSoFar().size();
+
+    SyncReport warm;
+    // another Syncer on the same cache directory: what a nightly job in a new process pays
+    try (Syncer again = Syncer.builder().cacheDirectory(cache).build()) {
+      warm = again.run(mappings);
+    }
+
+    assertThat(warm.images()).as(warm.toString()).extracting(ImageResult::skipReason)
+        .containsOnly(java.util.Optional.of(ImageResult.SkipReason.CACHED));
+    List<RegistryServer.Request> atSource = upstream.requestsSoFar().subList(src, upstream.requestsSoFar().size());
+    List<RegistryServer.Request> atTarget = mirror.requestsSoFar().subList(dst, mirror.requestsSoFar().size());
+    assertThat(atTarget).as("requests to the mirror in the warm run")
+        .noneMatch(r -> r.method().equals("PUT") || r.method().equals("POST") || r.method().equals("PATCH"));
+    assertThat(atSource.size() + atTarget.size()).as("requests in the warm run: %s %s", atSource, atTarget)
+        .isLessThanOrEqualTo(2 * tags);
+    for (int i = 0; i < images.size(); i++) {
+      for (String t : List.of("v1", "v2", "v3")) {
+        Checks.assertImageAt(mirror, "mirror/" + repos.get(i), t, images.get(i));
+      }
     }
   }
 }

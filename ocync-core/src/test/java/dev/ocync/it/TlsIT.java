@@ -81,6 +81,28 @@ class TlsIT {
   }
 
   @Test
+  void anUntrustedCertificateFailsAtOnceWithoutRetries(TestInfo info) throws IOException {
+    TestImages.Image image = TestImages.ociImage(412, Platform.parse("linux/amd64"), 1, 1024);
+    String repo = Checks.repository(info, "");
+    Seed.registry(image, plain, repo, "v1");
+    java.util.List<String> retries = new java.util.concurrent.CopyOnWriteArrayList<>();
+    dev.ocync.SyncListener listener = new dev.ocync.SyncListener() {
+      @Override
+      public void retrying(String what, int attempt, java.time.Duration wait, IOException cause) {
+        retries.add(what + ": " + cause.getMessage());
+      }
+    };
+    try (Registry target = tlsRegistry().build();
+        Syncer syncer = Syncer.builder().registry(target).listener(listener).build()) {
+      RegistryException e = catchThrowableOfType(RegistryException.class,
+          () -> syncer.copy(plain.host() + "/" + repo + ":v1", tls.host() + "/" + repo + ":v1"));
+      assertThat(e).as("copy to a registry whose CA is not trusted").isNotNull();
+      assertThat(e.getMessage()).containsAnyOf("certificate", "PKIX");
+    }
+    assertThat(retries).as("a certificate failure is never transient").isEmpty();
+  }
+
+  @Test
   void refusesAnUntrustedCertificateOnRead(TestInfo info) throws IOException {
     TestImages.Image image = TestImages.ociImage(421, Platform.parse("linux/amd64"), 1, 512);
     String repo = Checks.repository(info, "");

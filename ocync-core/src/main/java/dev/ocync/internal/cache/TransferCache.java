@@ -50,7 +50,8 @@ import org.slf4j.LoggerFactory;
  *       an upload or a mount;
  *   <li><b>tag snapshots</b>: (source registry, repository, tag, platform-filter key) resolved to a
  *       source manifest digest, and the digest ocync wrote for it (different only where a platform
- *       filter wrote a new index).
+ *       filter wrote a new index); with a target repository, that the tag was there after ocync
+ *       wrote or checked it ({@code targetRepository} is left out of the file when empty).
  * </ul>
  *
  * <p>Registries are named by {@code host[:port]} only; a name with user information is refused, so
@@ -62,6 +63,7 @@ import org.slf4j.LoggerFactory;
  * {"format":"ocync-transfer-cache","version":1,"writtenAt":1764583200,
  *  "blobs":[{"registry":"mirror:5000","repository":"library/nginx","digest":"sha256:…","at":1764583100}],
  *  "tags":[{"registry":"docker.io","repository":"library/nginx","tag":"1.27","platforms":"linux/amd64",
+ *           "targetRepository":"mirror:5000/library/nginx",
  *           "source":"sha256:…","target":"sha256:…","at":1764583100}]}
  * }</pre>
  *
@@ -114,14 +116,32 @@ public final class TransferCache implements Closeable {
     }
   }
 
-  /** A source tag as resolved under one platform filter ({@code ""} when none). */
-  public record TagKey(String registry, String repository, String tag, String platforms) {
+  /**
+   * A source tag as resolved under one platform filter ({@code ""} when none), and the target
+   * repository it was written to ({@code host[:port]/repository}; {@code ""} for a snapshot of the
+   * source alone): a snapshot with a target says that target had the tag after ocync wrote or
+   * checked it.
+   */
+  public record TagKey(String registry, String repository, String tag, String platforms, String target) {
     /** Checks the parts; a registry must be {@code host[:port]}. */
     public TagKey {
       registry = checkRegistry(registry);
       repository = checkText(repository, "repository");
       tag = checkText(tag, "tag");
       Objects.requireNonNull(platforms, "platforms");
+      Objects.requireNonNull(target, "target");
+      if (!target.isEmpty()) {
+        int slash = target.indexOf('/');
+        if (slash < 1 || slash == target.length() - 1) {
+          throw new IllegalArgumentException("target must be host[:port]/repository: " + redact(target));
+        }
+        checkRegistry(target.substring(0, slash));
+      }
+    }
+
+    /** A snapshot of the source alone, tied to no target. */
+    public TagKey(String registry, String repository, String tag, String platforms) {
+      this(registry, repository, tag, platforms, "");
     }
   }
 
@@ -185,7 +205,12 @@ public final class TransferCache implements Closeable {
 
   /** A cache that lives only as long as this object (no cache directory configured). */
   public static TransferCache inMemory() {
-    return new TransferCache(Optional.empty(), Duration.ZERO, DEFAULT_MAX_ENTRIES, Clock.systemUTC());
+    return inMemory(Duration.ZERO);
+  }
+
+  /** A cache that lives in memory only, whose entries expire after {@code ttl} (zero: never). */
+  public static TransferCache inMemory(Duration ttl) {
+    return new TransferCache(Optional.empty(), ttl, DEFAULT_MAX_ENTRIES, Clock.systemUTC());
   }
 
   // ---------------------------------------------------------------- queries and updates
@@ -202,6 +227,22 @@ public final class TransferCache implements Closeable {
     droppedBlobs.remove(key);
     dirty.set(true);
     trimIfFarOver();
+  }
+
+  /** Whether any fresh entry says something is in this target repository (a blob, or a tag written there). */
+  public boolean knowsRepository(String registry, String repository) {
+    String target = registry + "/" + repository;
+    for (Map.Entry<BlobKey, Long> e : blobs.entrySet()) {
+      if (e.getKey().repository().equals(repository) && e.getKey().registry().equals(registry) && fresh(e.getValue())) {
+        return true;
+      }
+    }
+    for (Map.Entry<TagKey, Entry<TagSnapshot>> e : tags.entrySet()) {
+      if (e.getKey().target().equals(target) && fresh(e.getValue().at())) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** What this source tag resolved to when last pulled under this platform filter. */
@@ -386,7 +427,7 @@ public final class TransferCache implements Closeable {
       }
       for (JsonNode n : root.path("tags")) {
         TagKey key = new TagKey(n.path("registry").asText(), n.path("repository").asText(), n.path("tag").asText(),
-            n.path("platforms").asText(""));
+            n.path("platforms").asText(""), n.path("targetRepository").asText(""));
         Entry<TagSnapshot> e = new Entry<>(new TagSnapshot(Digest.parse(n.path("source").asText()),
             Digest.parse(n.path("target").asText())), n.path("at").asLong());
         s.tags.merge(key, e, (a, b) -> a.at() >= b.at() ? a : b);
@@ -446,6 +487,9 @@ public final class TransferCache implements Closeable {
         g.writeStringField("repository", e.getKey().repository());
         g.writeStringField("tag", e.getKey().tag());
         g.writeStringField("platforms", e.getKey().platforms());
+        if (!e.getKey().target().isEmpty()) {
+          g.writeStringField("targetRepository", e.getKey().target());
+        }
         g.writeStringField("source", e.getValue().value().source().toString());
         g.writeStringField("target", e.getValue().value().target().toString());
         g.writeNumberField("at", e.getValue().at());

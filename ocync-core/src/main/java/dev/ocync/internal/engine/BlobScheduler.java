@@ -161,7 +161,8 @@ final class BlobScheduler {
       return transfer(entry, source, target, blob, Optional.empty());
     }
     // several target registries: stage the blob once, unless this target has it already
-    return run.retried("looking up blob " + blob.digest() + " at " + target.name(), () -> target.repo().hasBlob(blob))
+    return run.retried("looking up blob " + blob.digest() + " at " + target.name(),
+            () -> !run.isNewRepository(target) && target.repo().hasBlob(blob))
         .thenCompose(present -> present ? CompletableFuture.completedFuture(Outcome.PRESENT)
             : run.staged(source, blob).thenCompose(file -> transfer(entry, source, target, blob, file)));
   }
@@ -180,7 +181,8 @@ final class BlobScheduler {
     if (entry.owner.failed() && entry.waiters.get() == 0) {
       throw new Retry.Cancelled("blob " + blob.digest() + ": its image failed");
     }
-    if (staged.isEmpty() && target.repo().hasBlob(blob)) {
+    // in a repository this run found new, only this run's uploads are there (and the scheduler knows those)
+    if (staged.isEmpty() && !run.isNewRepository(target) && target.repo().hasBlob(blob)) {
       LOG.debug("blob {} is already at {}", blob.digest(), target.name());
       return Outcome.PRESENT;
     }

@@ -144,8 +144,12 @@ public final class Copier implements Closeable {
         o.foreignBlobsSkipped(), r.duration(), r.replacedDigest());
   }
 
+  private static final java.util.regex.Pattern FALLBACK_TAG =
+      java.util.regex.Pattern.compile("sha256-[0-9a-f]{64}(\\.(sig|att|sbom))?");
+
   private static String onlyTag(Repository layout, Location where) throws IOException {
-    List<String> tags = layout.listTags();
+    // referrer fallback tags (sha256-<hex>, and cosign's .sig/.att/.sbom) belong to an image, they are not one
+    List<String> tags = layout.listTags().stream().filter(t -> !FALLBACK_TAG.matcher(t).matches()).toList();
     if (tags.size() == 1) {
       return tags.get(0);
     }

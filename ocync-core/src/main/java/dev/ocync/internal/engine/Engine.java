@@ -81,7 +81,7 @@ public final class Engine implements Closeable {
   synchronized TransferCache cache() {
     if (cache == null) {
       cache = settings.cacheDirectory().map(d -> TransferCache.open(d, settings.cacheTtl()))
-          .orElseGet(TransferCache::inMemory);
+          .orElseGet(() -> TransferCache.inMemory(settings.cacheTtl()));
     }
     return cache;
   }

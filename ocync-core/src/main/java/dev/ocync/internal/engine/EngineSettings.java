@@ -27,10 +27,12 @@ import java.util.concurrent.Executor;
  * @param cacheDirectory where the transfer cache lives, if anywhere
  * @param cacheTtl how old a cache file may be before it is ignored
  * @param stagingLimit bytes of blobs a run may stage on disk for mappings with several target registries
+ * @param verifyTargets whether a tag the transfer cache knows at a target is HEADed there anyway
  */
 public record EngineSettings(CredentialProvider credentials, Map<String, Registry> registries, int threads,
     int imagesInFlight, int blobsPerRegistry, RetryPolicy retry, SyncListener listener, boolean dryRun,
-    Optional<Executor> executor, Optional<Path> cacheDirectory, Duration cacheTtl, long stagingLimit) {
+    Optional<Executor> executor, Optional<Path> cacheDirectory, Duration cacheTtl, long stagingLimit,
+    boolean verifyTargets) {
   public EngineSettings {
     Objects.requireNonNull(credentials, "credentials");
     registries = Map.copyOf(registries);
@@ -48,33 +50,38 @@ public record EngineSettings(CredentialProvider credentials, Map<String, Registr
   static EngineSettings defaults() {
     return new EngineSettings(CredentialProvider.anonymous(), Map.of(), 4, 8, 6, RetryPolicy.defaults(),
         SyncListener.NONE, false, Optional.empty(), Optional.empty(), Duration.ofDays(7),
-        1L << 30);
+        1L << 30, false);
   }
 
   EngineSettings withRetry(RetryPolicy policy) {
     return new EngineSettings(credentials, registries, threads, imagesInFlight, blobsPerRegistry, policy, listener,
-        dryRun, executor, cacheDirectory, cacheTtl, stagingLimit);
+        dryRun, executor, cacheDirectory, cacheTtl, stagingLimit, verifyTargets);
   }
 
   EngineSettings withImagesInFlight(int n) {
     return new EngineSettings(credentials, registries, threads, n, blobsPerRegistry, retry, listener, dryRun,
-        executor, cacheDirectory, cacheTtl, stagingLimit);
+        executor, cacheDirectory, cacheTtl, stagingLimit, verifyTargets);
   }
 
   EngineSettings withExecutor(Executor host) {
     return new EngineSettings(credentials, registries, threads, imagesInFlight, blobsPerRegistry, retry, listener,
-        dryRun, Optional.of(host), cacheDirectory, cacheTtl, stagingLimit);
+        dryRun, Optional.of(host), cacheDirectory, cacheTtl, stagingLimit, verifyTargets);
   }
 
   EngineSettings withRegistry(Registry r) {
     Map<String, Registry> all = new java.util.HashMap<>(registries);
     all.put(r.host(), r);
     return new EngineSettings(credentials, all, threads, imagesInFlight, blobsPerRegistry, retry, listener,
-        dryRun, executor, cacheDirectory, cacheTtl, stagingLimit);
+        dryRun, executor, cacheDirectory, cacheTtl, stagingLimit, verifyTargets);
+  }
+
+  EngineSettings withVerifyTargets(boolean verify) {
+    return new EngineSettings(credentials, registries, threads, imagesInFlight, blobsPerRegistry, retry, listener,
+        dryRun, executor, cacheDirectory, cacheTtl, stagingLimit, verify);
   }
 
   EngineSettings withThreads(int n) {
     return new EngineSettings(credentials, registries, n, imagesInFlight, blobsPerRegistry, retry, listener,
-        dryRun, executor, cacheDirectory, cacheTtl, stagingLimit);
+        dryRun, executor, cacheDirectory, cacheTtl, stagingLimit, verifyTargets);
   }
 }

@@ -5,6 +5,7 @@ import dev.ocync.ImageResult;
 import dev.ocync.ImageResult.Stage;
 import dev.ocync.ImageResult.Status;
 import dev.ocync.PlatformFilter;
+import dev.ocync.internal.cache.TransferCache;
 import dev.ocync.oci.Descriptor;
 import dev.ocync.oci.Digest;
 import dev.ocync.oci.Manifest;
@@ -81,6 +82,9 @@ final class ImageTask {
   private final boolean referrers;
   private final boolean stages;
   private final boolean useCache;
+  /** Whether this task tells the listener it started: a retry without the cache is the same image. */
+  private final boolean announce;
+  private volatile boolean announced;
   private final String sourceShown;
 
   private final Queue<CompletableFuture<?>> inFlight = new ConcurrentLinkedQueue<>();
@@ -103,17 +107,21 @@ final class ImageTask {
   private volatile Digest replaced;
   private volatile String mediaType = "";
   private volatile int referrersCopied;
+  private volatile ImageResult.SkipReason skipReason = ImageResult.SkipReason.DIGEST_MATCH;
+  /** Whether this run saw the tag at the target (pushed or HEADed), so the cache may learn it again. */
+  private volatile boolean seenAtTarget;
   private long startNanos;
 
   ImageTask(Run run, Side source, String reference, Side target, Optional<String> tag,
       Optional<PlatformFilter> platforms, Optional<ArtifactPolicy> artifacts, boolean referrers, boolean stages) {
-    this(run, source, reference, target, tag, platforms, artifacts, referrers, stages, true);
+    this(run, source, reference, target, tag, platforms, artifacts, referrers, stages, true, true);
   }
 
   private ImageTask(Run run, Side source, String reference, Side target, Optional<String> tag,
       Optional<PlatformFilter> platforms, Optional<ArtifactPolicy> artifacts, boolean referrers, boolean stages,
-      boolean useCache) {
+      boolean useCache, boolean announce) {
     this.useCache = useCache;
+    this.announce = announce;
     this.run = run;
     this.source = source;
     this.reference = reference;
@@ -137,7 +145,11 @@ final class ImageTask {
 
   /** The same image again, trusting no transfer-cache hint. */
   ImageTask withoutCache() {
-    return new ImageTask(run, source, reference, target, tag, platforms, artifacts, referrers, stages, false);
+    ImageTask again = new ImageTask(run, source, reference, target, tag, platforms, artifacts, referrers, stages,
+        false, false);
+    // its start was announced by the first attempt: the listener sees one image, one finish
+    again.announced = announced;
+    return again;
   }
 
   /** Whether blob presence may be taken from the transfer cache. */
@@ -165,6 +177,11 @@ final class ImageTask {
         && saysReferenceMissing(re);
   }
 
+  /** The transfer cache's key for this image's tag at its target, for a tag between registries. */
+  Optional<TransferCache.TagKey> tagKey() {
+    return tag.flatMap(t -> run.tagKey(source, t, platforms, target));
+  }
+
   /** Counts a blob this image took as present from the transfer cache. */
   void cacheHit() {
     cacheHits.incrementAndGet();
@@ -178,6 +195,17 @@ final class ImageTask {
   /** Whether this image failed: its blobs no one else waits for are not started. */
   boolean failed() {
     return failure.get() != null;
+  }
+
+  /**
+   * Tells the listener the image finished, once its final outcome is known (after a retry without
+   * the cache, if any); an image whose start was never announced gets no finish either.
+   */
+  Outcome announceFinished(Outcome o) {
+    if (announced) {
+      run.listener().imageFinished(o.result());
+    }
+    return o;
   }
 
   /** An image the run never started (cancelled first, or skipped without touching the source). */
@@ -196,7 +224,10 @@ final class ImageTask {
   /** Runs the image; the future never fails, it holds the outcome. */
   CompletableFuture<Outcome> start() {
     startNanos = System.nanoTime();
-    run.listener().imageStarted(sourceShown, targetShown());
+    if (announce) {
+      announced = true;
+      run.listener().imageStarted(sourceShown, targetShown());
+    }
     CompletableFuture<Status> work;
     try {
       work = stage(Stage.MANIFEST_PULL, run.resolveSource(source, reference)).thenCompose(this::afterResolve);
@@ -221,9 +252,29 @@ final class ImageTask {
     sourceTop = top;
     mediaType = top.mediaType();
     String targetRef = tag.orElse(top.digest().toString());
-    return stage(Stage.TARGET_CHECK, retried("looking up " + targetRef + " at " + target.name(),
-        () -> target.repo().resolve(targetRef))).thenCompose(there -> {
+    // the cache: this tag was at the target as written from this very source digest
+    Optional<TransferCache.TagSnapshot> known = useCache
+        ? tagKey().flatMap(run::cachedTag).filter(k -> k.source().equals(top.digest())) : Optional.empty();
+    if (known.isPresent() && !run.verifyTargets()) {
+      // trusted within the cache TTL of the last real check; not refreshed here, so it ages out
+      targetTop = known.get().target();
+      skipReason = ImageResult.SkipReason.CACHED;
+      manifestsSkipped.incrementAndGet();
+      LOG.debug("{} is at {} as {} by the transfer cache", top.digest(), target.name(), targetRef);
+      return referrerStage().thenApply(v -> Status.SKIPPED);
+    }
+    return targetLookup(targetRef).thenCompose(there -> {
+          if (known.isPresent() && there.isPresent() && there.get().digest().equals(known.get().target())
+              && !known.get().target().equals(top.digest())) {
+            // the filtered index ocync wrote from this source digest: no manifest GET to compute it again
+            targetTop = known.get().target();
+            seenAtTarget = true;
+            skipReason = ImageResult.SkipReason.CACHED;
+            manifestsSkipped.incrementAndGet();
+            return referrerStage().thenApply(v -> Status.SKIPPED);
+          }
           if (there.isPresent() && there.get().digest().equals(top.digest())) {
+            seenAtTarget = true;
             targetTop = top.digest();
             manifestsSkipped.incrementAndGet();
             LOG.debug("{} is already at {} as {}", top.digest(), target.name(), targetRef);
@@ -243,6 +294,7 @@ final class ImageTask {
       if (there.isPresent() && there.get().digest().equals(m.digest())) {
         // a filtered index already at the target: same source, same filter, same bytes
         targetTop = m.digest();
+        seenAtTarget = true;
         replaced = null;
         manifestsSkipped.incrementAndGet();
         return referrerStage().thenApply(v -> Status.SKIPPED);
@@ -259,16 +311,53 @@ final class ImageTask {
       if (tag.isEmpty()) {
         return discover(m, List.of());
       }
-      return stage(Stage.TARGET_CHECK, retried("looking up " + m.digest() + " at " + target.name(),
-          () -> target.repo().resolve(m.digest().toString()))).thenCompose(present -> present.isPresent()
+      return targetLookup(m.digest().toString()).thenCompose(present -> present.isPresent()
               // present by digest under another tag or none: its tree is complete there; only tag it
               ? CompletableFuture.completedFuture(new Node(m))
               : discover(m, List.of()));
     });
     return root.thenCompose(r -> allBlobs().thenApply(v -> r))
         .thenCompose(this::push)
-        .thenCompose(v -> referrerStage())
+        .thenCompose(v -> {
+          seenAtTarget = true;
+          return referrerStage();
+        })
         .thenApply(v -> Status.SYNCED);
+  }
+
+  /**
+   * What the target has under {@code ref}. A lookup that fails (after its retries) counts as "not
+   * there", with a warning, as the Rust ocync does: the push that follows says whether the target
+   * really is broken. Refused credentials and failures that never pass (an untrusted certificate)
+   * fail the image at once, naming the registry, and so does a cancelled run.
+   */
+  private CompletableFuture<Optional<Descriptor>> targetLookup(String ref) {
+    if (Digest.isDigest(ref)) {
+      Optional<Descriptor> mine = run.pushed(target, Digest.parse(ref));
+      if (mine.isPresent()) {
+        return CompletableFuture.completedFuture(mine);
+      }
+    }
+    if (run.isNewRepository(target)) {
+      return CompletableFuture.completedFuture(Optional.empty());
+    }
+    String what = "looking up " + ref + " at " + target.name();
+    return stage(Stage.TARGET_CHECK, retried(what, () -> target.repo().resolve(ref)).thenCompose(there ->
+        // a miss: is the whole repository new? then the lookups that follow are answered without requests
+        there.isPresent() || run.dryRun() ? CompletableFuture.completedFuture(there)
+            : run.newRepository(target).thenApply(isNew -> there)).handle((there, e) -> {
+      if (e == null) {
+        return there;
+      }
+      Throwable cause = Retry.unwrap(e);
+      if (cause instanceof AuthenticationException || Retry.isInterruption(cause) || !(cause instanceof IOException io)
+          || Retry.isPermanent(io)) {
+        throw e instanceof java.util.concurrent.CompletionException ce ? ce
+            : new java.util.concurrent.CompletionException(cause);
+      }
+      LOG.warn("{} failed, taking it as not there: {}", what, cause.getMessage());
+      return Optional.<Descriptor>empty();
+    }));
   }
 
   /** Platform filtering of an index: {@link IndexFilter} writes the new index, or says nothing matched. */
@@ -328,8 +417,7 @@ final class ImageTask {
       mine.completeExceptionally(new Retry.Cancelled("image failed"));
       return mine;
     }
-    stage(Stage.TARGET_CHECK, retried("looking up " + child.digest() + " at " + target.name(),
-        () -> target.repo().resolve(child.digest().toString()))).thenCompose(there -> {
+    targetLookup(child.digest().toString()).thenCompose(there -> {
           if (there.isPresent()) {
             manifestsSkipped.incrementAndGet();
             LOG.debug("manifest {} is already at {}", child.digest(), target.name());
@@ -428,6 +516,7 @@ final class ImageTask {
         throw e;
       }
       manifestsCopied.incrementAndGet();
+      run.pushed(target, m.descriptor());
       LOG.debug("pushed manifest {} ({}){}", m.digest(), m.mediaType(), withTag.map(t -> " as " + t).orElse(""));
       return null;
     }));
@@ -437,37 +526,19 @@ final class ImageTask {
     if (!referrers) {
       return CompletableFuture.completedFuture(null);
     }
-    ReferrerStage.Subject s = new ReferrerStage.Subject(source.repo(), target.repo(), sourceTop,
-        targetTop, Optional.ofNullable(topManifest), artifacts, run.dryRun(), new ReferrerStage.Transfers() {
-          @Override
-          public CompletableFuture<Void> push(Manifest m, Optional<String> withTag) {
-            String ref = withTag.orElse(m.digest().toString());
-            return stage(Stage.ARTIFACT_SYNC, retried("looking up " + ref + " at " + target.name(),
-                () -> target.repo().resolve(ref))).thenCompose(there -> {
-                  if (there.isPresent() && there.get().digest().equals(m.digest())) {
-                    return CompletableFuture.completedFuture(null);
-                  }
-                  List<CompletableFuture<BlobScheduler.Outcome>> fs = new ArrayList<>();
-                  for (Descriptor b : m.blobs()) {
-                    fs.add(stage(Stage.ARTIFACT_SYNC, run.blobs().ensure(ImageTask.this, source, target, b)));
-                  }
-                  inFlight.addAll(fs);
-                  return CompletableFuture.allOf(fs.toArray(CompletableFuture[]::new))
-                      .thenCompose(v -> pushManifest(m, withTag, Stage.ARTIFACT_SYNC));
-                });
-          }
-
-          @Override
-          public <T> CompletableFuture<T> call(String what, Retry.Attempt<T> work) {
-            return retried(what, work);
-          }
-        });
-    CompletableFuture<Integer> f;
-    try {
-      f = run.referrers().copy(s);
-    } catch (RuntimeException e) {
-      f = CompletableFuture.failedFuture(e);
-    }
+    CompletableFuture<Optional<java.util.Set<String>>> tags = artifacts.orElseGet(ArtifactPolicy::defaults).enabled()
+        ? run.sourceTags(source) : CompletableFuture.completedFuture(Optional.empty());
+    inFlight.add(tags);
+    CompletableFuture<Integer> f = tags.thenCompose(listed -> {
+      ReferrerStage.Subject s = new ReferrerStage.Subject(source.repo(), target.repo(), sourceTop,
+          targetTop, Optional.ofNullable(topManifest), artifacts, run.dryRun(), transfers(), listed,
+          source.path().isPresent());
+      try {
+        return run.referrers().copy(s);
+      } catch (RuntimeException e) {
+        return CompletableFuture.failedFuture(e);
+      }
+    });
     return f.handle((n, e) -> {
       if (e != null) {
         Throwable cause = Retry.unwrap(e);
@@ -479,6 +550,39 @@ final class ImageTask {
       referrersCopied = n;
       return (Void) null;
     });
+  }
+
+  /** How the referrer stage moves content: through this image's transfers, limits and retries. */
+  private ReferrerStage.Transfers transfers() {
+    return new ReferrerStage.Transfers() {
+      @Override
+      public CompletableFuture<Void> push(Manifest m, Optional<String> withTag) {
+        String ref = withTag.orElse(m.digest().toString());
+        return stage(Stage.ARTIFACT_SYNC, retried("looking up " + ref + " at " + target.name(),
+            () -> target.repo().resolve(ref))).thenCompose(there -> {
+              if (there.isPresent() && there.get().digest().equals(m.digest())) {
+                return CompletableFuture.completedFuture(null);
+              }
+              List<CompletableFuture<BlobScheduler.Outcome>> fs = new ArrayList<>();
+              for (Descriptor b : m.blobs()) {
+                fs.add(stage(Stage.ARTIFACT_SYNC, run.blobs().ensure(ImageTask.this, source, target, b)));
+              }
+              inFlight.addAll(fs);
+              return CompletableFuture.allOf(fs.toArray(CompletableFuture[]::new))
+                  .thenCompose(v -> pushManifest(m, withTag, Stage.ARTIFACT_SYNC));
+            });
+      }
+
+      @Override
+      public <T> CompletableFuture<T> call(String what, Retry.Attempt<T> work) {
+        return retried(what, work);
+      }
+
+      @Override
+      public CompletableFuture<Boolean> sourceKeepsIndex() {
+        return run.keepsReferrersIndex(source);
+      }
+    };
   }
 
   private static boolean saysReferenceMissing(RegistryException e) {
@@ -555,14 +659,18 @@ final class ImageTask {
     } else if (status == Status.CANCELLED) {
       error = Optional.of(new InterruptedIOException("cancelled while copying " + sourceShown));
     }
-    Optional<ImageResult.SkipReason> skip = status == Status.SKIPPED
-        ? Optional.of(ImageResult.SkipReason.DIGEST_MATCH) : Optional.empty();
+    Optional<ImageResult.SkipReason> skip = status == Status.SKIPPED ? Optional.of(skipReason) : Optional.empty();
+    if ((status == Status.SYNCED || status == Status.SKIPPED) && seenAtTarget && sourceTop != null
+        && targetTop != null && !run.dryRun()) {
+      Digest src = sourceTop.digest();
+      Digest dst = targetTop;
+      tagKey().ifPresent(k -> run.recordTag(k, new TransferCache.TagSnapshot(src, dst)));
+    }
     ImageResult r = new ImageResult(sourceShown, targetShown(), tag, status, skip, failed,
         Optional.ofNullable(sourceTop).map(Descriptor::digest), Optional.ofNullable(targetTop),
         Optional.ofNullable(replaced).filter(d -> status == Status.SYNCED), true, bytes.get(), blobsCopied.get(),
         blobsSkipped.get(), blobsMounted.get(), manifestsCopied.get(), referrersCopied,
         Duration.ofNanos(System.nanoTime() - startNanos));
-    run.listener().imageFinished(r);
     return new Outcome(r, mediaType, status == Status.SKIPPED, manifestsSkipped.get(),
         new ArrayList<>(new LinkedHashSet<>(foreign)), error);
   }

@@ -6,6 +6,7 @@ import dev.ocync.oci.Digest;
 import dev.ocync.oci.Manifest;
 import dev.ocync.spi.Repository;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -30,6 +31,12 @@ interface ReferrerStage {
 
     /** Blocking work (a referrer listing, a manifest GET) on the engine's threads, retried while transient. */
     <T> CompletableFuture<T> call(String what, Retry.Attempt<T> work);
+
+    /**
+     * Whether the source keeps the referrers index itself (has the referrers API), asked once per
+     * source registry and run however many images ask at once; true where the question failed.
+     */
+    CompletableFuture<Boolean> sourceKeepsIndex();
   }
 
   /**
@@ -37,9 +44,14 @@ interface ReferrerStage {
    *
    * @param subjectManifest the subject as fetched from the source, when this run fetched it (not
    *     for an image skipped as unchanged): its children are the index children whose referrers come too
+   * @param sourceTags the source repository's tags, when the run listed them: legacy cosign tags
+   *     and, at a registry without the referrers API, tag-schema indexes not among them are not asked for
+   * @param registrySource whether the source is a registry, which finds referrers through its API or
+   *     else the tag schema only (a layout may find them otherwise)
    */
   record Subject(Repository source, Repository target, Descriptor sourceSubject, Digest targetDigest,
-      Optional<Manifest> subjectManifest, Optional<ArtifactPolicy> policy, boolean dryRun, Transfers transfers) {
+      Optional<Manifest> subjectManifest, Optional<ArtifactPolicy> policy, boolean dryRun, Transfers transfers,
+      Optional<Set<String>> sourceTags, boolean registrySource) {
     /** The subject's digest at the source. */
     Digest sourceDigest() {
       return sourceSubject.digest();

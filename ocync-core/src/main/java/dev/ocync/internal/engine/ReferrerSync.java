@@ -36,7 +36,22 @@ final class ReferrerSync implements ReferrerStage {
     }
     Transfers t = s.transfers();
     List<Descriptor> children = s.subjectManifest().map(m -> m.manifests()).orElse(List.of());
-    Referrers.Request request = Referrers.Request.of(s.sourceSubject(), policy::accepts).withChildren(children);
+    Referrers.Request plain = Referrers.Request.of(s.sourceSubject(), policy::accepts).withChildren(children);
+    CompletableFuture<Referrers.Request> asked;
+    if (s.sourceTags().isEmpty()) {
+      asked = CompletableFuture.completedFuture(plain);
+    } else if (!s.registrySource()) {
+      asked = CompletableFuture.completedFuture(plain.withSourceTags(s.sourceTags().get()));
+    } else {
+      // a registry without the API has referrers only where its listing shows a tag-schema index
+      asked = t.sourceKeepsIndex().thenApply(keeps -> keeps ? plain.withSourceTags(s.sourceTags().get())
+          : plain.withTagSchemaTags(s.sourceTags().get()));
+    }
+    return asked.thenCompose(request -> discover(s, policy, t, request));
+  }
+
+  private CompletableFuture<Integer> discover(Subject s, ArtifactPolicy policy, Transfers t,
+      Referrers.Request request) {
     return t.call("looking for referrers of " + s.sourceSubject().digest() + " at " + s.source().location(),
         () -> Referrers.discover(s.source(), request)).thenCompose(plan -> {
           if (policy.requireArtifacts() && plan.referrers().isEmpty()) {

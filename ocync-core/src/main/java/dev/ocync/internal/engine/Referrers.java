@@ -68,9 +68,12 @@ final class Referrers {
    * @param maxDepth referrer levels followed, 1 to {@value #MAX_DEPTH}: 1 is the subject's own referrers
    * @param legacyTags whether cosign's {@code sha256-<hex>.sig/.att/.sbom} tags come along
    * @param sourceTags the source's tags when the caller listed them, so legacy tags are not asked for one by one
+   * @param tagSchemaOnly whether the source lists referrers only through the tag schema (a registry
+   *     without the referrers API): then a subject whose {@code <alg>-<hex>} tag is not among
+   *     {@code sourceTags} has no referrers, and is not asked
    */
   record Request(Descriptor subject, List<Descriptor> children, Predicate<Descriptor> accepts, int maxDepth,
-      boolean legacyTags, Optional<Set<String>> sourceTags) {
+      boolean legacyTags, Optional<Set<String>> sourceTags, boolean tagSchemaOnly) {
     Request {
       Objects.requireNonNull(subject, "subject");
       children = List.copyOf(children);
@@ -83,23 +86,28 @@ final class Referrers {
 
     /** The subject alone, default depth, legacy tags on, every referrer accepted by {@code accepts}. */
     static Request of(Descriptor subject, Predicate<Descriptor> accepts) {
-      return new Request(subject, List.of(), accepts, DEFAULT_MAX_DEPTH, true, Optional.empty());
+      return new Request(subject, List.of(), accepts, DEFAULT_MAX_DEPTH, true, Optional.empty(), false);
     }
 
     Request withChildren(List<Descriptor> children) {
-      return new Request(subject, children, accepts, maxDepth, legacyTags, sourceTags);
+      return new Request(subject, children, accepts, maxDepth, legacyTags, sourceTags, tagSchemaOnly);
     }
 
     Request withMaxDepth(int maxDepth) {
-      return new Request(subject, children, accepts, maxDepth, legacyTags, sourceTags);
+      return new Request(subject, children, accepts, maxDepth, legacyTags, sourceTags, tagSchemaOnly);
     }
 
     Request withLegacyTags(boolean legacyTags) {
-      return new Request(subject, children, accepts, maxDepth, legacyTags, sourceTags);
+      return new Request(subject, children, accepts, maxDepth, legacyTags, sourceTags, tagSchemaOnly);
     }
 
     Request withSourceTags(Set<String> sourceTags) {
-      return new Request(subject, children, accepts, maxDepth, legacyTags, Optional.of(sourceTags));
+      return new Request(subject, children, accepts, maxDepth, legacyTags, Optional.of(sourceTags), tagSchemaOnly);
+    }
+
+    /** As {@link #withSourceTags}, for a source that finds referrers only by tag schema (no referrers API). */
+    Request withTagSchemaTags(Set<String> sourceTags) {
+      return new Request(subject, children, accepts, maxDepth, legacyTags, Optional.of(sourceTags), true);
     }
   }
 
@@ -181,6 +189,9 @@ final class Referrers {
       for (Node node : nodes) {
         if (node.depth() >= request.maxDepth()) {
           continue;
+        }
+        if (request.tagSchemaOnly() && !request.sourceTags().get().contains(FallbackIndex.tag(node.digest()))) {
+          continue; // no referrers API and no tag-schema index: nothing refers to it
         }
         List<Descriptor> listed = source.listReferrers(node.digest(), Optional.empty());
         if (listed.isEmpty()) {

@@ -164,10 +164,32 @@ final class Retry {
         return true;
       }
       return r.status().isEmpty() && r.getCause() instanceof IOException cause && !(cause instanceof RegistryException)
-          && !isInterruption(cause) && !(cause instanceof FileSystemException);
+          && !isInterruption(cause) && !(cause instanceof FileSystemException) && !isPermanent(cause);
     }
     // A file that is in the way, missing or not writable stays so.
-    return !(e instanceof FileSystemException);
+    return !(e instanceof FileSystemException) && !isPermanent(e);
+  }
+
+  /**
+   * Network failures that answer the same way every time: a TLS certificate or host-name failure
+   * (the handshake cannot succeed until someone changes the trust setup), a host refused at name
+   * resolution by the HTTP layer's guard (a subclass of UnknownHostException; a plain one may be a
+   * DNS hiccup) and a proxy asking for credentials (407, also as a refused tunnel).
+   */
+  static boolean isPermanent(IOException e) {
+    for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+      String m = String.valueOf(t.getMessage());
+      if (t instanceof javax.net.ssl.SSLPeerUnverifiedException || t instanceof java.security.cert.CertificateException
+          // a handshake cut off by the network is worth another try; one that refused the certificate is not
+          || (t instanceof javax.net.ssl.SSLHandshakeException && (m.contains("PKIX") || m.contains("certificate")
+              || m.contains("subject alternative")))
+          || (t instanceof java.net.UnknownHostException && t.getClass() != java.net.UnknownHostException.class)
+          || (t instanceof RegistryException r && r.status().orElse(0) == 407)
+          || (t instanceof org.apache.hc.client5.http.impl.TunnelRefusedException && m.contains("407"))) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** A thread interruption or a cancellation, as opposed to a socket timeout (an InterruptedIOException too). */

@@ -58,11 +58,19 @@ final class Run {
   private volatile boolean cancelled;
   private final Set<CompletableFuture<Void>> delays = ConcurrentHashMap.newKeySet();
   private final Set<InputStream> streams = ConcurrentHashMap.newKeySet();
+  private final Set<Runnable> exchanges = ConcurrentHashMap.newKeySet();
   private final Queue<CompletableFuture<?>> tracked = new ConcurrentLinkedQueue<>();
   private final Map<List<Object>, CompletableFuture<Descriptor>> resolved = new ConcurrentHashMap<>();
   private final Map<List<Object>, CompletableFuture<Manifest>> manifests = new ConcurrentHashMap<>();
   private final Map<List<Object>, CompletableFuture<Set<String>>> targetTags = new ConcurrentHashMap<>();
   private final Map<Mapping.Endpoint, Side> sides = new ConcurrentHashMap<>();
+  /** Source repositories' tags, where a mapping listed them: the referrer stage asks less of those. */
+  private final Map<Repository, CompletableFuture<Optional<Set<String>>>> sourceTags = new ConcurrentHashMap<>();
+  private final boolean verifyTargets;
+  private final Map<String, CompletableFuture<Boolean>> keepsIndex = new ConcurrentHashMap<>();
+  private final Map<String, CompletableFuture<Boolean>> newRepositories = new ConcurrentHashMap<>();
+  private final Map<String, Set<String>> targetGroups = new ConcurrentHashMap<>();
+  private final Map<List<Object>, Descriptor> pushedManifests = new ConcurrentHashMap<>();
   private final Map<List<Object>, CompletableFuture<Optional<Path>>> stages = new ConcurrentHashMap<>();
   private final long stagingLimit;
   private final Optional<Path> cacheDirectory;
@@ -77,6 +85,8 @@ final class Run {
     this.images = new Limiter("images", settings.imagesInFlight(), false);
     this.stagingLimit = settings.stagingLimit();
     this.cacheDirectory = settings.cacheDirectory();
+    // a cache whose entries never expire would trust a target tag forever
+    this.verifyTargets = settings.verifyTargets() || settings.cacheTtl().isZero();
     this.retry = new Retry(settings.retry(), d -> Thread.sleep(d.toMillis()), this::after, listener);
   }
 
@@ -104,9 +114,29 @@ final class Run {
     return cancelled;
   }
 
-  /** Stops the run: waits end, in-flight blob streams are closed, nothing more is pushed. */
+  /**
+   * Keeps an exchange's abort until it is answered. One opened after the cancel is left alone: that
+   * is an endpoint cleaning up (deleting an abandoned upload session), and work checks the cancel
+   * itself before it starts.
+   */
+  private Runnable watch(Runnable abort) {
+    if (cancelled) {
+      return () -> { };
+    }
+    exchanges.add(abort);
+    return () -> exchanges.remove(abort);
+  }
+
+  /** Stops the run: waits end, in-flight exchanges and blob streams are aborted, nothing more is pushed. */
   void cancel() {
     cancelled = true;
+    for (Runnable abort : List.copyOf(exchanges)) {
+      try {
+        abort.run();
+      } catch (RuntimeException e) {
+        // aborting is best effort; the exchange then ends by its own timeout
+      }
+    }
     for (CompletableFuture<Void> d : List.copyOf(delays)) {
       d.completeExceptionally(new Retry.Cancelled("waiting to retry"));
     }
@@ -136,8 +166,14 @@ final class Run {
       return CompletableFuture.supplyAsync(() -> {
         try {
           checkCancelled("request");
-          return work.run();
+          // a cancel aborts the requests this work has in flight (a HEAD waiting for its answer)
+          return dev.ocync.internal.http.Exchanges.watched(this::watch, work::run);
         } catch (IOException e) {
+          if (cancelled) {
+            Retry.Cancelled c = new Retry.Cancelled("request");
+            c.addSuppressed(e);
+            throw new CompletionException(c);
+          }
           throw new CompletionException(e);
         }
       }, engine.executor());
@@ -290,22 +326,117 @@ final class Run {
     }
   }
 
+  /**
+   * The transfer cache's key for a tag written from {@code src} to {@code target} under a platform
+   * filter; empty unless both ends are registries.
+   */
+  Optional<TransferCache.TagKey> tagKey(Side src, String tag, Optional<dev.ocync.PlatformFilter> platforms,
+      Side target) {
+    if (src.path().isEmpty() || target.path().isEmpty()) {
+      return Optional.empty();
+    }
+    try {
+      return Optional.of(new TransferCache.TagKey(src.group(), src.path().get(), tag,
+          platforms.map(dev.ocync.PlatformFilter::key).orElse(""), target.name()));
+    } catch (IllegalArgumentException e) {
+      return Optional.empty();
+    }
+  }
+
+  /** What the cache knows of a tag at a target. */
+  Optional<TransferCache.TagSnapshot> cachedTag(TransferCache.TagKey key) {
+    return engine.cache().tag(key);
+  }
+
+  /** Remembers that the target has the tag as {@code snapshot} says, now. */
+  void recordTag(TransferCache.TagKey key, TransferCache.TagSnapshot snapshot) {
+    if (!dryRun) {
+      engine.cache().recordTag(key, snapshot);
+    }
+  }
+
+  /** Whether a tag the cache knows at a target is HEADed there anyway. */
+  boolean verifyTargets() {
+    return verifyTargets;
+  }
+
+  /**
+   * Whether the source registry keeps the referrers index (has the API): asked once per registry
+   * and run, however many images ask at once. True when the question fails: then each image asks
+   * for its referrers as if the listing could not tell.
+   */
+  CompletableFuture<Boolean> keepsReferrersIndex(Side src) {
+    return keepsIndex.computeIfAbsent(src.group(), g -> retried("asking " + src.name() + " for the referrers API",
+        () -> src.repo().keepsReferrersIndex()).exceptionally(e -> true));
+  }
+
+  /**
+   * Whether the target repository was empty when this run first found a tag missing there (its tag
+   * list answered 404 or nothing): then nothing is there but what this run writes, and looking up
+   * manifests and blobs there one by one would only spend requests. Asked once per repository and
+   * run, and only after a lookup there missed, so a warm run never pays for it. Only ever makes the
+   * run write more, never less: a wrong answer costs an upload, not a missing blob.
+   */
+  CompletableFuture<Boolean> newRepository(Side target) {
+    if (target.path().isEmpty()) {
+      return CompletableFuture.completedFuture(false);
+    }
+    return newRepositories.computeIfAbsent(target.name(), k -> {
+      if (engine.cache().knowsRepository(target.group(), target.path().get())) {
+        return CompletableFuture.completedFuture(false);
+      }
+      return retried("listing tags of " + target.name(), () -> target.repo().listTags().isEmpty())
+          .exceptionally(e -> Retry.unwrap(e) instanceof dev.ocync.spi.NotFoundException);
+    });
+  }
+
+  /** Whether {@link #newRepository} has already found the target repository new. */
+  boolean isNewRepository(Side target) {
+    CompletableFuture<Boolean> f = newRepositories.get(target.name());
+    return f != null && f.getNow(false);
+  }
+
+  /** Remembers a manifest this run pushed to the target: looking it up again there is not needed. */
+  void pushed(Side target, Descriptor manifest) {
+    pushedManifests.put(List.of(target.name(), manifest.digest()), manifest);
+  }
+
+  /** A manifest this run pushed to the target, by digest. */
+  Optional<Descriptor> pushed(Side target, Digest digest) {
+    return Optional.ofNullable(pushedManifests.get(List.of(target.name(), digest)));
+  }
+
+  /**
+   * The source repository's tags for the referrer stage: the mapping's listing where it listed
+   * them, else listed once per repository and run (also for literal tags: one listing replaces a
+   * tag-schema GET and three cosign-tag HEADs per image and child). Empty when the listing fails;
+   * then each image asks for its referrers one by one.
+   */
+  CompletableFuture<Optional<Set<String>>> sourceTags(Side src) {
+    return sourceTags.computeIfAbsent(src.repo(), k -> retried("listing tags of " + src.name(),
+        () -> Optional.of((Set<String>) Set.copyOf(src.repo().listTags()))).exceptionally(e -> {
+          LOG.debug("listing tags of {} for its referrers failed: {}", src.name(), Retry.unwrap(e).getMessage());
+          return Optional.empty();
+        }));
+  }
+
   /** Starts an image once an image slot is free; a cancelled run does not start it. */
   CompletableFuture<ImageTask.Outcome> submit(ImageTask task) {
     CompletableFuture<ImageTask.Outcome> f = images.acquire().thenComposeAsync(v -> cancelled
         ? CompletableFuture.completedFuture(task.notRun(ImageResult.Status.CANCELLED, Optional.empty()))
         : task.start().thenCompose(o -> {
           if (!task.refusedDespiteCache(o)) {
-            return CompletableFuture.completedFuture(o);
+            return CompletableFuture.completedFuture(task.announceFinished(o));
           }
           // the cache said blobs were there that the target lacks: forget them, try once without it
           task.target().path().ifPresent(path -> engine.cache().invalidateImage(task.target().group(), path,
-              task.blobDigests(), Optional.empty()));
+              task.blobDigests(), task.tagKey()));
           blobs.forget(task.target(), task.blobDigests());
-          return task.withoutCache().start();
+          ImageTask again = task.withoutCache();
+          return again.start().thenApply(again::announceFinished);
         }), engine.executor())
         // only a bug or a host executor that refuses work gets here: still one result per image
-        .handle((o, e) -> e == null ? o : task.crashed(e));
+        .handle((o, e) -> e == null ? o : task.announceFinished(task.crashed(e)));
     f.whenComplete((o, e) -> images.release());
     return f;
   }
@@ -333,12 +464,14 @@ final class Run {
   }
 
   /**
-   * The blob read once from the source into a staging file, verified, for a mapping with several
-   * target registries; empty when it does not fit in the run's staging limit (then each target
-   * streams it from the source). One file per source blob per run, shared by every target.
+   * The blob read once from the source into a staging file, verified, for a source repository the
+   * run sends to several target registries (from one mapping or several); empty when it does not fit
+   * in the run's staging limit (then each target streams it from the source). One file per blob
+   * digest per run, shared by every target and every source that has it.
    */
   CompletableFuture<Optional<Path>> staged(Side src, Descriptor blob) {
-    List<Object> key = List.of(src.repo(), blob.digest());
+    // by digest alone: the file is verified against it, so any source's copy serves every target
+    List<Object> key = List.of(blob.digest());
     CompletableFuture<Optional<Path>> known = stages.get(key);
     if (known != null) {
       return known;
@@ -434,6 +567,18 @@ final class Run {
   /** Runs the mappings; the future never fails, it holds the report. */
   CompletableFuture<SyncReport> run(List<Mapping> mappings) {
     listener.runStarted(mappings);
+    // which target registries each source repository goes to, over all mappings: a source read for
+    // several of them is staged, also when different mappings name the targets
+    for (Mapping m : mappings) {
+      Set<String> groups = targetGroups.computeIfAbsent(m.source().name(), k -> ConcurrentHashMap.newKeySet());
+      for (Mapping.Endpoint t : m.targets()) {
+        try {
+          groups.add(side(t).group());
+        } catch (RuntimeException e) {
+          // the mapping's plan reports it
+        }
+      }
+    }
     List<Slot> slots = new ArrayList<>();
     List<CompletableFuture<Void>> plans = new ArrayList<>();
     for (Mapping m : mappings) {
@@ -518,13 +663,14 @@ final class Run {
           .thenApply(listed -> {
             TagSelector.Selection sel = selector.orElseGet(TagSelector::all).select(listed);
             slot.listed = Optional.of(listed);
+            sourceTags.putIfAbsent(src.repo(), CompletableFuture.completedFuture(Optional.of(Set.copyOf(listed))));
             slot.kept = sel.kept();
             slot.dropped = sel.dropped();
             return sel.kept();
           });
     }
     // several target registries: read each blob once into a staging file and upload from there
-    boolean stage = stagingLimit > 0 && targets.stream().map(Side::group).distinct().count() > 1;
+    boolean stage = stagingLimit > 0 && targetGroups.getOrDefault(m.source().name(), Set.of()).size() > 1;
     return kept.thenAccept(tags -> {
       listener.tagsSelected(m, slot.listed.orElse(List.of()), slot.kept, slot.dropped);
       if (selector.isPresent() && exact.isEmpty() && selector.get().minTags().isPresent()

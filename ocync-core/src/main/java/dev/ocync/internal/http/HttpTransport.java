@@ -137,6 +137,8 @@ final class HttpTransport implements Closeable {
     authorization.ifPresent(a -> req.addHeader("Authorization", a));
     body.ifPresent(req::setEntity);
     ClassicHttpResponse raw;
+    // an upload ends by its content stream (so the endpoint can delete its session); others can be aborted
+    Runnable unwatch = body.isPresent() ? () -> { } : Exchanges.opened(req::cancel);
     try {
       raw = http.executeOpen(null, req, HttpClientContext.create());
     } catch (IOException e) {
@@ -144,6 +146,8 @@ final class HttpTransport implements Closeable {
         throw u.failure(); // the content was at fault, not the network
       }
       throw connectionFailure(method, uri, context, e);
+    } finally {
+      unwatch.run();
     }
     log.debug("{} {}://{}{} -> {}", method, uri.getScheme(), uri.getRawAuthority(), uri.getRawPath(),
         raw.getCode());

@@ -299,6 +299,24 @@ class TransferCacheTest {
         .isInstanceOf(IllegalArgumentException.class).hasMessageNotContaining("secret");
     assertThatThrownBy(() -> new TagKey("https://mirror", "a", "t", ""))
         .isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> new TagKey("docker.io", "a", "t", "", "user:secret@mirror:5000/a"))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageNotContaining("secret");
+    assertThatThrownBy(() -> new TagKey("docker.io", "a", "t", "", "user:secret@mirror"))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageNotContaining("secret");
+  }
+
+  @Test
+  void aSnapshotAtATargetIsAnotherKeyAndSurvivesTheFile() {
+    TagSnapshot snap = new TagSnapshot(digest(100), digest(101));
+    TagKey atMirror = new TagKey("docker.io", "library/nginx", "1.27", "", "mirror:5000/nginx");
+    try (TransferCache c = open()) {
+      c.recordTag(atMirror, snap);
+    }
+    TransferCache next = open();
+    assertThat(next.tag(atMirror)).hasValue(snap);
+    assertThat(next.tag(tag("1.27", ""))).as("the source alone").isEmpty();
+    assertThat(next.tag(new TagKey("docker.io", "library/nginx", "1.27", "", "mirror:5000/other")))
+        .as("another target").isEmpty();
   }
 
   @Test

@@ -274,6 +274,44 @@ class CopierTest {
         .containsOnlyOnce("registry.example:5000");
   }
 
+  /** A target whose every manifest lookup fails with {@code failure}, counting the lookups. */
+  private static MemoryRepository lookupsFailWith(RegistryException failure,
+      java.util.concurrent.atomic.AtomicInteger lookups) {
+    return new MemoryRepository("mem://dst") {
+      @Override
+      public Optional<Descriptor> resolve(String reference) {
+        lookups.incrementAndGet();
+        throw new java.io.UncheckedIOException(failure);
+      }
+    };
+  }
+
+  @Test
+  void failingTargetLookupCountsAsNotThereAndTheImageIsCopied() throws IOException {
+    Image image = TestImages.ociImage(42, Platform.parse("linux/amd64"), 1, 100);
+    image.pushTo(src, Optional.of("1.0"));
+    java.util.concurrent.atomic.AtomicInteger lookups = new java.util.concurrent.atomic.AtomicInteger();
+    MemoryRepository flaky = lookupsFailWith(new RegistryException("HEAD refused",
+        RegistryException.Context.of("registry.example:5000").status(400)), lookups);
+    CopyOutcome done = copier.copy(src, "1.0", flaky, Optional.of("1.0"));
+    assertThat(done.digest()).isEqualTo(image.manifest().digest());
+    assertThat(flaky.tags()).containsKey("1.0");
+    assertThat(lookups.get()).isPositive();
+  }
+
+  @Test
+  void refusedCredentialsAtTheTargetLookupFailTheImageNamingTheRegistry() throws IOException {
+    Image image = TestImages.ociImage(43, Platform.parse("linux/amd64"), 1, 100);
+    image.pushTo(src, Optional.of("1.0"));
+    MemoryRepository denying = lookupsFailWith(new dev.ocync.spi.AuthenticationException("HEAD denied",
+        RegistryException.Context.of("registry.example:5000").status(401)),
+        new java.util.concurrent.atomic.AtomicInteger());
+    dev.ocync.spi.AuthenticationException e = catchThrowableOfType(dev.ocync.spi.AuthenticationException.class,
+        () -> copier.copy(src, "1.0", denying, Optional.of("1.0")));
+    assertThat(e.getMessage()).contains("registry.example:5000", "HEAD denied");
+    assertThat(denying.tags()).isEmpty();
+  }
+
   private static RegistryException blobUnknown(Manifest m) {
     return new RegistryException("blob unknown to registry", RegistryException.Context.of("mem://dst")
         .reference(m.digest().toString()).status(400).errorCode("MANIFEST_BLOB_UNKNOWN"));

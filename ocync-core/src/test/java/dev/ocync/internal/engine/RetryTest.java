@@ -25,6 +25,24 @@ class RetryTest {
   private static final RegistryException.Context CTX = RegistryException.Context.of("127.0.0.1:5000");
 
   @Test
+  void certificateLinkLocalAndProxyAuthFailuresAreNeverTransient() {
+    javax.net.ssl.SSLHandshakeException pkix = new javax.net.ssl.SSLHandshakeException(
+        "PKIX path building failed: unable to find valid certification path to requested target");
+    assertThat(Retry.isTransient(new RegistryException("GET https://r/v2/: TLS handshake failed", CTX, pkix)))
+        .isFalse();
+    assertThat(Retry.isTransient(new RegistryException("host name", CTX,
+        new javax.net.ssl.SSLPeerUnverifiedException("Certificate for <r> doesn't match")))).isFalse();
+    assertThat(Retry.isTransient(new RegistryException("refused", CTX,
+        new java.net.UnknownHostException("metadata.internal") {}))).isFalse();
+    assertThat(Retry.isTransient(new RegistryException("proxy", CTX.status(407)))).isFalse();
+    // a handshake the network cut off, and a name that did not resolve, may pass next time
+    assertThat(Retry.isTransient(new RegistryException("cut", CTX,
+        new javax.net.ssl.SSLHandshakeException("Remote host terminated the handshake")))).isTrue();
+    assertThat(Retry.isTransient(new RegistryException("dns", CTX, new java.net.UnknownHostException("r"))))
+        .isTrue();
+  }
+
+  @Test
   void classifiesFailures() {
     Digest d = Digest.sha256(new byte[0]);
     assertThat(Retry.isTransient(new RegistryException("busy", CTX.status(503)))).isTrue();
