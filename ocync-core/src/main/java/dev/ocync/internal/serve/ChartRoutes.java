@@ -6,6 +6,7 @@ import dev.ocync.internal.http.Loopback;
 import dev.ocync.oci.Descriptor;
 import dev.ocync.oci.Digest;
 import dev.ocync.oci.Manifest;
+import dev.ocync.spi.NotFoundException;
 import dev.ocync.spi.Repository;
 import dev.ocync.spi.RegistryException;
 import dev.ocync.spi.RegistryException.Context;
@@ -34,6 +35,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class ChartRoutes {
   private static final Logger log = LoggerFactory.getLogger(ChartRoutes.class);
+  /** How long a failure to read a repository's index is answered without asking again. */
+  static final Duration ERROR_TTL = Duration.ofSeconds(30);
 
   private ChartRoutes() {}
 
@@ -59,7 +62,7 @@ public final class ChartRoutes {
 
       @Override
       public Optional<List<String>> names() throws IOException {
-        return Optional.of(upstream.limited(charts::charts));
+        return Optional.of(upstream.listed());
       }
     };
   }
@@ -208,6 +211,8 @@ public final class ChartRoutes {
     private final Optional<Fetch<Optional<String>>> hostCheck;
     private final Object refreshLock = new Object();
     private long fetchedAt = System.nanoTime();
+    private Optional<String> failure = Optional.empty();
+    private long failedAt;
 
     Upstream(HelmRepository charts, Limits limits, Optional<Fetch<Optional<String>>> hostCheck) {
       this.charts = charts;
@@ -220,10 +225,35 @@ public final class ChartRoutes {
         return Optional.empty();
       }
       fresh();
-      if (!limited(charts::charts).contains(chart)) {
-        return Optional.empty();
+      return listed().contains(chart) ? Optional.of(new Limited(charts.repository(chart), this)) : Optional.empty();
+    }
+
+    /**
+     * The charts of the index. A repository without one (404) lists nothing; another failure is
+     * remembered for {@link #ERROR_TTL}, so a failing upstream is not asked on every request.
+     */
+    List<String> listed() throws IOException {
+      synchronized (refreshLock) {
+        if (failure.isPresent() && System.nanoTime() - failedAt < ERROR_TTL.toNanos()) {
+          throw new RegistryException(failure.get() + " (remembered for " + ERROR_TTL.toSeconds() + " s)",
+              Context.of(charts.url()));
+        }
       }
-      return Optional.of(new Limited(charts.repository(chart), this));
+      try {
+        List<String> names = limited(charts::charts);
+        synchronized (refreshLock) {
+          failure = Optional.empty();
+        }
+        return names;
+      } catch (NotFoundException e) {
+        return List.of();
+      } catch (IOException e) {
+        synchronized (refreshLock) {
+          failure = Optional.of(e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage());
+          failedAt = System.nanoTime();
+        }
+        throw e;
+      }
     }
 
     /** Refreshes the index once it is older than the TTL; a failed refresh keeps what is known until the next TTL. */

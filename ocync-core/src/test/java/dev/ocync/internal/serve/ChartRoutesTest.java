@@ -41,7 +41,11 @@ class ChartRoutesTest {
       @Override
       public MockResponse dispatch(RecordedRequest request) {
         requests.add(request);
-        if (!request.getUrl().encodedPath().endsWith("/index.yaml")) {
+        if (request.getUrl().encodedPath().startsWith("/broken/")) {
+          return new MockResponse.Builder().code(500).build();
+        }
+        if (request.getUrl().encodedPath().startsWith("/none/")
+            || !request.getUrl().encodedPath().endsWith("/index.yaml")) {
           return new MockResponse.Builder().code(404).build();
         }
         if ("\"v1\"".equals(request.getHeaders().get("If-None-Match"))) {
@@ -138,6 +142,20 @@ class ChartRoutesTest {
       assertThatThrownBy(() -> route.repository("demo")).isInstanceOf(RegistryException.class)
           .hasMessageContaining("too many chart repository fetches");
       assertThat(requests).isEmpty();
+    }
+  }
+
+  @Test
+  void aRepositoryWithoutAnIndexHasNoChartsAndAFailingOneIsNotAskedOnEveryRequest() throws IOException {
+    try (HelmRepository missing = HelmRepository.builder("http://127.0.0.1:" + upstream.getPort() + "/none").build();
+        HelmRepository broken = HelmRepository.builder("http://127.0.0.1:" + upstream.getPort() + "/broken").build()) {
+      assertThat(ChartRoutes.alias(missing, limits(Duration.ofHours(1), 4)).repository("demo")).isEmpty();
+      OciServer.Route route = ChartRoutes.alias(broken, limits(Duration.ofHours(1), 4));
+      assertThatThrownBy(() -> route.repository("demo")).isInstanceOf(IOException.class);
+      int asked = requests.size();
+      assertThatThrownBy(() -> route.repository("demo")).isInstanceOf(RegistryException.class)
+          .hasMessageContaining("remembered for");
+      assertThat(requests).hasSize(asked);
     }
   }
 }
