@@ -152,6 +152,14 @@ class ChartProxyIT {
   }
 
   @Test
+  void helmResolvesAVersionRangeFromTheTagsAndTheCatalogListsTheAliasCharts() throws Exception {
+    Path got = pull("oci://" + hostPort(server) + "/charts/demo", ">=1.0.0 <2.0.0");
+    assertThat(got.getFileName().toString()).isEqualTo("demo-1.1.0+build.7.tgz");
+    assertThat(Files.readAllBytes(got)).isEqualTo(Files.readAllBytes(repoDir.resolve("demo-1.1.0+build.7.tgz")));
+    assertThat(get(server, "/v2/_catalog").text()).contains("\"charts/demo\"", "\"charts/parent\"");
+  }
+
+  @Test
   void helmPullsThroughTheDynamicRoute() throws Exception {
     Path got = pull("oci://" + hostPort(server) + "/127.0.0.1/repo/demo", "1.1.0+build.7");
     assertThat(Files.readAllBytes(got)).isEqualTo(Files.readAllBytes(repoDir.resolve("demo-1.1.0+build.7.tgz")));
