@@ -43,6 +43,16 @@ import java.util.function.Function;
  * the artifact {@code helm push} writes (the digests a mirror run writes), verified against the
  * index digest before it is served.
  *
+ * <pre>{@code
+ * try (HelmRepository jetstack = HelmRepository.builder("https://charts.jetstack.io").build();
+ *     OciServer server = OciServer.builder()
+ *         .helm("jetstack", jetstack) // oci://HOST:PORT/jetstack/cert-manager
+ *         .chartProxy("", OciServer.ChartProxy.builder().allowHost("charts.bitnami.com").build())
+ *         .build().start()) {
+ *   ...
+ * }
+ * }</pre>
+ *
  * <p>Needs {@code org.eclipse.jetty:jetty-server} 12.1 at run time (an optional dependency of
  * ocync-core); on the module path also {@code --add-modules org.eclipse.jetty.server}.
  */
@@ -372,6 +382,10 @@ public final class OciServer implements Closeable {
     }
 
     private static int positive(int value, String what) {
+      return (int) positive((long) value, what);
+    }
+
+    private static long positive(long value, String what) {
       if (value <= 0) {
         throw new IllegalArgumentException(what + " must be positive, got " + value);
       }
@@ -497,13 +511,13 @@ public final class OciServer implements Closeable {
 
       /** Largest {@code index.yaml} accepted (default {@link HelmRepository#DEFAULT_MAX_INDEX_BYTES}). */
       public Builder maxIndexBytes(long bytes) {
-        this.maxIndexBytes = positiveBytes(bytes, "maxIndexBytes");
+        this.maxIndexBytes = OciServer.Builder.positive(bytes, "maxIndexBytes");
         return this;
       }
 
       /** Largest chart archive accepted (default {@link HelmRepository#DEFAULT_MAX_ARCHIVE_BYTES}). */
       public Builder maxArchiveBytes(long bytes) {
-        this.maxArchiveBytes = positiveBytes(bytes, "maxArchiveBytes");
+        this.maxArchiveBytes = OciServer.Builder.positive(bytes, "maxArchiveBytes");
         return this;
       }
 
@@ -512,13 +526,6 @@ public final class OciServer implements Closeable {
         this.connectTimeout = OciServer.Builder.positive(connect, "connect timeout");
         this.readTimeout = OciServer.Builder.positive(read, "read timeout");
         return this;
-      }
-
-      private static long positiveBytes(long value, String what) {
-        if (value <= 0) {
-          throw new IllegalArgumentException(what + " must be positive, got " + value);
-        }
-        return value;
       }
 
       /** The proxy settings; an empty allow-list is allowed and serves nothing. */
