@@ -103,7 +103,7 @@ public final class ChartRoutes {
       String host = name.substring(0, first);
       Optional<Optional<Integer>> port = allowed(host);
       if (port.isEmpty()) {
-        log.warn("chart proxy: host {} is not on the allow-list; refused", host);
+        log.debug("chart proxy: host {} is not on the allow-list; refused", host); // client-chosen: not a warning
         return Optional.empty();
       }
       String path = first == last ? "" : name.substring(first, last);
@@ -143,7 +143,8 @@ public final class ChartRoutes {
       synchronized (upstreams) {
         u = upstreams.get(url);
         if (u == null) {
-          u = new Upstream(settings.repository().apply(url), limits, Optional.of(() -> addressRefusal(host, settings.allowNonPublic())));
+          u = new Upstream(settings.repository().apply(url), limits,
+              Optional.of(() -> addressRefusal(host, settings.allowNonPublic())));
           upstreams.put(url, u);
           var it = upstreams.values().iterator();
           while (upstreams.size() > settings.maxRepositories() && it.hasNext()) {
@@ -195,6 +196,15 @@ public final class ChartRoutes {
       }
     }
     return Optional.empty();
+  }
+
+  /** All upstream fetches are taken; the server answers 429 with {@code Retry-After}. */
+  public static final class Busy extends RegistryException {
+    private static final long serialVersionUID = 1L;
+
+    Busy(String url) {
+      super("too many chart repository fetches at once; try again", Context.of(url));
+    }
   }
 
   /** Something that reads from the upstream repository. */
@@ -284,8 +294,7 @@ public final class ChartRoutes {
     <T> T limited(Fetch<T> fetch) throws IOException {
       try {
         if (!limits.fetches().tryAcquire(limits.fetchWait().toMillis(), TimeUnit.MILLISECONDS)) {
-          throw new RegistryException("too many chart repository fetches at once; try again",
-              Context.of(charts.url()));
+          throw new Busy(charts.url());
         }
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
