@@ -192,6 +192,7 @@ class ChartProxyIT {
       byte[] expected = Files.readAllBytes(repoDir.resolve("demo-1.0.0.tgz"));
       Path first = pull("oci://" + cache.host() + "/charts/demo", "1.0.0");
       assertThat(Files.readAllBytes(first)).isEqualTo(expected);
+      awaitCached(cache, get(front, "/v2/charts/demo/manifests/1.0.0").text());
       front.close();
       own.close();
       assertThat(listening(port)).as("the server is stopped").isFalse();
@@ -201,6 +202,32 @@ class ChartProxyIT {
       front.close();
       own.close();
     }
+  }
+
+  /**
+   * Waits (bounded) until the cache has stored the blobs {@code helm pull} fetches (config and chart,
+   * not the .prov): distribution commits a proxied blob after the client has its last byte, so a
+   * client can finish first.
+   */
+  private static void awaitCached(RegistryServer cache, String manifest) throws Exception {
+    com.fasterxml.jackson.databind.JsonNode m = new com.fasterxml.jackson.databind.ObjectMapper().readTree(manifest);
+    List<String> digests = new ArrayList<>(List.of(m.path("config").path("digest").asText()));
+    for (com.fasterxml.jackson.databind.JsonNode layer : m.path("layers")) {
+      if (layer.path("mediaType").asText().equals("application/vnd.cncf.helm.chart.content.v1.tar+gzip")) {
+        digests.add(layer.path("digest").asText());
+      }
+    }
+    assertThat(digests).hasSize(2).allMatch(d -> d.matches("sha256:[0-9a-f]{64}"));
+    List<Path> blobs = new ArrayList<>();
+    for (String d : digests) {
+      String hex = d.substring("sha256:".length());
+      blobs.add(cache.storageDirectory().resolve("docker/registry/v2/blobs/sha256/" + hex.substring(0, 2) + "/" + hex
+          + "/data"));
+    }
+    for (int i = 0; i < 300 && !blobs.stream().allMatch(Files::isRegularFile); i++) {
+      Thread.sleep(50);
+    }
+    assertThat(blobs).as("the cache stored the chart's blobs").allMatch(Files::isRegularFile);
   }
 
   @Test
