@@ -1,5 +1,7 @@
 package dev.ocync;
 
+import dev.ocync.auth.CredentialProvider;
+import dev.ocync.internal.serve.ChartRoutes;
 import dev.ocync.internal.serve.ClientAuth;
 import dev.ocync.internal.serve.ServeSettings;
 import dev.ocync.internal.serve.ServerRuntime;
@@ -9,11 +11,14 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.Semaphore;
 import java.util.function.Function;
 
 /**
@@ -28,6 +33,22 @@ import java.util.function.Function;
  * try (OciLayout.Bundle bundle = OciLayout.archiveBundle(Path.of("airgap.tar"));
  *     OciServer server = OciServer.builder().bundle("", bundle).build().start()) {
  *   System.out.println("serving on port " + server.port());
+ *   ...
+ * }
+ * }</pre>
+ *
+ * <p>Chart repositories: {@link Builder#helm} serves a classic Helm repository under an alias
+ * ({@code helm pull oci://HOST:PORT/<alias>/<chart> --version X}), {@link Builder#chartProxy}
+ * any classic repository on an allow-list as {@code <host>/<path>/<chart>}. Each chart version is
+ * the artifact {@code helm push} writes (the digests a mirror run writes), verified against the
+ * index digest before it is served.
+ *
+ * <pre>{@code
+ * try (HelmRepository jetstack = HelmRepository.builder("https://charts.jetstack.io").build();
+ *     OciServer server = OciServer.builder()
+ *         .helm("jetstack", jetstack) // oci://HOST:PORT/jetstack/cert-manager
+ *         .chartProxy("", OciServer.ChartProxy.builder().allowHost("charts.bitnami.com").build())
+ *         .build().start()) {
  *   ...
  * }
  * }</pre>
@@ -66,12 +87,16 @@ public final class OciServer implements Closeable {
 
   /** How long a request waits for one of the {@code maxConcurrentOpens} before it gets 429. */
   private static final Duration OPEN_WAIT = Duration.ofSeconds(10);
+  /** How long a chart request waits for one of the {@code maxUpstreamFetches}. */
+  private static final Duration UPSTREAM_WAIT = Duration.ofSeconds(30);
 
   private final ServeSettings settings;
+  private final List<ChartRoutes.Proxy> proxies;
   private ServerRuntime runtime;
 
-  private OciServer(ServeSettings settings) {
+  private OciServer(ServeSettings settings, List<ChartRoutes.Proxy> proxies) {
     this.settings = settings;
+    this.proxies = proxies;
   }
 
   /** A builder; with no listen address it serves on {@code 127.0.0.1} on a free port. */
@@ -108,7 +133,8 @@ public final class OciServer implements Closeable {
 
   /**
    * Stops accepting connections, lets requests in flight finish for up to the builder's
-   * {@code stopTimeout}, then stops. Does not close the repositories.
+   * {@code stopTimeout}, then stops. Does not close the repositories it was given; closes the
+   * chart repositories a {@link ChartProxy} built.
    */
   @Override
   public synchronized void close() throws IOException {
@@ -116,6 +142,7 @@ public final class OciServer implements Closeable {
       runtime.close();
       runtime = null;
     }
+    proxies.forEach(ChartRoutes.Proxy::close);
   }
 
   @Override
@@ -136,6 +163,9 @@ public final class OciServer implements Closeable {
     private Duration idleTimeout = Duration.ofSeconds(30);
     private Duration stopTimeout = Duration.ofSeconds(10);
     private final List<AccessListener> accessListeners = new ArrayList<>();
+    private final Map<String, Object> charts = new LinkedHashMap<>(); // HelmRepository or ChartProxy
+    private Duration chartIndexTtl = Duration.ofMinutes(5);
+    private int maxUpstreamFetches = 8;
 
     private Builder() {}
 
@@ -165,7 +195,7 @@ public final class OciServer implements Closeable {
         throw new IllegalArgumentException("route prefix \"" + prefix
             + "\" is not a repository path (lowercase components separated by /)");
       }
-      if (routes.putIfAbsent(prefix, route) != null) {
+      if (charts.containsKey(prefix) || routes.putIfAbsent(prefix, route) != null) {
         throw new IllegalArgumentException("route prefix \"" + prefix + "\" is given twice");
       }
       return this;
@@ -208,6 +238,58 @@ public final class OciServer implements Closeable {
           return Optional.of(bundle.repositories());
         }
       });
+    }
+
+    /**
+     * Serves the charts of a classic Helm repository under {@code alias}: {@code <alias>/<chart>},
+     * tagged by version ({@code +} as {@code _}), listed in the catalog. The repository is not
+     * closed by the server.
+     */
+    public Builder helm(String alias, HelmRepository repository) {
+      Objects.requireNonNull(alias, "alias");
+      if (alias.isEmpty()) {
+        throw new IllegalArgumentException("a chart repository alias must not be empty");
+      }
+      return chartRoute(alias, Objects.requireNonNull(repository, "repository"));
+    }
+
+    /**
+     * Serves classic Helm repositories on the proxy's allow-list under {@code prefix} (empty: at the
+     * top): {@code <prefix>/<host>/<path>/<chart>} is chart {@code chart} of
+     * {@code https://<host>/<path>}. Longer prefixes of other routes win.
+     */
+    public Builder chartProxy(String prefix, ChartProxy proxy) {
+      return chartRoute(prefix, Objects.requireNonNull(proxy, "proxy"));
+    }
+
+    private Builder chartRoute(String prefix, Object source) {
+      Objects.requireNonNull(prefix, "prefix");
+      if (!prefix.isEmpty() && !ServeSettings.isRepositoryName(prefix)) {
+        throw new IllegalArgumentException("chart route prefix \"" + prefix
+            + "\" is not a repository path (lowercase components separated by /)");
+      }
+      if (routes.containsKey(prefix) || charts.putIfAbsent(prefix, source) != null) {
+        throw new IllegalArgumentException("route prefix \"" + prefix + "\" is given twice");
+      }
+      return this;
+    }
+
+    /**
+     * How long a chart repository's {@code index.yaml} is used before it is asked for again, with
+     * {@code If-None-Match}/{@code If-Modified-Since} (default 5 minutes).
+     */
+    public Builder chartIndexTtl(Duration ttl) {
+      this.chartIndexTtl = positive(ttl, "chartIndexTtl");
+      return this;
+    }
+
+    /**
+     * At most this many reads from chart repositories at once, across all chart routes (default 8);
+     * more wait up to 30 s, then fail.
+     */
+    public Builder maxUpstreamFetches(int max) {
+      this.maxUpstreamFetches = positive(max, "maxUpstreamFetches");
+      return this;
     }
 
     /**
@@ -279,14 +361,31 @@ public final class OciServer implements Closeable {
      * @throws IllegalStateException if no route was given
      */
     public OciServer build() {
-      if (routes.isEmpty()) {
-        throw new IllegalStateException("an OciServer needs at least one route, repository or bundle");
+      if (routes.isEmpty() && charts.isEmpty()) {
+        throw new IllegalStateException("an OciServer needs at least one route, repository, bundle or chart route");
       }
-      return new OciServer(new ServeSettings(host, port, Map.copyOf(routes), auth, tls, maxConcurrentOpens, OPEN_WAIT,
-          maxThreads, maxHeaderBytes, idleTimeout, stopTimeout, List.copyOf(accessListeners)));
+      Map<String, Route> all = new HashMap<>(routes);
+      List<ChartRoutes.Proxy> proxies = new ArrayList<>();
+      ChartRoutes.Limits limits = new ChartRoutes.Limits(chartIndexTtl, new Semaphore(maxUpstreamFetches),
+          UPSTREAM_WAIT);
+      charts.forEach((prefix, source) -> {
+        if (source instanceof HelmRepository repository) {
+          all.put(prefix, ChartRoutes.alias(repository, limits));
+        } else {
+          ChartRoutes.Proxy proxy = ChartRoutes.proxy(((ChartProxy) source).settings, limits);
+          proxies.add(proxy);
+          all.put(prefix, proxy);
+        }
+      });
+      return new OciServer(new ServeSettings(host, port, Map.copyOf(all), auth, tls, maxConcurrentOpens, OPEN_WAIT,
+          maxThreads, maxHeaderBytes, idleTimeout, stopTimeout, List.copyOf(accessListeners)), List.copyOf(proxies));
     }
 
     private static int positive(int value, String what) {
+      return (int) positive((long) value, what);
+    }
+
+    private static long positive(long value, String what) {
       if (value <= 0) {
         throw new IllegalArgumentException(what + " must be positive, got " + value);
       }
@@ -299,6 +398,148 @@ public final class OciServer implements Closeable {
         throw new IllegalArgumentException(what + " must be positive, got " + value);
       }
       return value;
+    }
+  }
+
+  /**
+   * Which classic Helm repositories {@link Builder#chartProxy} may fetch from, and how. Nothing is
+   * allowed until hosts are given; {@code *} must be given explicitly. Before a repository is first
+   * used (and at each index refresh) its host name is resolved and refused if any address is
+   * loopback, private, link-local or otherwise not public, unless {@link Builder#allowNonPublicAddresses}.
+   * At most {@link Builder#maxRepositories} repositories are kept, the least recently used closed
+   * first.
+   *
+   * <pre>{@code
+   * OciServer.ChartProxy proxy = OciServer.ChartProxy.builder()
+   *     .allowHost("charts.jetstack.io").allowHost("*.bitnami.com").build();
+   * }</pre>
+   */
+  public static final class ChartProxy {
+    private final ChartRoutes.ProxySettings settings;
+
+    private ChartProxy(ChartRoutes.ProxySettings settings) {
+      this.settings = settings;
+    }
+
+    /** A builder with an empty allow-list. */
+    public static Builder builder() {
+      return new Builder();
+    }
+
+    @Override
+    public String toString() {
+      return "ChartProxy{hosts=" + settings.hosts().keySet() + ", suffixes=" + settings.suffixes()
+          + (settings.anyHost() ? ", any host" : "") + "}";
+    }
+
+    /** Builds a {@link ChartProxy}. Settings are checked when they are given. */
+    public static final class Builder {
+      private final Map<String, Optional<Integer>> hosts = new LinkedHashMap<>();
+      private final List<String> suffixes = new ArrayList<>();
+      private boolean anyHost;
+      private boolean allowNonPublic;
+      private boolean plainHttp;
+      private int maxRepositories = 64;
+      private CredentialProvider credentials = CredentialProvider.anonymous();
+      private long maxIndexBytes = HelmRepository.DEFAULT_MAX_INDEX_BYTES;
+      private long maxArchiveBytes = HelmRepository.DEFAULT_MAX_ARCHIVE_BYTES;
+      private Duration connectTimeout = Duration.ofSeconds(10);
+      private Duration readTimeout = Duration.ofSeconds(60);
+
+      private Builder() {}
+
+      /**
+       * Allows a host: a name ({@code charts.jetstack.io}), a name with the port to use for it
+       * ({@code charts.internal:8443}; a port cannot be spelled in an OCI repository name),
+       * {@code *.example.com} for every name ending in {@code .example.com}, or {@code *} for all.
+       */
+      public Builder allowHost(String host) {
+        Objects.requireNonNull(host, "host");
+        String h = host.trim().toLowerCase(Locale.ROOT);
+        if (h.equals("*")) {
+          anyHost = true;
+          return this;
+        }
+        if (h.startsWith("*.") && ServeSettings.isRepositoryName(h.substring(2)) && !h.substring(2).contains("/")) {
+          suffixes.add(h.substring(1));
+          return this;
+        }
+        Optional<Integer> port = Optional.empty();
+        int colon = h.lastIndexOf(':');
+        if (colon > 0) {
+          try {
+            port = Optional.of(Integer.parseInt(h.substring(colon + 1)));
+          } catch (NumberFormatException e) {
+            port = Optional.of(-1);
+          }
+          h = h.substring(0, colon);
+          if (port.get() < 1 || port.get() > 65535) {
+            throw new IllegalArgumentException("allowed host \"" + host + "\": the port is not in 1..65535");
+          }
+        }
+        if (!ServeSettings.isRepositoryName(h) || h.contains("/")) {
+          throw new IllegalArgumentException("allowed host \"" + host
+              + "\" is not a host name as it appears in a repository name (lowercase, no /), *.suffix or *");
+        }
+        hosts.put(h, port);
+        return this;
+      }
+
+      /** Fetch from hosts resolving to loopback, private or link-local addresses; off by default. */
+      public Builder allowNonPublicAddresses(boolean allow) {
+        this.allowNonPublic = allow;
+        return this;
+      }
+
+      /** Fetch over plain {@code http://} instead of {@code https://}: only for repositories you control; off by default. */
+      public Builder plainHttp(boolean plain) {
+        this.plainHttp = plain;
+        return this;
+      }
+
+      /** At most this many repositories kept at once (default 64); the least recently used is closed. */
+      public Builder maxRepositories(int max) {
+        this.maxRepositories = OciServer.Builder.positive(max, "maxRepositories");
+        return this;
+      }
+
+      /** Upstream credentials, looked up by each repository's {@code host[:port]}; anonymous by default. */
+      public Builder credentials(CredentialProvider provider) {
+        this.credentials = Objects.requireNonNull(provider, "provider");
+        return this;
+      }
+
+      /** Largest {@code index.yaml} accepted (default {@link HelmRepository#DEFAULT_MAX_INDEX_BYTES}). */
+      public Builder maxIndexBytes(long bytes) {
+        this.maxIndexBytes = OciServer.Builder.positive(bytes, "maxIndexBytes");
+        return this;
+      }
+
+      /** Largest chart archive accepted (default {@link HelmRepository#DEFAULT_MAX_ARCHIVE_BYTES}). */
+      public Builder maxArchiveBytes(long bytes) {
+        this.maxArchiveBytes = OciServer.Builder.positive(bytes, "maxArchiveBytes");
+        return this;
+      }
+
+      /** Connect timeout (default 10 s) and read timeout (default 60 s) of upstream requests. */
+      public Builder timeouts(Duration connect, Duration read) {
+        this.connectTimeout = OciServer.Builder.positive(connect, "connect timeout");
+        this.readTimeout = OciServer.Builder.positive(read, "read timeout");
+        return this;
+      }
+
+      /** The proxy settings; an empty allow-list is allowed and serves nothing. */
+      public ChartProxy build() {
+        CredentialProvider creds = credentials;
+        long index = maxIndexBytes;
+        long archive = maxArchiveBytes;
+        Duration connect = connectTimeout;
+        Duration read = readTimeout;
+        Function<String, HelmRepository> repository = url -> HelmRepository.builder(url).credentials(creds)
+            .maxIndexBytes(index).maxArchiveBytes(archive).connectTimeout(connect).readTimeout(read).build();
+        return new ChartProxy(new ChartRoutes.ProxySettings(Map.copyOf(hosts), List.copyOf(suffixes), anyHost,
+            allowNonPublic, plainHttp, maxRepositories, repository));
+      }
     }
   }
 }

@@ -69,6 +69,7 @@ public final class RegistryServer implements AutoCloseable {
   private final Path log;
   private final Path caCertificate;
   private final Path caCertificateDir;
+  private Optional<String> remote = Optional.empty();
   private Process process;
   private Thread shutdownHook;
   private int port;
@@ -92,6 +93,16 @@ public final class RegistryServer implements AutoCloseable {
   /** A registry on plain HTTP that requires {@code username}/{@code password} (htpasswd, bcrypt). */
   public static RegistryServer htpasswd(String username, String password) throws IOException {
     return start(new RegistryServer(Optional.of(username), Optional.of(password), false));
+  }
+
+  /**
+   * A registry on plain HTTP with no auth in pull-through cache mode ({@code proxy.remoteurl}) in
+   * front of {@code remoteUrl}: what it serves it fetches there once and then keeps.
+   */
+  public static RegistryServer pullThrough(String remoteUrl) throws IOException {
+    RegistryServer server = new RegistryServer(Optional.empty(), Optional.empty(), false);
+    server.remote = Optional.of(remoteUrl);
+    return start(server);
   }
 
   /** A registry on HTTPS with a certificate for {@code 127.0.0.1} and {@code localhost} from a fresh CA. */
@@ -179,6 +190,7 @@ public final class RegistryServer implements AutoCloseable {
           .append("    realm: ocync-test\n")
           .append("    path: ").append(dir.resolve("htpasswd")).append('\n');
     }
+    remote.ifPresent(url -> sb.append("proxy:\n").append("  remoteurl: ").append(url).append('\n'));
     return sb.toString();
   }
 

@@ -1,8 +1,8 @@
 package dev.ocync.internal.http;
 
 /**
- * Which host names are this machine, and which addresses are link-local, by their literal
- * spelling; nothing is resolved.
+ * Which host names are this machine, and which addresses are link-local or not public, by their
+ * literal spelling or address bytes; nothing is resolved here.
  */
 public final class Loopback {
   private static final java.util.regex.Pattern IPV6_LITERAL = java.util.regex.Pattern.compile("[0-9A-Fa-f:.]{2,45}");
@@ -60,6 +60,37 @@ public final class Loopback {
       return (a[0] & 0xff) == 169 && (a[1] & 0xff) == 254;
     }
     return (a[0] & 0xff) == 0xfe && (a[1] & 0xc0) == 0x80;
+  }
+
+  /**
+   * Whether {@code address} is not a public unicast address: loopback, unspecified ({@code 0.0.0.0/8},
+   * {@code ::}), private ({@code 10/8}, {@code 172.16/12}, {@code 192.168/16}, {@code fc00::/7}),
+   * link-local, CGNAT ({@code 100.64/10}) or multicast, including IPv4-mapped IPv6 forms. For
+   * servers that fetch URLs chosen by their clients (the chart proxy), checked on each resolved
+   * address so a public name pointing inward is refused too.
+   */
+  public static boolean isNonPublic(java.net.InetAddress address) {
+    byte[] a = address.getAddress();
+    if (a.length == 16 && isV4Mapped(a)) {
+      a = java.util.Arrays.copyOfRange(a, 12, 16);
+    }
+    if (a.length == 4) {
+      int b0 = a[0] & 0xff;
+      int b1 = a[1] & 0xff;
+      return b0 == 0 || b0 == 10 || b0 == 127 || b0 >= 224
+          || b0 == 169 && b1 == 254
+          || b0 == 172 && (b1 & 0xf0) == 16
+          || b0 == 192 && b1 == 168
+          || b0 == 100 && (b1 & 0xc0) == 64;
+    }
+    boolean zeroPrefix = true;
+    for (int i = 0; i < 15; i++) {
+      zeroPrefix &= a[i] == 0;
+    }
+    return zeroPrefix && (a[15] == 0 || a[15] == 1) // :: and ::1
+        || (a[0] & 0xfe) == 0xfc // fc00::/7
+        || (a[0] & 0xff) == 0xff // multicast
+        || isLinkLocal(address);
   }
 
   private static boolean isV4Mapped(byte[] a) {

@@ -148,10 +148,15 @@ final class RegistryHandler extends Handler.Abstract {
         if (response.isCommitted()) {
           throw e;
         }
-        LOG.warn("{} {} failed: {}", x.method, x.path, e.toString());
         response.reset(); // no digest, range or length of the content that failed
         x.header("Docker-Distribution-API-Version", "registry/2.0");
-        refuse(x, new Refusal(500, "UNKNOWN", "the server could not read this content from its endpoint"));
+        if (e instanceof ChartRoutes.Busy) {
+          x.header("Retry-After", "1");
+          refuse(x, new Refusal(429, "TOOMANYREQUESTS", "too many chart repository fetches in flight; retry later"));
+        } else {
+          LOG.warn("{} {} failed: {}", x.method, x.path, e.toString());
+          refuse(x, new Refusal(500, "UNKNOWN", "the server could not read this content from its endpoint"));
+        }
       }
     } catch (Throwable t) {
       // After the status line went out (a blob whose bytes turned out wrong), failing the callback

@@ -17,12 +17,11 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Base64;
-import java.util.Collections;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -42,7 +41,8 @@ class OciServerTest {
   private Image signature;
   private Image sbom;
   private OciServer server;
-  private final List<OciServer.Access> log = Collections.synchronizedList(new ArrayList<>());
+  // written on server threads after each response, read by assertions that iterate it
+  private final List<OciServer.Access> log = new CopyOnWriteArrayList<>();
 
   @BeforeEach
   void fill() throws Exception {
