@@ -1,0 +1,108 @@
+package dev.ocync.internal.layout;
+
+import dev.ocync.OciLayout;
+import dev.ocync.spi.Repository;
+import dev.ocync.testing.RepositoryContract;
+import java.io.IOException;
+import java.nio.file.Path;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Every OCI layout endpoint keeps the {@link Repository} contract. */
+class LayoutContractTest {
+
+  private static Path at(Path dir, String name, String suffix) {
+    return dir.resolve(name.replace('/', '_') + suffix);
+  }
+
+  /** {@link OciLayout#directory}: a reopened directory reads what was written. */
+  @Nested
+  class Directory extends RepositoryContract {
+    @TempDir Path dir;
+
+    @Override
+    protected Repository create(String name) {
+      return OciLayout.directory(at(dir, name, ""));
+    }
+
+    @Override
+    protected Repository reopen(Repository written, String name) {
+      return OciLayout.directory(at(dir, name, ""));
+    }
+  }
+
+  /** {@link OciLayout#archive}: written on close, then reopened and read. */
+  @Nested
+  class Archive extends RepositoryContract {
+    @TempDir Path dir;
+
+    @Override
+    protected Repository create(String name) {
+      return OciLayout.archive(at(dir, name, ".tar"));
+    }
+
+    @Override
+    protected Repository reopen(Repository written, String name) {
+      return OciLayout.archive(at(dir, name, ".tar"));
+    }
+  }
+
+  /** Views of {@link OciLayout#directoryBundle}: all repositories of a test share one bundle. */
+  @Nested
+  class DirectoryBundle extends RepositoryContract {
+    @TempDir Path dir;
+    private OciLayout.Bundle bundle;
+
+    @Override
+    protected Repository create(String name) {
+      if (bundle == null) {
+        bundle = OciLayout.directoryBundle(dir.resolve("bundle"));
+      }
+      return bundle.repository(name);
+    }
+
+    @Override
+    protected Repository reopen(Repository written, String name) throws IOException {
+      bundle.close();
+      bundle = OciLayout.directoryBundle(dir.resolve("bundle"));
+      return bundle.repository(name);
+    }
+
+    @AfterEach
+    void closeBundle() throws IOException {
+      if (bundle != null) {
+        bundle.close();
+      }
+    }
+  }
+
+  /** Views of {@link OciLayout#archiveBundle}: the file is written when the bundle closes. */
+  @Nested
+  class ArchiveBundle extends RepositoryContract {
+    @TempDir Path dir;
+    private OciLayout.Bundle bundle;
+
+    @Override
+    protected Repository create(String name) {
+      if (bundle == null) {
+        bundle = OciLayout.archiveBundle(dir.resolve("bundle.tar"));
+      }
+      return bundle.repository(name);
+    }
+
+    @Override
+    protected Repository reopen(Repository written, String name) throws IOException {
+      bundle.close();
+      bundle = OciLayout.archiveBundle(dir.resolve("bundle.tar"));
+      return bundle.repository(name);
+    }
+
+    @AfterEach
+    void closeBundle() throws IOException {
+      if (bundle != null) {
+        bundle.close();
+      }
+    }
+  }
+}
