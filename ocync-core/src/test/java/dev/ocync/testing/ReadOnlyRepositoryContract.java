@@ -37,6 +37,11 @@ public abstract class ReadOnlyRepositoryContract {
   /** What {@link Repository#readOnly} answers: true where the endpoint knows it only serves. */
   protected abstract boolean saysReadOnly();
 
+  /** The secret of the credentials {@link #repository} is reached with, if any. */
+  protected Optional<String> secret() {
+    return Optional.empty();
+  }
+
   private Manifest manifest() throws IOException {
     return repository().fetchManifest(tag());
   }
@@ -136,5 +141,24 @@ public abstract class ReadOnlyRepositoryContract {
     assertThat(mounted).isFalse();
     assertThat(repo.hasBlob(b.descriptor())).isFalse();
     assertThat(repo.listTags()).isEqualTo(tagsBefore);
+  }
+
+  @Test
+  void theLocationAndMessagesNeverCarryTheSecret() throws IOException {
+    Repository repo = repository();
+    manifest(); // the credentials work
+    assertThat(repo.location()).isNotBlank();
+    for (String secret : secret().stream().toList()) {
+      assertThat(repo.location()).doesNotContain(secret);
+      assertThat(repo.toString()).doesNotContain(secret);
+      assertThatThrownBy(() -> repo.fetchManifest("no-such-tag"))
+          .satisfies(e -> assertThat(e.getMessage()).doesNotContain(secret));
+    }
+  }
+
+  @Test
+  void closeTwiceIsHarmless() throws IOException {
+    repository().close();
+    repository().close();
   }
 }

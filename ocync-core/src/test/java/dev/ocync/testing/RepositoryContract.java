@@ -12,6 +12,7 @@ import dev.ocync.oci.Manifest;
 import dev.ocync.oci.MediaType;
 import dev.ocync.oci.Platform;
 import dev.ocync.spi.DigestMismatchException;
+import dev.ocync.spi.NotFoundException;
 import dev.ocync.spi.Repository;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -204,7 +205,30 @@ public abstract class RepositoryContract {
     assertThatThrownBy(() -> repo.pushManifest(index.manifest(), Optional.of("broken-index")))
         .isInstanceOf(IOException.class);
     assertThat(repo.resolve("broken-index")).isEmpty();
-    assertThat(repo.listTags()).doesNotContain("broken", "broken-index");
+    assertThat(tagsOf(repo)).doesNotContain("broken", "broken-index");
+  }
+
+  /**
+   * The tags, or none where the endpoint says a repository without a manifest does not exist
+   * (distribution answers {@code NAME_UNKNOWN} until a manifest is pushed, blobs or not).
+   */
+  private static List<String> tagsOf(Repository repo) throws IOException {
+    try {
+      return repo.listTags();
+    } catch (NotFoundException e) {
+      Contracts.assertNamesLocation(e, repo);
+      return List.of();
+    }
+  }
+
+  @Test
+  void aRepositoryWithoutManifestsHasNoTags() throws IOException {
+    Repository fresh = repo("contract/fresh");
+    assertThat(tagsOf(fresh)).isEmpty();
+    Repository blobsOnly = repo("contract/blobs-only");
+    pushBlob(blobsOnly, TestImages.blob(MediaType.OCI_LAYER_GZIP, TestImages.randomBytes(24, 10)));
+    assertThat(tagsOf(blobsOnly)).isEmpty();
+    assertThat(fresh.resolve("latest")).isEmpty();
   }
 
   // ------------------------------------------------------------------ blobs
