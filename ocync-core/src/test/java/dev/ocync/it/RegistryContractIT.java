@@ -2,10 +2,13 @@ package dev.ocync.it;
 
 import dev.ocync.Registry;
 import dev.ocync.auth.CredentialProvider;
+import dev.ocync.oci.Digest;
 import dev.ocync.spi.Repository;
 import dev.ocync.testing.RegistryServer;
 import dev.ocync.testing.RepositoryContract;
 import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;
@@ -61,6 +64,17 @@ class RegistryContractIT extends RepositoryContract {
     securedClient = Registry.builder(secured.host())
         .credentials(CredentialProvider.basic(secured.host(), "contract-user", secret)).build();
     return Optional.of(securedClient.repository(prefix + name));
+  }
+
+  @Override
+  protected boolean tamper(String name, Digest digest, byte[] bytes) throws IOException {
+    Path data = server.storageDirectory().resolve("docker/registry/v2/blobs").resolve(digest.algorithm().id())
+        .resolve(digest.encoded().substring(0, 2)).resolve(digest.encoded()).resolve("data");
+    if (!Files.isRegularFile(data)) {
+      throw new AssertionError("no blob data at " + data);
+    }
+    Files.write(data, bytes);
+    return true;
   }
 
   @Override

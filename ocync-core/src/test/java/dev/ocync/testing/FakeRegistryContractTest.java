@@ -2,9 +2,13 @@ package dev.ocync.testing;
 
 import dev.ocync.Registry;
 import dev.ocync.auth.CredentialProvider;
+import dev.ocync.oci.Digest;
+import dev.ocync.oci.MediaType;
 import dev.ocync.spi.Repository;
 import java.io.IOException;
 import java.util.Optional;
+import mockwebserver3.MockResponse;
+import okio.Buffer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 
@@ -16,7 +20,7 @@ class FakeRegistryContractTest extends RepositoryContract {
 
   @BeforeEach
   void start() throws IOException {
-    fake = FakeRegistry.start();
+    fake = FakeRegistry.start().tagPageSize(3); // every listing crosses pages
     registry = fake.registry().build();
   }
 
@@ -39,6 +43,14 @@ class FakeRegistryContractTest extends RepositoryContract {
     fake.requireBasic("contract-user", secret);
     secured = fake.registry().credentials(CredentialProvider.basic(fake.host(), "contract-user", secret)).build();
     return Optional.of(secured.repository(name));
+  }
+
+  @Override
+  protected boolean tamper(String name, Digest digest, byte[] bytes) {
+    fake.inject(r -> "GET".equals(r.getMethod()) && r.getUrl().encodedPath().equals("/v2/" + name + "/manifests/" + digest),
+        new MockResponse.Builder().code(200).addHeader("Content-Type", MediaType.OCI_MANIFEST)
+            .addHeader("Docker-Content-Digest", digest.toString()).body(new Buffer().write(bytes)).build(), false);
+    return true;
   }
 
   @Override

@@ -8,6 +8,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.ocync.oci.Descriptor;
+import dev.ocync.oci.Digest;
 import dev.ocync.oci.Manifest;
 import dev.ocync.oci.MediaType;
 import dev.ocync.oci.Platform;
@@ -72,6 +73,15 @@ public abstract class RepositoryContract {
    */
   protected Optional<Repository> createWithSecret(String name, String secret) throws IOException {
     return Optional.empty();
+  }
+
+  /**
+   * Replaces, behind the endpoint's back, the stored bytes of {@code digest} in repository
+   * {@code name} by {@code bytes} of the same length, as a disk or a registry gone bad would.
+   * Returns false where the test cannot reach the storage; the default.
+   */
+  protected boolean tamper(String name, Digest digest, byte[] bytes) throws IOException {
+    return false;
   }
 
   /** Whether a blob present in another repository of the same endpoint can be mounted. */
@@ -229,6 +239,29 @@ public abstract class RepositoryContract {
     pushBlob(blobsOnly, TestImages.blob(MediaType.OCI_LAYER_GZIP, TestImages.randomBytes(24, 10)));
     assertThat(tagsOf(blobsOnly)).isEmpty();
     assertThat(fresh.resolve("latest")).isEmpty();
+  }
+
+  @Test
+  void aManifestFetchedByDigestIsVerifiedAgainstIt() throws IOException {
+    Repository repo = repo("contract/verified");
+    TestImages.Image img = image(25);
+    img.pushTo(repo, Optional.of("v1"));
+    Digest digest = img.manifest().digest();
+    if (!tamper("contract/verified", digest, tampered(img.manifest().bytes()))) {
+      return;
+    }
+    assertThatThrownBy(() -> repo.fetchManifest(digest.toString())).isInstanceOf(DigestMismatchException.class)
+        .hasMessageContaining(digest.toString())
+        .satisfies(e -> Contracts.assertNamesLocation(e, repo));
+  }
+
+  /** The manifest with one hex digit of its first digest changed: still valid JSON, same length. */
+  private static byte[] tampered(byte[] manifest) {
+    byte[] out = manifest.clone();
+    String json = new String(manifest, java.nio.charset.StandardCharsets.UTF_8);
+    int i = json.indexOf("sha256:") + "sha256:".length();
+    out[i] = (byte) (out[i] == '0' ? '1' : '0');
+    return out;
   }
 
   // ------------------------------------------------------------------ blobs

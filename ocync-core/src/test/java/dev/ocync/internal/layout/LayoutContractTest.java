@@ -1,9 +1,11 @@
 package dev.ocync.internal.layout;
 
 import dev.ocync.OciLayout;
+import dev.ocync.oci.Digest;
 import dev.ocync.spi.Repository;
 import dev.ocync.testing.RepositoryContract;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Nested;
@@ -14,6 +16,16 @@ class LayoutContractTest {
 
   private static Path at(Path dir, String name, String suffix) {
     return dir.resolve(name.replace('/', '_') + suffix);
+  }
+
+  /** Overwrites the blob file of {@code digest} in the layout directory {@code layout}. */
+  private static boolean overwrite(Path layout, Digest digest, byte[] bytes) throws IOException {
+    Path file = layout.resolve("blobs").resolve(digest.algorithm().id()).resolve(digest.encoded());
+    if (!Files.isRegularFile(file)) {
+      throw new AssertionError("no blob file " + file);
+    }
+    Files.write(file, bytes);
+    return true;
   }
 
   /** {@link OciLayout#directory}: a reopened directory reads what was written. */
@@ -29,6 +41,11 @@ class LayoutContractTest {
     @Override
     protected Repository reopen(Repository written, String name) {
       return OciLayout.directory(at(dir, name, ""));
+    }
+
+    @Override
+    protected boolean tamper(String name, Digest digest, byte[] bytes) throws IOException {
+      return overwrite(at(dir, name, ""), digest, bytes);
     }
   }
 
@@ -67,6 +84,11 @@ class LayoutContractTest {
       bundle.close();
       bundle = OciLayout.directoryBundle(dir.resolve("bundle"));
       return bundle.repository(name);
+    }
+
+    @Override
+    protected boolean tamper(String name, Digest digest, byte[] bytes) throws IOException {
+      return overwrite(dir.resolve("bundle"), digest, bytes);
     }
 
     @AfterEach
