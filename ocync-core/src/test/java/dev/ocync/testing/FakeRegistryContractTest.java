@@ -21,8 +21,12 @@ class FakeRegistryContractTest extends RepositoryContract {
   @BeforeEach
   void start() throws IOException {
     fake = FakeRegistry.start().tagPageSize(3); // every listing crosses pages
+    configure(fake);
     registry = fake.registry().build();
   }
+
+  /** Switches the fake's behaviour for a variant of the suite. */
+  protected void configure(FakeRegistry registry) throws IOException {}
 
   @AfterEach
   void stop() throws IOException {

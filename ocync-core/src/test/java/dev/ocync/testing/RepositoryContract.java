@@ -163,6 +163,17 @@ public abstract class RepositoryContract {
   }
 
   @Test
+  void aBlobDigestIsNoManifest() throws IOException {
+    Repository repo = repo("contract/blob-is-no-manifest");
+    TestImages.Image img = image(26);
+    img.pushTo(repo, Optional.of("v1"));
+    for (Descriptor blob : img.manifest().blobs()) {
+      assertThat(repo.resolve(blob.digest().toString())).as(blob.mediaType()).isEmpty();
+      assertNotFound(repo, () -> repo.fetchManifest(blob.digest().toString()));
+    }
+  }
+
+  @Test
   void aMissingManifestIsNotFoundNamingTheLocation() throws IOException {
     Repository repo = repo("contract/missing");
     image(4).pushTo(repo, Optional.of("present"));
@@ -276,6 +287,15 @@ public abstract class RepositoryContract {
     assertThat(read(repo, b.descriptor())).isEqualTo(b.bytes());
     pushBlob(repo, b); // pushing what is there again is harmless
     assertThat(read(repo, b.descriptor())).isEqualTo(b.bytes());
+  }
+
+  @Test
+  void anEmptyBlobIsABlobToo() throws IOException {
+    Repository repo = repo("contract/empty-blob");
+    TestImages.Blob empty = TestImages.blob(MediaType.OCI_LAYER_GZIP, new byte[0]);
+    pushBlob(repo, empty);
+    assertThat(repo.hasBlob(empty.descriptor())).isTrue();
+    assertThat(read(repo, empty.descriptor())).isEmpty();
   }
 
   @Test
@@ -400,6 +420,12 @@ public abstract class RepositoryContract {
         .containsExactlyInAnyOrder(sig.manifest().digest(), sbom.manifest().digest());
     assertThat(repo.listReferrers(subject.manifest().digest(), Optional.of("application/vnd.example.sbom")))
         .extracting(Descriptor::digest).containsExactly(sbom.manifest().digest());
+    for (Descriptor d : repo.listReferrers(subject.manifest().digest(), Optional.empty())) {
+      Manifest m = d.digest().equals(sig.manifest().digest()) ? sig.manifest() : sbom.manifest();
+      assertThat(d.size()).isEqualTo(m.size());
+      assertThat(d.mediaType()).isEqualTo(MediaType.OCI_MANIFEST);
+      assertThat(d.artifactType()).as("artifactType of %s", d.digest()).isEqualTo(m.artifactType());
+    }
     assertThat(repo.listReferrers(subject.manifest().digest(), Optional.of("application/vnd.example.none")))
         .isEmpty();
   }
