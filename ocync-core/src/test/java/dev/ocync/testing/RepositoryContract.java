@@ -446,26 +446,18 @@ public abstract class RepositoryContract {
     for (int i = 0; i < threads; i++) {
       images.add(image(100 + i));
     }
-    ExecutorService pool = Executors.newFixedThreadPool(threads);
-    try {
-      List<Callable<Void>> work = new ArrayList<>();
-      for (int i = 0; i < threads; i++) {
-        TestImages.Image img = images.get(i);
-        String tag = "t" + i;
-        work.add(() -> {
-          pushBlob(repo, shared);
-          img.pushTo(repo, Optional.of(tag));
-          images.get(0).pushTo(repo, Optional.of("same-" + tag)); // the same blobs and manifest from every thread
-          return null;
-        });
-      }
-      for (Future<Void> f : pool.invokeAll(work)) {
-        f.get();
-      }
-    } finally {
-      pool.shutdownNow();
-      assertThat(pool.awaitTermination(30, TimeUnit.SECONDS)).isTrue();
+    List<Callable<Void>> work = new ArrayList<>();
+    for (int i = 0; i < threads; i++) {
+      TestImages.Image img = images.get(i);
+      String tag = "t" + i;
+      work.add(() -> {
+        pushBlob(repo, shared);
+        img.pushTo(repo, Optional.of(tag));
+        images.get(0).pushTo(repo, Optional.of("same-" + tag)); // the same blobs and manifest from every thread
+        return null;
+      });
     }
+    runConcurrently(work);
     assertThat(read(repo, shared.descriptor())).isEqualTo(shared.bytes());
     List<String> tags = repo.listTags();
     assertThat(new HashSet<>(tags)).hasSameSizeAs(tags);
@@ -479,6 +471,19 @@ public abstract class RepositoryContract {
     }
   }
 
+  /** Runs every task on a thread of its own, all at once; the first failure fails the test. */
+  private static void runConcurrently(List<Callable<Void>> work) throws Exception {
+    ExecutorService pool = Executors.newFixedThreadPool(work.size());
+    try {
+      for (Future<Void> f : pool.invokeAll(work)) {
+        f.get();
+      }
+    } finally {
+      pool.shutdownNow();
+      assertThat(pool.awaitTermination(30, TimeUnit.SECONDS)).isTrue();
+    }
+  }
+
   @Test
   void concurrentPushesOfOneTagLeaveItOnOneOfThem() throws Exception {
     Repository repo = repo("contract/race");
@@ -487,22 +492,14 @@ public abstract class RepositoryContract {
     for (int i = 0; i < threads; i++) {
       images.add(image(200 + i));
     }
-    ExecutorService pool = Executors.newFixedThreadPool(threads);
-    try {
-      List<Callable<Void>> work = new ArrayList<>();
-      for (TestImages.Image img : images) {
-        work.add(() -> {
-          img.pushTo(repo, Optional.of("contended"));
-          return null;
-        });
-      }
-      for (Future<Void> f : pool.invokeAll(work)) {
-        f.get();
-      }
-    } finally {
-      pool.shutdownNow();
-      assertThat(pool.awaitTermination(30, TimeUnit.SECONDS)).isTrue();
+    List<Callable<Void>> work = new ArrayList<>();
+    for (TestImages.Image img : images) {
+      work.add(() -> {
+        img.pushTo(repo, Optional.of("contended"));
+        return null;
+      });
     }
+    runConcurrently(work);
     assertThat(repo.listTags()).containsExactly("contended");
     assertThat(repo.resolve("contended").map(Descriptor::digest).orElseThrow())
         .isIn(images.stream().map(i -> i.manifest().digest()).toList());

@@ -65,16 +65,17 @@ class LayoutContractTest {
     }
   }
 
-  /** Views of {@link OciLayout#directoryBundle}: all repositories of a test share one bundle. */
-  @Nested
-  class DirectoryBundle extends RepositoryContract {
+  /** Views of one bundle: all repositories of a test share it; reopening opens the bundle anew. */
+  abstract static class BundleContract extends RepositoryContract {
     @TempDir Path dir;
     private OciLayout.Bundle bundle;
+
+    abstract OciLayout.Bundle open(Path dir);
 
     @Override
     protected Repository create(String name) {
       if (bundle == null) {
-        bundle = OciLayout.directoryBundle(dir.resolve("bundle"));
+        bundle = open(dir);
       }
       return bundle.repository(name);
     }
@@ -82,13 +83,8 @@ class LayoutContractTest {
     @Override
     protected Repository reopen(Repository written, String name) throws IOException {
       bundle.close();
-      bundle = OciLayout.directoryBundle(dir.resolve("bundle"));
+      bundle = open(dir);
       return bundle.repository(name);
-    }
-
-    @Override
-    protected boolean tamper(String name, Digest digest, byte[] bytes) throws IOException {
-      return overwrite(dir.resolve("bundle"), digest, bytes);
     }
 
     @AfterEach
@@ -99,32 +95,26 @@ class LayoutContractTest {
     }
   }
 
+  /** Views of {@link OciLayout#directoryBundle}. */
+  @Nested
+  class DirectoryBundle extends BundleContract {
+    @Override
+    OciLayout.Bundle open(Path dir) {
+      return OciLayout.directoryBundle(dir.resolve("bundle"));
+    }
+
+    @Override
+    protected boolean tamper(String name, Digest digest, byte[] bytes) throws IOException {
+      return overwrite(dir.resolve("bundle"), digest, bytes);
+    }
+  }
+
   /** Views of {@link OciLayout#archiveBundle}: the file is written when the bundle closes. */
   @Nested
-  class ArchiveBundle extends RepositoryContract {
-    @TempDir Path dir;
-    private OciLayout.Bundle bundle;
-
+  class ArchiveBundle extends BundleContract {
     @Override
-    protected Repository create(String name) {
-      if (bundle == null) {
-        bundle = OciLayout.archiveBundle(dir.resolve("bundle.tar"));
-      }
-      return bundle.repository(name);
-    }
-
-    @Override
-    protected Repository reopen(Repository written, String name) throws IOException {
-      bundle.close();
-      bundle = OciLayout.archiveBundle(dir.resolve("bundle.tar"));
-      return bundle.repository(name);
-    }
-
-    @AfterEach
-    void closeBundle() throws IOException {
-      if (bundle != null) {
-        bundle.close();
-      }
+    OciLayout.Bundle open(Path dir) {
+      return OciLayout.archiveBundle(dir.resolve("bundle.tar"));
     }
   }
 }
