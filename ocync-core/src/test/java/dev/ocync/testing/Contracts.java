@@ -12,6 +12,9 @@ import dev.ocync.spi.Repository;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
 import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
 
 /** Assertions the two contract suites share. */
@@ -56,6 +59,21 @@ final class Contracts {
         () -> new AssertionError("\"" + message + "\" names neither " + location + " nor a repository"));
     assertThat(location).as("registry and repository named by \"%s\"", message)
         .startsWith(re.registry()).endsWith(repository);
+  }
+
+  /** {@code t}, its causes and what they suppressed, as far as twenty deep. */
+  static List<Throwable> causes(Throwable t) {
+    List<Throwable> out = new ArrayList<>();
+    for (Throwable c = t; c != null && out.size() < 20; c = c.getCause()) {
+      out.add(c);
+      out.addAll(Arrays.asList(c.getSuppressed()));
+    }
+    return out;
+  }
+
+  /** No message of {@code e} or of its causes carries {@code secret}. */
+  static void assertNoSecret(Throwable e, String secret) {
+    assertThat(causes(e)).allSatisfy(c -> assertThat(String.valueOf(c.getMessage())).doesNotContain(secret));
   }
 
   /** The absent tag and digest resolve to nothing, without an exception. */

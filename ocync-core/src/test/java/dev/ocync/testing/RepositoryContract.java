@@ -14,6 +14,7 @@ import dev.ocync.oci.MediaType;
 import dev.ocync.oci.Platform;
 import dev.ocync.spi.DigestMismatchException;
 import dev.ocync.spi.NotFoundException;
+import dev.ocync.spi.RegistryException;
 import dev.ocync.spi.Repository;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -82,6 +83,14 @@ public abstract class RepositoryContract {
    */
   protected boolean tamper(String name, Digest digest, byte[] bytes) throws IOException {
     return false;
+  }
+
+  /**
+   * Whether asking for a blob's digest as a manifest is an absent manifest (empty, {@link
+   * NotFoundException}), as the javadoc has it. Distribution 2.8 answers HTTP 500 instead.
+   */
+  protected boolean blobDigestsAreNotFound() {
+    return true;
   }
 
   /** Whether a blob present in another repository of the same endpoint can be mounted. */
@@ -168,8 +177,20 @@ public abstract class RepositoryContract {
     TestImages.Image img = image(26);
     img.pushTo(repo, Optional.of("v1"));
     for (Descriptor blob : img.manifest().blobs()) {
-      assertThat(repo.resolve(blob.digest().toString())).as(blob.mediaType()).isEmpty();
-      assertNotFound(repo, () -> repo.fetchManifest(blob.digest().toString()));
+      String ref = blob.digest().toString();
+      if (blobDigestsAreNotFound()) {
+        assertThat(repo.resolve(ref)).as(blob.mediaType()).isEmpty();
+        assertNotFound(repo, () -> repo.fetchManifest(ref));
+      } else {
+        // never a descriptor or manifest for a blob, whatever the endpoint's failure looks like
+        try {
+          assertThat(repo.resolve(ref)).as(blob.mediaType()).isEmpty();
+        } catch (RegistryException e) {
+          Contracts.assertNamesLocation(e, repo);
+        }
+        assertThatThrownBy(() -> repo.fetchManifest(ref)).isInstanceOf(RegistryException.class)
+            .satisfies(e -> Contracts.assertNamesLocation(e, repo));
+      }
     }
   }
 
@@ -341,19 +362,10 @@ public abstract class RepositoryContract {
           }
         });
     assertThatThrownBy(() -> repo.pushBlob(b.descriptor(), throwing)).isInstanceOf(IOException.class)
-        .satisfies(e -> assertThat(causes(e)).contains(boom));
+        .satisfies(e -> assertThat(Contracts.causes(e)).contains(boom));
     assertThat(repo.hasBlob(b.descriptor())).isFalse();
     pushBlob(repo, b);
     assertThat(repo.hasBlob(b.descriptor())).isTrue();
-  }
-
-  private static List<Throwable> causes(Throwable t) {
-    List<Throwable> out = new ArrayList<>();
-    for (Throwable c = t; c != null && out.size() < 20; c = c.getCause()) {
-      out.add(c);
-      out.addAll(Arrays.asList(c.getSuppressed()));
-    }
-    return out;
   }
 
   @Test
@@ -539,8 +551,7 @@ public abstract class RepositoryContract {
     assertThat(repo.location()).doesNotContain(secret).isNotBlank();
     assertThat(repo.toString()).doesNotContain(secret);
     assertThatThrownBy(() -> repo.fetchManifest("absent"))
-        .satisfies(e -> assertThat(causes(e)).allSatisfy(c -> assertThat(String.valueOf(c.getMessage()))
-            .doesNotContain(secret)))
+        .satisfies(e -> Contracts.assertNoSecret(e, secret))
         .satisfies(e -> Contracts.assertNamesLocation(e, repo));
   }
 }
