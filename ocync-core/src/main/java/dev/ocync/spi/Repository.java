@@ -87,7 +87,14 @@ public interface Repository extends Closeable {
     return false;
   }
 
-  /** All tags, in the order the endpoint returns them, across every page. */
+  /**
+   * All tags, in the order the endpoint returns them, across every page.
+   *
+   * @throws NotFoundException if the repository does not exist, where the endpoint tells that
+   *     apart from one without tags: a registry knows a repository only once a manifest was pushed
+   *     to it (distribution answers {@code NAME_UNKNOWN}, blobs or not), a layout once it was
+   *     written; others answer an empty list
+   */
   List<String> listTags() throws IOException;
 
   /**

@@ -193,11 +193,8 @@ final class LayoutReader {
     // Not listed (a child of an index, pushed by digest): the media type is in the manifest.
     try {
       return Optional.of(readManifest(digest, Optional.empty(), -1, reference).descriptor());
-    } catch (RegistryException e) {
-      if (e instanceof NotFoundException || e instanceof DigestMismatchException) {
-        throw e;
-      }
-      return Optional.empty(); // a blob that is not a manifest
+    } catch (NotFoundException e) {
+      return Optional.empty(); // a blob that is not a manifest, or gone meanwhile
     }
   }
 
@@ -258,7 +255,10 @@ final class LayoutReader {
     try {
       return Manifest.parse(bytes, mediaType.filter(MediaType::isManifest), digest);
     } catch (IllegalArgumentException e) {
-      throw new RegistryException("blob " + digest + " is not a manifest ocync can read: " + e.getMessage(), ctx, e);
+      String reason = "blob " + digest + " is not a manifest ocync can read: " + e.getMessage();
+      // Not in index.json, so nothing says it is a manifest (a layer, a config): there is no such
+      // manifest, as resolve says and a registry answers. A listed one is a broken manifest.
+      throw mediaType.isEmpty() ? new NotFoundException(reason, ctx, e) : new RegistryException(reason, ctx, e);
     }
   }
 

@@ -4,6 +4,9 @@ import dev.ocync.oci.Descriptor;
 import dev.ocync.oci.Digest;
 import dev.ocync.oci.Manifest;
 import dev.ocync.oci.Reference;
+import dev.ocync.spi.DigestMismatchException;
+import dev.ocync.spi.NotFoundException;
+import dev.ocync.spi.RegistryException;
 import dev.ocync.spi.Repository;
 import java.io.IOException;
 import java.io.InputStream;
@@ -45,14 +48,14 @@ public final class LayoutView implements Repository {
   @Override
   public Optional<Descriptor> resolve(String reference) throws IOException {
     Objects.requireNonNull(reference, "reference");
-    return base.reader().resolve(Digest.isDigest(reference) ? reference : refName(reference));
+    return named(() -> base.reader().resolve(Digest.isDigest(reference) ? reference : refName(reference)));
   }
 
   @Override
   public Manifest fetchManifest(String reference) throws IOException {
     Objects.requireNonNull(reference, "reference");
-    return base.reader().fetchManifest(Digest.isDigest(reference) ? reference : refName(reference), reference,
-        this::listTags);
+    return named(() -> base.reader().fetchManifest(Digest.isDigest(reference) ? reference : refName(reference),
+        reference, this::listTags));
   }
 
   @Override
@@ -68,27 +71,37 @@ public final class LayoutView implements Repository {
                 : "a tag must be non-blank and not a digest"));
       }
     }
-    base.pushManifest(manifest, tag.map(this::refName));
+    named(() -> {
+      base.pushManifest(manifest, tag.map(this::refName));
+      return null;
+    });
   }
 
   @Override
   public boolean hasBlob(Descriptor blob) throws IOException {
-    return base.reader().hasBlob(Objects.requireNonNull(blob, "blob"));
+    Objects.requireNonNull(blob, "blob");
+    return named(() -> base.reader().hasBlob(blob));
   }
 
   @Override
   public InputStream openBlob(Descriptor blob) throws IOException {
-    return base.reader().openBlob(Objects.requireNonNull(blob, "blob").digest());
+    Objects.requireNonNull(blob, "blob");
+    return named(() -> base.reader().openBlob(blob.digest()));
   }
 
   @Override
   public void pushBlob(Descriptor blob, InputStream content) throws IOException {
-    base.pushBlob(Objects.requireNonNull(blob, "blob"), Objects.requireNonNull(content, "content"));
+    Objects.requireNonNull(blob, "blob");
+    Objects.requireNonNull(content, "content");
+    named(() -> {
+      base.pushBlob(blob, content);
+      return null;
+    });
   }
 
   @Override
   public List<String> listTags() throws IOException {
-    List<String> names = base.reader().refNames();
+    List<String> names = named(() -> base.reader().refNames());
     if (repository.isEmpty()) {
       return names;
     }
@@ -106,7 +119,7 @@ public final class LayoutView implements Repository {
   public List<Descriptor> listReferrers(Digest subject, Optional<String> artifactType) throws IOException {
     Objects.requireNonNull(subject, "subject");
     Objects.requireNonNull(artifactType, "artifactType");
-    return base.reader().listReferrers(subject, artifactType, refName(LayoutReader.fallbackTag(subject)));
+    return named(() -> base.reader().listReferrers(subject, artifactType, refName(LayoutReader.fallbackTag(subject))));
   }
 
   /**
@@ -117,6 +130,36 @@ public final class LayoutView implements Repository {
   public void close() throws IOException {
     if (ownsBase) {
       base.close();
+    }
+  }
+
+  private interface LayoutCall<T> {
+    T call() throws IOException;
+  }
+
+  /**
+   * Runs {@code call}; for a repository of a bundle, a failure names the repository as well as the
+   * layout, which alone does not say which of its repositories was asked.
+   */
+  private <T> T named(LayoutCall<T> call) throws IOException {
+    try {
+      return call.call();
+    } catch (RegistryException e) {
+      if (repository.isEmpty() || e.repository().isPresent()) {
+        throw e;
+      }
+      RegistryException.Context c = e.context().repository(repository.get());
+      if (e.getClass() == NotFoundException.class) {
+        throw new NotFoundException(e.reason(), c, e);
+      } else if (e.getClass() == DigestMismatchException.class) {
+        DigestMismatchException d = (DigestMismatchException) e;
+        DigestMismatchException named = new DigestMismatchException(e.reason(), c, d.expected(), d.actual());
+        named.addSuppressed(e); // its constructor takes no cause
+        throw named;
+      } else if (e.getClass() == RegistryException.class) {
+        throw new RegistryException(e.reason(), c, e);
+      }
+      throw e;
     }
   }
 
