@@ -15,7 +15,6 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AfterEach;
@@ -35,7 +34,7 @@ class LocationSchemeTest {
   void setUp() throws IOException {
     registry = FakeRegistry.start();
     syncer = Syncer.builder().build();
-    copier = new Copier(EngineSettings.defaults().withRetry(RetryPolicy.builder().initialBackoff(Duration.ofMillis(1)).jitter(0).build()));
+    copier = new Copier(EngineSettings.defaults().withRetry(RetryPolicy.builder().attempts(1).build()));
   }
 
   @AfterEach
