@@ -181,7 +181,7 @@ public final class Location {
       }
     }
     Optional<String> near = nearest(word);
-    if (near.isPresent() || after.startsWith("/") || after.startsWith("\\")) {
+    if (near.isPresent() || after.startsWith("/") || after.startsWith("\\") || after.startsWith(":")) {
       throw unknownTransport(text, written, near);
     }
   }
@@ -201,6 +201,9 @@ public final class Location {
         best = t;
         bestDistance = d;
       }
+    }
+    if (best == null) {
+      return Optional.empty(); // too long, or too far from every transport to compare
     }
     String name = best.substring(0, best.indexOf(':'));
     // one edit for short names, two for long ones: "app" must stay an image, "oic" is a typo

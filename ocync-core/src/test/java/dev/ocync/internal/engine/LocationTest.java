@@ -102,6 +102,7 @@ class LocationTest {
       docker:nginx                | unknown transport "docker:" (did you mean "docker://"?)
       s3://bucket/x               | unknown transport "s3://"
       foo:/tmp/x                  | unknown transport "foo:"
+      oci-ahttprchive:://tm/[     | unknown transport "oci-ahttprchive:"
       /tmp/x                      | looks like a path: use "oci:/tmp/x"
       ./x                         | looks like a path: use "oci:./x"
       ../images/app:1.0           | looks like a path: use "oci:../images/app:1.0"
