@@ -103,8 +103,11 @@ class ModelFuzzTest {
       Location l = Location.parse(text);
       assertThat(l.reference().isPresent()).isNotEqualTo(l.path().isPresent());
     } catch (IllegalArgumentException refused) {
+      // a layout's path is a path: an '@' in it is no userinfo, and the message quotes it as written
+      String lower = text.strip().toLowerCase(java.util.Locale.ROOT);
+      boolean layout = lower.startsWith("oci:") || lower.startsWith("oci-archive:");
       String stripped = Location.withoutUserinfo(text.strip());
-      if (!stripped.equals(text.strip())) {
+      if (!layout && !stripped.equals(text.strip())) {
         assertThat(refused.getMessage()).doesNotContain(text.strip());
       }
     }
