@@ -169,7 +169,9 @@ write_tool_configs() {  # $1 = target host
     echo "defaults:"; echo "  source: source"; echo "  targets: [target]"
     echo "mappings:"
     while read -r repo tags; do
-      echo "  - from: $repo"; echo "    to: $repo"; echo "    tags:"; echo "      glob: [$(echo "$tags" | sed -e 's/[^ ][^ ]*/"&"/g' -e 's/ /, /g')]"  # quoted: 1.0 unquoted is a YAML number
+      # referrer fallback tags (sha256-<hex>) travel with their subject; quoted: 1.0 unquoted is a YAML number
+      tags=$(echo "$tags" | tr ' ' '\n' | grep -v '^sha256-' | tr '\n' ' ' | sed 's/ *$//')
+      echo "  - from: $repo"; echo "    to: $repo"; echo "    tags:"; echo "      glob: [$(echo "$tags" | sed -e 's/[^ ][^ ]*/"&"/g' -e 's/ /, /g')]"
     done < "$RUN/mappings.txt"
   } > "$RUN/ocync.yaml"
 }
