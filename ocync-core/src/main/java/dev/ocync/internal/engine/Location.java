@@ -270,8 +270,14 @@ public final class Location {
 
   /** {@code HOST/REPO...} after {@code http(s)://}: the first component is the host, whatever it looks like. */
   private static Reference withHost(String ref) {
+    int slash = ref.indexOf('/');
+    if (slash < 0) {
+      // "https://host@sha256:..." has a digest but no repository
+      throw new IllegalArgumentException("invalid reference \"" + ref + "\": no repository after the registry; "
+          + "add /REPOSITORY after the host, for example HOST/app@sha256:...");
+    }
     Reference parsed = Reference.parse(ref);
-    String host = ref.substring(0, ref.indexOf('/'));
+    String host = ref.substring(0, slash);
     if (!parsed.registry().equals(Reference.DOCKER_HUB) || RegistryHosts.isDockerHub(host)) {
       return parsed;
     }

@@ -112,6 +112,7 @@ class LocationTest {
       docker://ghcr.io            | no repository after the registry "ghcr.io"; add /REPOSITORY, for example ghcr.io/app:1.0
       https://myhost:5000/        | no repository after the registry "myhost:5000"; add /REPOSITORY, for example https://myhost:5000/app:1.0
       [.]:5000/foo                | invalid reference "[.]:5000/foo": "[.]" is not a valid IPv6 address
+      https://oci-ar@sha256:76ccc8709e9425661f771169d7d23c062ae0ee966c2559faf8ddf4a5c76ec6d3 | invalid reference "oci-ar@sha256:76ccc8709e9425661f771169d7d23c062ae0ee966c2559faf8ddf4a5c76ec6d3": no repository after the registry; add /REPOSITORY after the host, for example HOST/app@sha256:...
       """)
   void saysWhatWentWrongInTheUsersTerms(String text, String why) {
     assertThatThrownBy(() -> Location.parse(text))
