@@ -22,4 +22,6 @@ module dev.ocync.core {
   exports dev.ocync.oci;
   exports dev.ocync.spi;
   exports dev.ocync.auth;
+  // shared with the config module only, for its "did you mean" suggestions
+  exports dev.ocync.internal.text to dev.ocync.config;
 }

@@ -1,6 +1,7 @@
 package dev.ocync.internal.engine;
 
 import dev.ocync.auth.RegistryHosts;
+import dev.ocync.internal.text.EditDistance;
 import dev.ocync.oci.Digest;
 import dev.ocync.oci.Reference;
 import java.nio.file.InvalidPathException;
@@ -211,28 +212,12 @@ public final class Location {
     return bestDistance <= allowed && bestDistance > 0 ? Optional.of(best) : Optional.empty();
   }
 
-  /** Edit distance counting a swap of neighbours as one edit ("dokcer" is one from "docker"). */
+  /** Too long or too different in length to be a typo of a transport: {@link Integer#MAX_VALUE}. */
   private static int distance(String a, String b) {
     if (Math.abs(a.length() - b.length()) > 3 || a.length() > 32) {
       return Integer.MAX_VALUE;
     }
-    int[][] d = new int[a.length() + 1][b.length() + 1];
-    for (int i = 0; i <= a.length(); i++) {
-      d[i][0] = i;
-    }
-    for (int j = 0; j <= b.length(); j++) {
-      d[0][j] = j;
-    }
-    for (int i = 1; i <= a.length(); i++) {
-      for (int j = 1; j <= b.length(); j++) {
-        int cost = a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1;
-        d[i][j] = Math.min(Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1), d[i - 1][j - 1] + cost);
-        if (i > 1 && j > 1 && a.charAt(i - 1) == b.charAt(j - 2) && a.charAt(i - 2) == b.charAt(j - 1)) {
-          d[i][j] = Math.min(d[i][j], d[i - 2][j - 2] + 1);
-        }
-      }
-    }
-    return d[a.length()][b.length()];
+    return EditDistance.of(a, b);
   }
 
   /** A bare path ({@code /tmp/x}, {@code ./x}, {@code C:\\x}) is a forgotten {@code oci:}, not an image on Docker Hub. */
