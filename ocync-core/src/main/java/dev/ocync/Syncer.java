@@ -135,7 +135,7 @@ public final class Syncer implements Closeable {
       throw new IllegalArgumentException("no mappings to run");
     }
     Engine.Running running = copier.engine().start(list);
-    return new SyncRun(running.report(), running.cancel());
+    return new SyncRun(running.report(), running.cancel(), running.drain());
   }
 
   /** Where credentials come from for registries this syncer opens itself. */

@@ -283,6 +283,110 @@ class SyncerRunTest {
     assertThat(writes(mirror)).isEmpty();
   }
 
+  private Mapping threeTagsOneAtATime() {
+    for (int i = 1; i <= 3; i++) {
+      upstream.putImage("app", TestImages.ociImage(80 + i, Platform.parse("linux/amd64"), 1, 100),
+          Optional.of(i + ".0"));
+    }
+    return Mapping.builder().source(upstream.host(), "app").target(mirror.host(), "app").tags("1.0", "2.0", "3.0")
+        .artifacts(ArtifactPolicy.disabled()).build();
+  }
+
+  private static boolean isBlobGet(RecordedRequest r) {
+    return r.getMethod().equals("GET") && r.getUrl().encodedPath().contains("/blobs/sha256:");
+  }
+
+  private static void awaitRequest(FakeRegistry fake, java.util.function.Predicate<RecordedRequest> which)
+      throws InterruptedException {
+    for (int i = 0; i < 2000 && fake.requests().stream().noneMatch(which); i++) {
+      Thread.sleep(10);
+    }
+    assertThat(fake.requests()).anyMatch(which);
+  }
+
+  @Test
+  @org.junit.jupiter.api.Timeout(60)
+  void drainLetsTheImageInFlightFinishAndStartsNoOther() throws Exception {
+    Mapping m = threeTagsOneAtATime();
+    java.util.concurrent.CountDownLatch drained = new java.util.concurrent.CountDownLatch(1);
+    // the first blob GET waits (on the fake's side) until the run is draining, then is answered
+    upstream.inject(r -> {
+      if (isBlobGet(r)) {
+        try {
+          drained.await(30, java.util.concurrent.TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+      }
+      return false;
+    }, new mockwebserver3.MockResponse.Builder().code(500).build(), false);
+    SyncReport report;
+    try (Syncer s = syncer().imagesInFlight(1).build()) {
+      SyncRun run = s.start(List.of(m));
+      awaitRequest(upstream, SyncerRunTest::isBlobGet);
+      run.drain(Duration.ofMinutes(1));
+      drained.countDown();
+      report = run.await();
+    }
+
+    assertThat(report.images()).extracting(ImageResult::tag, ImageResult::status, ImageResult::started)
+        .containsExactly(org.assertj.core.groups.Tuple.tuple(Optional.of("1.0"), ImageResult.Status.SYNCED, true),
+            org.assertj.core.groups.Tuple.tuple(Optional.of("2.0"), ImageResult.Status.CANCELLED, false),
+            org.assertj.core.groups.Tuple.tuple(Optional.of("3.0"), ImageResult.Status.CANCELLED, false));
+    assertThat(report.cancelled()).isTrue();
+    assertThat(report.succeeded()).isFalse();
+    assertThat(mirror.manifest("app", "1.0")).isPresent();
+    // the images that never started made no request on either side
+    for (String tag : List.of("2.0", "3.0")) {
+      assertThat(upstream.requests()).noneMatch(r -> r.getUrl().encodedPath().endsWith("/manifests/" + tag));
+      assertThat(mirror.requests()).noneMatch(r -> r.getUrl().encodedPath().endsWith("/manifests/" + tag));
+    }
+    assertThat(mirror.manifestCount("app")).isEqualTo(1);
+    String json = report.toJson();
+    assertThat(json).contains("\"cancelled\" : true").contains("\"started\" : false");
+  }
+
+  @Test
+  @org.junit.jupiter.api.Timeout(60)
+  void drainCancelsWhatIsStillInFlightAtTheDeadlineAndPushesNoManifest() throws Exception {
+    Mapping m = threeTagsOneAtATime();
+    // the source's blobs answer after two minutes: only the deadline's cancel ends the first image
+    upstream.inject(SyncerRunTest::isBlobGet, new mockwebserver3.MockResponse.Builder().code(404)
+        .headersDelay(120, java.util.concurrent.TimeUnit.SECONDS).build(), false);
+    Registry patient = upstream.registry().readTimeout(Duration.ofMinutes(5)).build();
+    registries.add(patient);
+    SyncReport report;
+    try (Syncer s = syncer().registry(patient).imagesInFlight(1).build()) {
+      SyncRun run = s.start(List.of(m));
+      awaitRequest(upstream, SyncerRunTest::isBlobGet);
+      run.drain(Duration.ofMillis(200));
+      report = run.await();
+    }
+
+    assertThat(report.images()).extracting(ImageResult::status, ImageResult::started)
+        .containsExactly(org.assertj.core.groups.Tuple.tuple(ImageResult.Status.CANCELLED, true),
+            org.assertj.core.groups.Tuple.tuple(ImageResult.Status.CANCELLED, false),
+            org.assertj.core.groups.Tuple.tuple(ImageResult.Status.CANCELLED, false));
+    assertThat(report.cancelled()).isTrue();
+    // nothing half-written: no manifest reached the target, and no later image asked the source
+    assertThat(mirror.requests("PUT", "/manifests/")).isEmpty();
+    assertThat(upstream.requests()).noneMatch(r -> r.getUrl().encodedPath().endsWith("/manifests/2.0")
+        || r.getUrl().encodedPath().endsWith("/manifests/3.0"));
+  }
+
+  @Test
+  void drainOfAFinishedRunChangesNothing() throws IOException {
+    Mapping m = threeTagsOneAtATime();
+    try (Syncer s = syncer().build()) {
+      SyncRun run = s.start(List.of(m));
+      SyncReport report = run.await();
+      run.drain(Duration.ofSeconds(1));
+      assertThat(report.cancelled()).isFalse();
+      assertThat(run.report()).contains(report);
+      assertThatThrownBy(() -> run.drain(Duration.ofSeconds(-1))).isInstanceOf(IllegalArgumentException.class);
+    }
+  }
+
   @Test
   void literalTagsAreNotListed() throws IOException {
     upstream.putImage("app", TestImages.ociImage(6, Platform.parse("linux/amd64"), 1, 100), Optional.of("1.0"));

@@ -108,11 +108,12 @@ public final class Engine implements Closeable {
       throw e;
     }
     report.whenComplete((r, e) -> exit());
-    return new Running(report, run::cancel);
+    return new Running(report, run::cancel, run::drain);
   }
 
-  /** A started run: its report and how to cancel it. */
-  public record Running(CompletableFuture<SyncReport> report, Runnable cancel) {}
+  /** A started run: its report, how to cancel it and how to drain it. */
+  public record Running(CompletableFuture<SyncReport> report, Runnable cancel,
+      java.util.function.Consumer<java.time.Duration> drain) {}
 
   /** The endpoint as the engine moves content: its repository and group (registry host). */
   Side side(Mapping.Endpoint e) {

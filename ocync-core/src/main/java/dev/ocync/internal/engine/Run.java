@@ -56,6 +56,10 @@ final class Run {
   private final long startNanos = System.nanoTime();
 
   private volatile boolean cancelled;
+  /** Set by {@link #drain}: no image or mapping starts any more; those running go on until the deadline. */
+  private volatile boolean draining;
+  private volatile java.util.concurrent.ScheduledFuture<?> drainTimer;
+  private volatile boolean finished;
   private final Set<CompletableFuture<Void>> delays = ConcurrentHashMap.newKeySet();
   private final Set<InputStream> streams = ConcurrentHashMap.newKeySet();
   private final Set<Runnable> exchanges = ConcurrentHashMap.newKeySet();
@@ -147,6 +151,32 @@ final class Run {
         // closing is how the transfer is abandoned; its own failure does not matter
       }
     }
+  }
+
+  /**
+   * Stops starting work: images and mappings not yet started are not, those running may finish
+   * until {@code deadline}; then the rest is cancelled as by {@link #cancel()}. Returns at once.
+   */
+  void drain(Duration deadline) {
+    if (deadline.isNegative()) {
+      throw new IllegalArgumentException("a drain deadline cannot be negative: " + deadline);
+    }
+    draining = true;
+    if (deadline.isZero() || finished) {
+      cancel();
+      return;
+    }
+    try {
+      drainTimer = engine.timer().schedule(this::cancel, deadline.toNanos(), TimeUnit.NANOSECONDS);
+    } catch (java.util.concurrent.RejectedExecutionException e) {
+      // the engine is closing: there is no time left to give
+      cancel();
+    }
+  }
+
+  /** Whether a drain or a cancel stops new work from starting. */
+  boolean stopping() {
+    return draining || cancelled;
   }
 
   void checkCancelled(String what) throws Retry.Cancelled {
@@ -422,7 +452,7 @@ final class Run {
 
   /** Starts an image once an image slot is free; a cancelled run does not start it. */
   CompletableFuture<ImageTask.Outcome> submit(ImageTask task) {
-    CompletableFuture<ImageTask.Outcome> f = images.acquire().thenComposeAsync(v -> cancelled
+    CompletableFuture<ImageTask.Outcome> f = images.acquire().thenComposeAsync(v -> stopping()
         ? CompletableFuture.completedFuture(task.notRun(ImageResult.Status.CANCELLED, Optional.empty()))
         : task.start().thenCompose(o -> {
           if (!task.refusedDespiteCache(o)) {
@@ -592,7 +622,7 @@ final class Run {
       }
       plans.add(planned.exceptionally(e -> {
         Throwable cause = Retry.unwrap(e);
-        slot.problems.add(cancelled && Retry.isInterruption(cause)
+        slot.problems.add(stopping() && Retry.isInterruption(cause)
             ? new SyncReport.Problem(SyncReport.ProblemKind.CANCELLED,
                 m.source() + ": the run was cancelled before its tags were chosen")
             : new SyncReport.Problem(SyncReport.ProblemKind.TAG_LISTING_FAILED, m.source() + ": " + cause.getMessage()));
@@ -608,6 +638,11 @@ final class Run {
       });
       return CompletableFuture.allOf(all.toArray(CompletableFuture[]::new));
     }).thenCompose(v -> settle()).handle((v, e) -> {
+      finished = true;
+      java.util.concurrent.ScheduledFuture<?> timer = drainTimer;
+      if (timer != null) {
+        timer.cancel(false);
+      }
       deleteStaging();
       if (!dryRun) {
         engine.cache().persist();
@@ -628,7 +663,11 @@ final class Run {
         }
       }
     }
-    SyncReport r = new SyncReport(started, Duration.ofNanos(System.nanoTime() - startNanos), dryRun, cancelled,
+    // a drain that stopped anything from running is a cancelled run; one that let everything finish is not
+    boolean stopped = cancelled || draining && (results.stream().anyMatch(i -> i.status() == ImageResult.Status.CANCELLED)
+        || reports.stream().flatMap(m -> m.problems().stream())
+            .anyMatch(p -> p.kind() == SyncReport.ProblemKind.CANCELLED));
+    SyncReport r = new SyncReport(started, Duration.ofNanos(System.nanoTime() - startNanos), dryRun, stopped,
         reports, results);
     listener.runFinished(r);
     return r;
@@ -640,7 +679,7 @@ final class Run {
 
   private CompletableFuture<Void> plan(Slot slot) {
     Mapping m = slot.mapping;
-    if (cancelled) {
+    if (stopping()) {
       slot.problems.add(new SyncReport.Problem(SyncReport.ProblemKind.CANCELLED,
           m.source() + ": the run was cancelled before its tags were chosen"));
       return CompletableFuture.completedFuture(null);
