@@ -1,10 +1,12 @@
 package dev.ocync;
 
 import dev.ocync.oci.Digest;
+import dev.ocync.spi.AuthenticationException;
 import dev.ocync.spi.RegistryException;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.OptionalInt;
 
 /**
  * What happened to one image at one target in a {@link Syncer#run} (one per image and target).
@@ -89,6 +91,43 @@ public record ImageResult(String source, String target, Optional<String> tag, St
     /** The error's message. */
     public String message() {
       return error.getMessage();
+    }
+
+    /** The HTTP status of the failed response, when there was one. */
+    public OptionalInt httpStatus() {
+      return error.status();
+    }
+
+    /** The registry (or layout path) where it failed. */
+    public String registry() {
+      return error.registry();
+    }
+
+    /**
+     * Whether it is an authentication or authorization failure: HTTP 401 or 403 from the registry
+     * or its token service, or credentials that could not be looked up (a credential helper that
+     * failed); see {@link #isAuthentication(RegistryException)}.
+     */
+    public boolean authentication() {
+      return isAuthentication(error);
+    }
+
+    /**
+     * Whether {@code e} is an authentication or authorization failure: an
+     * {@link AuthenticationException} anywhere in its cause chain, or HTTP 401 or 403.
+     */
+    public static boolean isAuthentication(RegistryException e) {
+      int status = e.status().orElse(0);
+      if (status == 401 || status == 403) {
+        return true;
+      }
+      int depth = 0;
+      for (Throwable t = e; t != null && depth < 16; t = t.getCause(), depth++) {
+        if (t instanceof AuthenticationException) {
+          return true;
+        }
+      }
+      return false;
     }
 
     @Override

@@ -5,7 +5,9 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Objects;
+import dev.ocync.spi.RegistryException;
 import java.util.Optional;
+import java.util.OptionalInt;
 
 /**
  * Everything a {@link Syncer#run} did: one {@link ImageResult} per image and target, what each
@@ -34,12 +36,38 @@ public final class SyncReport {
     CANCELLED
   }
 
-  /** A problem of a mapping, with a message naming the source and the cause. */
-  public record Problem(ProblemKind kind, String message) {
-    /** A problem; both are required. */
+  /**
+   * A problem of a mapping, with a message naming the source and the cause, and what is known of
+   * that cause as data (so a caller tells a refused login from a broken registry without reading
+   * the message).
+   *
+   * @param kind what went wrong
+   * @param message names the source and the cause
+   * @param registry the registry (or layout path) that failed, when the cause came from one
+   * @param httpStatus the HTTP status of the failed response, when there was one
+   * @param authentication whether the cause is an authentication or authorization failure: HTTP
+   *     401 or 403 from the registry or its token service, or credentials that could not be looked
+   *     up (a credential helper that failed)
+   */
+  public record Problem(ProblemKind kind, String message, Optional<String> registry, OptionalInt httpStatus,
+      boolean authentication) {
+    /** A problem; all are required. */
     public Problem {
       Objects.requireNonNull(kind, "kind");
       Objects.requireNonNull(message, "message");
+      Objects.requireNonNull(registry, "registry");
+      Objects.requireNonNull(httpStatus, "httpStatus");
+    }
+
+    /** A problem with no registry failure behind it (too few tags, a cancel). */
+    public Problem(ProblemKind kind, String message) {
+      this(kind, message, Optional.empty(), OptionalInt.empty(), false);
+    }
+
+    /** A problem caused by {@code cause}: its registry, HTTP status and whether it is an authentication failure. */
+    public static Problem of(ProblemKind kind, String message, RegistryException cause) {
+      return new Problem(kind, message, Optional.of(cause.registry()), cause.status(),
+          ImageResult.Failure.isAuthentication(cause));
     }
   }
 

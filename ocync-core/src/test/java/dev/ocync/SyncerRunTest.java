@@ -388,6 +388,50 @@ class SyncerRunTest {
   }
 
   @Test
+  void aRefusedTagListingIsATypedAuthenticationProblemNamingTheRegistry() throws IOException {
+    upstream.putImage("app", TestImages.ociImage(90, Platform.parse("linux/amd64"), 1, 100), Optional.of("1.0"));
+    upstream.requireBearer("alice", "right");
+    Registry wrong = upstream.registry()
+        .credentials(dev.ocync.auth.CredentialProvider.basic(upstream.host(), "alice", "wrong")).build();
+    registries.add(wrong);
+    SyncReport report;
+    try (Syncer s = syncer().registry(wrong).build()) {
+      report = s.run(List.of(Mapping.builder().source(upstream.host(), "app").target(mirror.host(), "app")
+          .tags(TagSelector.builder().glob("*").build()).build()));
+    }
+    SyncReport.Problem p = report.mappings().get(0).problems().get(0);
+    assertThat(p.kind()).isEqualTo(SyncReport.ProblemKind.TAG_LISTING_FAILED);
+    assertThat(p.authentication()).as(p.message()).isTrue();
+    assertThat(p.registry()).contains(upstream.host());
+    assertThat(p.httpStatus()).hasValue(401);
+    assertThat(report.toJson()).contains("\"authentication\" : true").contains("\"httpStatus\" : 401")
+        .doesNotContain("wrong");
+  }
+
+  @Test
+  void aTargetRefusingThePushIsATypedAuthenticationFailureAndA404IsNot() throws IOException {
+    upstream.putImage("app", TestImages.ociImage(91, Platform.parse("linux/amd64"), 1, 100), Optional.of("1.0"));
+    mirror.requireBasic("bob", "right");
+    Registry wrong = mirror.registry()
+        .credentials(dev.ocync.auth.CredentialProvider.basic(mirror.host(), "bob", "wrong")).build();
+    registries.add(wrong);
+    SyncReport report;
+    try (Syncer s = syncer().registry(wrong).build()) {
+      report = s.run(List.of(Mapping.builder().source(upstream.host(), "app").target(mirror.host(), "app")
+          .tags("1.0", "9.9").artifacts(ArtifactPolicy.disabled()).build()));
+    }
+    ImageResult.Failure refused = report.images().get(0).failure().orElseThrow();
+    assertThat(refused.authentication()).as(refused.message()).isTrue();
+    assertThat(refused.registry()).isEqualTo(mirror.host());
+    assertThat(refused.httpStatus()).hasValue(401);
+    // the missing tag fails at the source, not for want of credentials
+    ImageResult.Failure missing = report.images().get(1).failure().orElseThrow();
+    assertThat(missing.authentication()).as(missing.message()).isFalse();
+    assertThat(missing.registry()).isEqualTo(upstream.host());
+    assertThat(missing.httpStatus()).hasValue(404);
+  }
+
+  @Test
   void literalTagsAreNotListed() throws IOException {
     upstream.putImage("app", TestImages.ociImage(6, Platform.parse("linux/amd64"), 1, 100), Optional.of("1.0"));
     try (Syncer s = syncer().build()) {

@@ -45,7 +45,10 @@ public final class ReportJson {
       }
       ArrayNode problems = n.putArray("problems");
       for (SyncReport.Problem p : m.problems()) {
-        problems.addObject().put("kind", p.kind().name()).put("message", p.message());
+        ObjectNode pn = problems.addObject().put("kind", p.kind().name()).put("message", p.message());
+        p.registry().ifPresent(r -> pn.put("registry", r));
+        p.httpStatus().ifPresent(st -> pn.put("httpStatus", st));
+        pn.put("authentication", p.authentication());
       }
     }
     ArrayNode images = root.putArray("images");
@@ -60,8 +63,10 @@ public final class ReportJson {
         ObjectNode fn = n.putObject("failure");
         fn.put("stage", f.stage().name());
         fn.put("message", f.message());
-        f.error().status().ifPresent(s -> fn.put("httpStatus", s));
+        fn.put("registry", f.registry());
+        f.httpStatus().ifPresent(s -> fn.put("httpStatus", s));
         f.error().errorCode().ifPresent(c -> fn.put("errorCode", c));
+        fn.put("authentication", f.authentication());
       });
       r.sourceDigest().ifPresent(d -> n.put("sourceDigest", d.toString()));
       r.targetDigest().ifPresent(d -> n.put("targetDigest", d.toString()));

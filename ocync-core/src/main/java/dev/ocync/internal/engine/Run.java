@@ -625,7 +625,7 @@ final class Run {
         slot.problems.add(stopping() && Retry.isInterruption(cause)
             ? new SyncReport.Problem(SyncReport.ProblemKind.CANCELLED,
                 m.source() + ": the run was cancelled before its tags were chosen")
-            : new SyncReport.Problem(SyncReport.ProblemKind.TAG_LISTING_FAILED, m.source() + ": " + cause.getMessage()));
+            : listingFailed(m, cause));
         return null;
       }));
     }
@@ -649,6 +649,13 @@ final class Run {
       }
       return report(slots);
     });
+  }
+
+  private static SyncReport.Problem listingFailed(Mapping m, Throwable cause) {
+    String message = m.source() + ": " + cause.getMessage();
+    return cause instanceof RegistryException re
+        ? SyncReport.Problem.of(SyncReport.ProblemKind.TAG_LISTING_FAILED, message, re)
+        : new SyncReport.Problem(SyncReport.ProblemKind.TAG_LISTING_FAILED, message);
   }
 
   private SyncReport report(List<Slot> slots) {

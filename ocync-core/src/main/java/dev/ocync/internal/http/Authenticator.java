@@ -144,7 +144,8 @@ final class Authenticator {
               c = Optional.empty();
             }
           } catch (IOException e) {
-            throw new RegistryException("looking up credentials failed: " + e.getMessage(), Context.of(host), e);
+            // no credentials, no login: the user must fix them, as for a refused password
+            throw new AuthenticationException("looking up credentials failed: " + e.getMessage(), Context.of(host), e);
           }
           credentials = c;
         }

@@ -192,7 +192,7 @@ final class SyncCommand implements java.util.concurrent.Callable<Integer> {
       }
       for (SyncReport.Problem p : m.problems()) {
         if (Exit.isAuthentication(p)) {
-          String host = m.source().contains("/") ? m.source().substring(0, m.source().indexOf('/')) : m.source();
+          String host = p.registry().orElse(m.source());
           err.println("error: authentication refused by registry " + host + aliasOf(cfg, host) + ": " + p.message());
         } else {
           err.println("error: " + p.message());
@@ -200,6 +200,11 @@ final class SyncCommand implements java.util.concurrent.Callable<Integer> {
       }
     }
     int code = Exit.of(report);
+    if (code == Exit.AUTH && Exit.authProblem(report).isEmpty()) {
+      String host = Exit.authRegistry(report).orElseThrow();
+      err.println("error: authentication refused by registry " + host + aliasOf(cfg, host)
+          + ": every image failed on it");
+    }
     if (level != Progress.Level.QUIET) {
       err.println(summary(report));
     }
