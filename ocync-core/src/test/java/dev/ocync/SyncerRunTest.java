@@ -432,6 +432,47 @@ class SyncerRunTest {
   }
 
   @Test
+  void bytesMovedNamesTheImageAsImageStartedDidAndAddsUpToItsBytes() throws IOException {
+    List<Image> images = imagesSharingABaseLayer();
+    upstream.putImage("app", images.get(0), Optional.of("a"));
+    upstream.putImage("app", images.get(1), Optional.of("b"));
+    // a layer of 3 MiB: progress comes in MiB steps, not per read
+    upstream.putImage("app", TestImages.ociImage(92, Platform.parse("linux/amd64"), 1, 3 << 20), Optional.of("big"));
+    Set<String> started = ConcurrentHashMap.newKeySet();
+    Map<String, Long> moved = new ConcurrentHashMap<>();
+    Map<String, Integer> events = new ConcurrentHashMap<>();
+    SyncListener recorder = new SyncListener() {
+      @Override
+      public void imageStarted(String source, String target) {
+        started.add(source + " -> " + target);
+      }
+
+      @Override
+      public void bytesMoved(String source, String target, long bytes) {
+        moved.merge(source + " -> " + target, bytes, Long::sum);
+        events.merge(source + " -> " + target, 1, Integer::sum);
+      }
+    };
+    SyncReport report;
+    try (Syncer s = syncer().imagesInFlight(1).listener(recorder).build()) {
+      report = s.run(List.of(mapping("app", "app", "a", "b", "big")));
+    }
+
+    assertThat(report.succeeded()).as(report.toString()).isTrue();
+    assertThat(started).containsAll(moved.keySet());
+    for (ImageResult r : report.images()) {
+      String key = r.source() + " -> " + r.target();
+      assertThat(moved.getOrDefault(key, 0L)).as(key).isEqualTo(r.bytes());
+    }
+    // the shared base layer moved once, for the image that asked first
+    assertThat(report.images().get(1).bytes()).isLessThan(images.get(1).blobs().stream()
+        .mapToLong(b -> b.descriptor().size()).sum());
+    String big = report.images().get(2).source() + " -> " + report.images().get(2).target();
+    // two blobs (config and layer): at most one event per MiB of each, plus one at each end
+    assertThat(events.get(big)).isBetween(2, 3 + 2);
+  }
+
+  @Test
   void literalTagsAreNotListed() throws IOException {
     upstream.putImage("app", TestImages.ociImage(6, Platform.parse("linux/amd64"), 1, 100), Optional.of("1.0"));
     try (Syncer s = syncer().build()) {
@@ -726,7 +767,7 @@ class SyncerRunTest {
       }
 
       @Override
-      public void bytesMoved(String target, long bytes) {
+      public void bytesMoved(String source, String target, long bytes) {
         moved.add(bytes);
       }
     };

@@ -249,12 +249,17 @@ final class Run {
     return f;
   }
 
-  /** The source stream of a blob, abandoned when the run is cancelled, reporting progress. */
-  InputStream guard(InputStream raw, String target) {
-    return guard(raw, target, true);
+  /**
+   * The source stream of a blob, abandoned when the run is cancelled, reporting progress as bytes
+   * of {@code image} (the image moving it: the first that asked for it, where images share it).
+   */
+  InputStream guard(InputStream raw, ImageTask image) {
+    return guard(raw, image.targetShownAtStart(), Optional.of(image));
   }
 
-  private InputStream guard(InputStream raw, String target, boolean progress) {
+  private InputStream guard(InputStream raw, String target, Optional<ImageTask> image) {
+    boolean progress = image.isPresent();
+    String source = image.map(ImageTask::sourceShown).orElse("");
     streams.add(raw);
     return new FilterInputStream(raw) {
       private long unreported;
@@ -279,7 +284,7 @@ final class Run {
         if (n > 0) {
           unreported += n;
           if (progress && unreported >= PROGRESS_STEP) {
-            listener.bytesMoved(target, unreported);
+            listener.bytesMoved(source, target, unreported);
             unreported = 0;
           }
         }
@@ -290,7 +295,7 @@ final class Run {
       public void close() throws IOException {
         streams.remove(raw);
         if (progress && unreported > 0) {
-          listener.bytesMoved(target, unreported);
+          listener.bytesMoved(source, target, unreported);
           unreported = 0;
         }
         super.close();
@@ -540,7 +545,7 @@ final class Run {
     }
     Path tmp = Files.createTempFile(dir, "blob-", ".tmp");
     try {
-      try (InputStream raw = guard(src.repo().openBlob(blob), "staging", false);
+      try (InputStream raw = guard(src.repo().openBlob(blob), "staging", Optional.empty());
           VerifyingInputStream in = new VerifyingInputStream(raw, blob, src.repo().location())) {
         Files.copy(in, tmp, StandardCopyOption.REPLACE_EXISTING);
         in.verifyConsumed();

@@ -39,10 +39,10 @@ class ProgressTest {
     p.imageStarted("src.example/app:1.0", "dst.example/app:1.0");
     p.imageStarted("src.example/app:1.0", "dst2.example/app:1.0");
     clock.addAndGet(SECOND);
-    p.bytesMoved("dst.example/app", 1_500_000);
-    p.bytesMoved("dst2.example/app", 500_000);
+    p.bytesMoved("src.example/app:1.0", "dst.example/app:1.0", 1_500_000);
+    p.bytesMoved("src.example/app:1.0", "dst2.example/app:1.0", 500_000);
     clock.addAndGet(SECOND);
-    p.bytesMoved("dst.example/app", 500_000);
+    p.bytesMoved("src.example/app:1.0", "dst.example/app:1.0", 500_000);
     p.imageFinished(result("src.example/app:1.0", "dst.example/app:1.0", ImageResult.Status.SYNCED, 2_000_000));
     p.imageStarted("src.example/app:1.0", "dst.example/other:1.0");
     p.imageFinished(result("src.example/app:1.0", "dst.example/other:1.0", ImageResult.Status.SKIPPED, 0));
