@@ -473,6 +473,71 @@ class SyncerRunTest {
   }
 
   @Test
+  void maxConcurrentOfATargetRegistryCapsItsBlobTransfers() throws IOException {
+    upstream.putImage("app", TestImages.ociImage(93, Platform.parse("linux/amd64"), 4, 2000), Optional.of("1.0"));
+    upstream.putImage("app", TestImages.ociImage(94, Platform.parse("linux/amd64"), 4, 2000), Optional.of("2.0"));
+    java.util.concurrent.atomic.AtomicInteger now = new java.util.concurrent.atomic.AtomicInteger();
+    java.util.concurrent.atomic.AtomicInteger peak = new java.util.concurrent.atomic.AtomicInteger();
+    // each upload's PUT is held a moment at the fake, so uploads allowed together overlap there
+    mirror.inject(r -> {
+      if (r.getMethod().equals("PUT") && r.getUrl().encodedPath().contains("/blobs/uploads/")) {
+        peak.accumulateAndGet(now.incrementAndGet(), Math::max);
+        try {
+          Thread.sleep(50);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        } finally {
+          now.decrementAndGet();
+        }
+      }
+      return false;
+    }, FakeRegistry.error(500, "UNKNOWN", "never sent"), false);
+    Registry one = mirror.registry().maxConcurrent(1).build();
+    registries.add(one);
+    SyncReport report;
+    try (Syncer s = syncer().registry(one).blobsInFlightPerRegistry(6).build()) {
+      report = s.run(List.of(mapping("app", "app", "1.0", "2.0")));
+    }
+    assertThat(report.succeeded()).as(report.toString()).isTrue();
+    assertThat(mirror.requests("PUT", "/blobs/uploads/")).hasSizeGreaterThan(4);
+    assertThat(peak.get()).isEqualTo(1);
+  }
+
+  @Test
+  void headFirstOffFetchesTheSourceManifestAtOnceAndNeverHeadsIt() throws IOException {
+    upstream.putImage("app", TestImages.ociImage(95, Platform.parse("linux/amd64"), 1, 100), Optional.of("1.0"));
+    Registry getFirst = upstream.registry().headFirst(false).build();
+    registries.add(getFirst);
+    assertThat(getFirst.headFirst()).isFalse();
+    assertThat(getFirst.newBuilder().build().headFirst()).isFalse();
+    List<SyncReport> reports = new ArrayList<>();
+    try (Syncer s = syncer().registry(getFirst).build()) {
+      Mapping m = Mapping.builder().source(upstream.host(), "app").target(mirror.host(), "app").tags("1.0")
+          .artifacts(ArtifactPolicy.disabled()).build();
+      reports.add(s.run(List.of(m)));
+      reports.add(s.run(List.of(m)));
+    }
+    assertThat(reports).extracting(r -> r.images().get(0).status())
+        .containsExactly(ImageResult.Status.SYNCED, ImageResult.Status.SKIPPED);
+    // one GET per run, which the transfer reused: no HEAD, no second GET
+    assertThat(upstream.requests("HEAD", "/manifests/1.0")).isEmpty();
+    assertThat(upstream.requests("GET", "/manifests/")).hasSize(2);
+  }
+
+  @Test
+  void headFirstByDefaultSkipsAnUnchangedImageWithoutAManifestGet() throws IOException {
+    upstream.putImage("app", TestImages.ociImage(96, Platform.parse("linux/amd64"), 1, 100), Optional.of("1.0"));
+    try (Syncer s = syncer().verifyTargets(true).build()) {
+      Mapping m = Mapping.builder().source(upstream.host(), "app").target(mirror.host(), "app").tags("1.0")
+          .artifacts(ArtifactPolicy.disabled()).build();
+      s.run(List.of(m));
+      assertThat(s.run(List.of(m)).images().get(0).status()).isEqualTo(ImageResult.Status.SKIPPED);
+    }
+    assertThat(upstream.requests("HEAD", "/manifests/1.0")).hasSize(2);
+    assertThat(upstream.requests("GET", "/manifests/")).hasSize(1);
+  }
+
+  @Test
   void literalTagsAreNotListed() throws IOException {
     upstream.putImage("app", TestImages.ociImage(6, Platform.parse("linux/amd64"), 1, 100), Optional.of("1.0"));
     try (Syncer s = syncer().build()) {

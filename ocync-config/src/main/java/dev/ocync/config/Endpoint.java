@@ -9,6 +9,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.OptionalInt;
 
 /**
  * One {@code registries.<alias>} entry of a configuration, built: a {@link Registry} for
@@ -36,10 +37,10 @@ public final class Endpoint implements Closeable {
   private final Optional<Registry> registry;
   private final Optional<Path> path;
   private final Optional<OciLayout.Bundle> bundle;
-  private final int maxConcurrent;
+  private final OptionalInt maxConcurrent;
   private final boolean headFirst;
 
-  Endpoint(String alias, Type type, Optional<Registry> registry, Optional<Path> path, int maxConcurrent,
+  Endpoint(String alias, Type type, Optional<Registry> registry, Optional<Path> path, OptionalInt maxConcurrent,
       boolean headFirst) {
     this.alias = Objects.requireNonNull(alias, "alias");
     this.type = Objects.requireNonNull(type, "type");
@@ -74,12 +75,22 @@ public final class Endpoint implements Closeable {
     return path;
   }
 
-  /** {@code max_concurrent}: the cap on requests in flight to this endpoint (default 50). */
-  public int maxConcurrent() {
+  /**
+   * {@code max_concurrent}: the cap on blob transfers in flight to this registry (the cap of its
+   * adaptive limit), as given to {@link Registry.Builder#maxConcurrent(int)}; empty when the file
+   * does not set it, then the syncer's {@code blobsInFlightPerRegistry} applies (the Rust ocync's
+   * default of 50 is not assumed).
+   */
+  public OptionalInt maxConcurrent() {
     return maxConcurrent;
   }
 
-  /** {@code head_first}: on a source, HEAD every target before fetching the source manifest. */
+  /**
+   * {@code head_first}: with this registry as a source, whether an image is compared by HEAD (source
+   * and every target) before its manifest is fetched; see {@link Registry.Builder#headFirst(boolean)}.
+   * True unless the file says {@code head_first: false} (ocync-java always compares by HEAD
+   * first; the Rust ocync only with {@code head_first: true}). Always true for layouts.
+   */
   public boolean headFirst() {
     return headFirst;
   }

@@ -195,7 +195,8 @@ public final class OcyncConfig implements Closeable {
       Map<String, String> env) throws IOException {
     Endpoint.Type type = Endpoint.Type.valueOf(spec.type().name());
     if (type != Endpoint.Type.REGISTRY) {
-      return new Endpoint(spec.alias(), type, Optional.empty(), spec.path(), spec.maxConcurrent(), spec.headFirst());
+      return new Endpoint(spec.alias(), type, Optional.empty(), spec.path(), spec.maxConcurrent(),
+          spec.headFirst().orElse(true));
     }
     Registry.Builder b = Registry.builder(spec.url().orElseThrow());
     String host;
@@ -208,8 +209,11 @@ public final class OcyncConfig implements Closeable {
       b.clientCertificate(spec.clientCert().get(), spec.clientKey().get());
     }
     b.insecureSkipVerify(spec.insecureSkipVerify());
-    return new Endpoint(spec.alias(), type, Optional.of(b.build()), Optional.empty(), spec.maxConcurrent(),
-        spec.headFirst());
+    spec.maxConcurrent().ifPresent(b::maxConcurrent);
+    spec.headFirst().ifPresent(b::headFirst);
+    Registry registry = b.build();
+    return new Endpoint(spec.alias(), type, Optional.of(registry), Optional.empty(), registry.maxConcurrent(),
+        registry.headFirst());
   }
 
   private static CredentialProvider credentials(RegistrySpec spec, String host,

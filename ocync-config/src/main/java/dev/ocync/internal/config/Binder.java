@@ -39,6 +39,8 @@ import java.util.function.Function;
  */
 public final class Binder {
   private static final int DEFAULT_MAX_CONCURRENT = 50;
+  /** What {@code Registry.Builder.maxConcurrent} accepts. */
+  private static final int MAX_REGISTRY_CONCURRENT = 1024;
   private static final Duration DEFAULT_CACHE_TTL = Duration.ofHours(12);
 
   private final Problems problems;
@@ -185,8 +187,14 @@ public final class Binder {
     }
     Auth auth = layout ? new Auth("none", false, Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty())
         : auth(alias, r);
-    int maxConcurrent = r.integer("max_concurrent", 1).orElse(DEFAULT_MAX_CONCURRENT);
-    boolean headFirst = r.bool("head_first").orElse(false);
+    // absent, the library's defaults apply (not the Rust ocync's 50 and false): see Endpoint
+    OptionalInt maxConcurrent = r.integer("max_concurrent", 1);
+    if (maxConcurrent.isPresent() && maxConcurrent.getAsInt() > MAX_REGISTRY_CONCURRENT) {
+      r.entry("max_concurrent").ifPresent(e -> problems.add(e.keyLocation(), r.path("max_concurrent"),
+          "`max_concurrent` must be at most " + MAX_REGISTRY_CONCURRENT));
+      maxConcurrent = OptionalInt.empty();
+    }
+    Optional<Boolean> headFirst = r.bool("head_first");
     Tls tls = r.value("tls").flatMap(n -> Fields.section(n, r.path("tls"), Schema.TLS, problems)).map(this::tls)
         .orElse(Tls.NONE);
     registries.put(alias, new RegistrySpec(alias, type, url.map(ScalarNode::text), path, auth.type, auth.explicit,

@@ -9,6 +9,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.OptionalLong;
 
 /** A configuration after validation and merging: no aliases left unresolved, no defaults left to apply. */
@@ -36,7 +37,7 @@ public record Model(Global global, Map<String, RegistrySpec> registries, List<Ma
    */
   public record RegistrySpec(String alias, Type type, Optional<String> url, Optional<Path> path, String authType,
       boolean authExplicit, Optional<String> username, Optional<String> password, Optional<String> token,
-      Optional<String> awsProfile, int maxConcurrent, boolean headFirst, Optional<Path> caFile,
+      Optional<String> awsProfile, OptionalInt maxConcurrent, Optional<Boolean> headFirst, Optional<Path> caFile,
       Optional<Path> clientCert, Optional<Path> clientKey, boolean insecureSkipVerify, Location location,
       boolean urlSecret) {
     @Override

@@ -306,6 +306,14 @@ final class Run {
   /** The source's descriptor for a tag or digest, looked up once per run and shared by every target. */
   CompletableFuture<Descriptor> resolveSource(Side src, String reference) {
     return resolved.computeIfAbsent(List.of(src.repo(), reference), k -> {
+      if (!Digest.isDigest(reference) && !engine.headFirst(src)) {
+        // head_first off: one GET gives the digest and the manifest the transfer needs anyway
+        return retried("fetching " + reference + " from " + src.name(), () -> src.repo().fetchManifest(reference))
+            .thenApply(m -> {
+              manifests.putIfAbsent(List.of(src.repo(), m.digest()), CompletableFuture.completedFuture(m));
+              return m.descriptor();
+            });
+      }
       String what = "looking up " + reference + " at " + src.name();
       return retried(what, () -> src.repo().resolve(reference)).thenCompose(d -> {
         if (d.isPresent()) {
