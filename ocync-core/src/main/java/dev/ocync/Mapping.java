@@ -242,8 +242,15 @@ public final class Mapping {
     }
 
     /**
-     * Exactly these tags, without listing the source's tags; a tag missing at the source fails
-     * that image. Replaces a {@link #tags(TagSelector)} given before.
+     * Exactly these tags; a tag missing at the source fails that image. Replaces a
+     * {@link #tags(TagSelector)} given before.
+     *
+     * <p>The source's tags are never listed to <em>select</em> them. With artifacts enabled (the
+     * default) the run still reads the source repository's tag list once (one request per
+     * repository per run, shared by every mapping and image of that repository): it shows which
+     * legacy cosign tags ({@code sha256-<hex>.sig}, {@code .att}, {@code .sbom}) and referrer
+     * fallback tags ({@code sha256-<hex>}) exist, which would otherwise cost about four HEADs per
+     * image and index child. With {@link ArtifactPolicy#disabled()} nothing is listed at all.
      *
      * @throws IllegalArgumentException for an empty list or an invalid tag
      */

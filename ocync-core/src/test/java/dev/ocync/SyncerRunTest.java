@@ -538,6 +538,32 @@ class SyncerRunTest {
   }
 
   @Test
+  void literalTagsListTheSourceOncePerRepositoryAndRunForArtifactsAndNeverWithout() throws IOException {
+    upstream.referrersApi(false);
+    upstream.putImage("app", TestImages.ociImage(97, Platform.parse("linux/amd64"), 1, 100), Optional.of("1.0"));
+    upstream.putImage("app", TestImages.ociImage(98, Platform.parse("linux/amd64"), 1, 100), Optional.of("2.0"));
+    FakeRegistry other = FakeRegistry.start();
+    try (other; Syncer s = syncer(other).build()) {
+      // two mappings and three images of one source repository, artifacts on (the default)
+      List<Mapping> withArtifacts = List.of(mapping("app", "app", "1.0", "2.0"),
+          Mapping.builder().source(upstream.host(), "app").target(other.host(), "app").tags("1.0").build());
+      assertThat(s.run(withArtifacts).succeeded()).isTrue();
+      assertThat(upstream.requests("GET", "/tags/list")).hasSize(1);
+      // per run: the next run reads it again, since a signature may have been added upstream
+      assertThat(s.run(withArtifacts).succeeded()).isTrue();
+      assertThat(upstream.requests("GET", "/tags/list")).hasSize(2);
+
+      List<Mapping> without = List.of(Mapping.builder().source(upstream.host(), "app").target(other.host(), "bare")
+          .tags("1.0", "2.0").artifacts(ArtifactPolicy.disabled()).build());
+      assertThat(s.run(without).succeeded()).isTrue();
+      assertThat(upstream.requests("GET", "/tags/list")).hasSize(2);
+      // and without artifacts no cosign or fallback tag is looked up one by one either
+      assertThat(upstream.requests().stream().map(r -> r.getUrl().encodedPath())
+          .filter(p -> p.contains("/manifests/sha256-"))).isEmpty();
+    }
+  }
+
+  @Test
   void literalTagsAreNotListed() throws IOException {
     upstream.putImage("app", TestImages.ociImage(6, Platform.parse("linux/amd64"), 1, 100), Optional.of("1.0"));
     try (Syncer s = syncer().build()) {
