@@ -387,13 +387,19 @@ class SyncerRunTest {
     }
   }
 
+  /** The fake as a registry that sends {@code user} with a wrong password. */
+  private Registry wrongPassword(FakeRegistry fake, String user) {
+    Registry wrong = fake.registry()
+        .credentials(dev.ocync.auth.CredentialProvider.basic(fake.host(), user, "wrong")).build();
+    registries.add(wrong);
+    return wrong;
+  }
+
   @Test
   void aRefusedTagListingIsATypedAuthenticationProblemNamingTheRegistry() throws IOException {
     upstream.putImage("app", TestImages.ociImage(90, Platform.parse("linux/amd64"), 1, 100), Optional.of("1.0"));
     upstream.requireBearer("alice", "right");
-    Registry wrong = upstream.registry()
-        .credentials(dev.ocync.auth.CredentialProvider.basic(upstream.host(), "alice", "wrong")).build();
-    registries.add(wrong);
+    Registry wrong = wrongPassword(upstream, "alice");
     SyncReport report;
     try (Syncer s = syncer().registry(wrong).build()) {
       report = s.run(List.of(Mapping.builder().source(upstream.host(), "app").target(mirror.host(), "app")
@@ -412,9 +418,7 @@ class SyncerRunTest {
   void aTargetRefusingThePushIsATypedAuthenticationFailureAndA404IsNot() throws IOException {
     upstream.putImage("app", TestImages.ociImage(91, Platform.parse("linux/amd64"), 1, 100), Optional.of("1.0"));
     mirror.requireBasic("bob", "right");
-    Registry wrong = mirror.registry()
-        .credentials(dev.ocync.auth.CredentialProvider.basic(mirror.host(), "bob", "wrong")).build();
-    registries.add(wrong);
+    Registry wrong = wrongPassword(mirror, "bob");
     SyncReport report;
     try (Syncer s = syncer().registry(wrong).build()) {
       report = s.run(List.of(Mapping.builder().source(upstream.host(), "app").target(mirror.host(), "app")

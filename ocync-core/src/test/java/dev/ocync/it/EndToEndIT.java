@@ -19,7 +19,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -98,22 +97,8 @@ class EndToEndIT {
     int before = mirror.requestsSoFar().size();
     Process child = new ProcessBuilder(command).redirectErrorStream(true)
         .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
-    try {
-      // kill -9 once the mirror has taken a few uploads and manifests
-      for (int i = 0; i < 1200 && child.isAlive(); i++) {
-        List<RegistryServer.Request> r = mirror.requests();
-        long puts = r.subList(Math.min(before, r.size()), r.size()).stream()
-            .filter(q -> q.method().equals("PUT") && q.path().contains(to)).count();
-        if (puts >= 6) {
-          break;
-        }
-        Thread.sleep(50);
-      }
-    } finally {
-      child.destroyForcibly();
-      assertThat(child.waitFor(30, TimeUnit.SECONDS)).isTrue();
-    }
-    assertThat(child.exitValue()).as("the mirror process was killed, not finished").isNotZero();
+    // kill -9 once the mirror has taken a few uploads and manifests
+    Checks.killAfterPuts(child, mirror, before, to, 6);
     int tagged = 0;
     for (String repo : List.of("app", "tool", "signed", "bulk")) {
       for (String tag : mirror.tags(to + "/" + repo)) {
