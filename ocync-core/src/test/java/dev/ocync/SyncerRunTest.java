@@ -375,6 +375,39 @@ class SyncerRunTest {
   }
 
   @Test
+  @org.junit.jupiter.api.Timeout(60)
+  void tagsChosenAfterADrainStartNothingNotEvenTheImmutableTagListing() throws Exception {
+    upstream.putImage("app", TestImages.ociImage(99, Platform.parse("linux/amd64"), 1, 100), Optional.of("1.0"));
+    java.util.concurrent.CountDownLatch drained = new java.util.concurrent.CountDownLatch(1);
+    // the source's tag listing is answered only once the run is draining
+    upstream.inject(r -> {
+      if (r.getUrl().encodedPath().endsWith("/tags/list")) {
+        try {
+          drained.await(30, java.util.concurrent.TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+      }
+      return false;
+    }, FakeRegistry.error(500, "UNKNOWN", "never sent"), false);
+    SyncReport report;
+    try (Syncer s = syncer().build()) {
+      SyncRun run = s.start(List.of(Mapping.builder().source(upstream.host(), "app").target(mirror.host(), "app")
+          .tags(TagSelector.builder().glob("*").immutableTags("1.*").build()).build()));
+      awaitRequest(upstream, r -> r.getUrl().encodedPath().endsWith("/tags/list"));
+      run.drain(Duration.ofMinutes(1));
+      drained.countDown();
+      report = run.await();
+    }
+    assertThat(report.mappings().get(0).kept()).containsExactly("1.0");
+    assertThat(report.images()).extracting(ImageResult::status, ImageResult::started)
+        .containsExactly(org.assertj.core.groups.Tuple.tuple(ImageResult.Status.CANCELLED, false));
+    assertThat(report.cancelled()).isTrue();
+    assertThat(mirror.requests()).isEmpty();
+    assertThat(upstream.requests()).noneMatch(r -> r.getUrl().encodedPath().contains("/manifests/"));
+  }
+
+  @Test
   void drainOfAFinishedRunChangesNothing() throws IOException {
     Mapping m = threeTagsOneAtATime();
     try (Syncer s = syncer().build()) {

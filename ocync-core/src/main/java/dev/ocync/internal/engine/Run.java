@@ -743,7 +743,11 @@ final class Run {
           for (Side target : targets) {
             ImageTask task = new ImageTask(this, src, tag, target, Optional.of(tag), m.platformFilter(),
                 m.artifactPolicy(), true, stage);
-            if (selector.isPresent() && selector.get().hasImmutableTags() && selector.get().isImmutable(tag)) {
+            if (stopping()) {
+              // chosen after a drain or cancel: not even the immutable-tag listing starts
+              slot.images.add(CompletableFuture.completedFuture(task.notRun(ImageResult.Status.CANCELLED,
+                  Optional.empty())));
+            } else if (selector.isPresent() && selector.get().hasImmutableTags() && selector.get().isImmutable(tag)) {
               slot.images.add(targetTags(target).handle((present, e) -> e == null && present.contains(tag))
                   .thenCompose(present -> present
                       ? CompletableFuture.completedFuture(task.notRun(ImageResult.Status.SKIPPED,
