@@ -235,6 +235,19 @@ public final class HelmRepository implements Closeable {
       return this;
     }
 
+    /**
+     * Refuse to connect when a host (the repository's own included, and every redirect target)
+     * resolves to a loopback, private, link-local or otherwise non-public address; checked on
+     * the resolved addresses at connect time, so neither a redirect nor a DNS answer that changed
+     * since a URL was checked reaches inside. For repositories whose URLs someone else chose (a
+     * chart proxy's clients); off by default. Configured HTTP proxies are exempt, and through a
+     * proxy the target is resolved by the proxy, not checked here.
+     */
+    public Builder refuseNonPublicAddresses(boolean refuse) {
+      http.refuseNonPublic(refuse);
+      return this;
+    }
+
     /** User-Agent header; {@code ocync/<version>} by default. */
     public Builder userAgent(String agent) {
       http.userAgent(agent);

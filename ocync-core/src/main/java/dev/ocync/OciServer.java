@@ -535,7 +535,9 @@ public final class OciServer implements Closeable {
         long archive = maxArchiveBytes;
         Duration connect = connectTimeout;
         Duration read = readTimeout;
+        boolean refuse = !allowNonPublic;
         Function<String, HelmRepository> repository = url -> HelmRepository.builder(url).credentials(creds)
+            .refuseNonPublicAddresses(refuse)
             .maxIndexBytes(index).maxArchiveBytes(archive).connectTimeout(connect).readTimeout(read).build();
         return new ChartProxy(new ChartRoutes.ProxySettings(Map.copyOf(hosts), List.copyOf(suffixes), anyHost,
             allowNonPublic, plainHttp, maxRepositories, repository));
