@@ -57,6 +57,9 @@ public final class HelmRepository implements Closeable {
   /** The default cap on one downloaded chart archive: 100 MiB. */
   public static final long DEFAULT_MAX_ARCHIVE_BYTES = 100L * 1024 * 1024;
 
+  /** The default bound on archive and provenance bytes held in memory: 256 MiB. */
+  public static final long DEFAULT_MAX_ARCHIVE_MEMORY = HelmSettings.DEFAULT_MAX_MEMORY_BYTES;
+
   private static final int MAX_CONNECTIONS_PER_ROUTE = 8;
 
   private final HelmSettings settings;
@@ -67,7 +70,8 @@ public final class HelmRepository implements Closeable {
         : HttpSettings.Scheme.HTTPS;
     this.settings = new HelmSettings(b.url, b.credentials, b.http.settings(scheme,
         Registry.DEFAULT_MAX_MANIFEST_BYTES, Registry.DEFAULT_MAX_TAG_PAGES, Registry.DEFAULT_MAX_TAGS,
-        MAX_CONNECTIONS_PER_ROUTE), b.passCredentials, b.allowMissingDigest, b.maxIndexBytes, b.maxArchiveBytes);
+        MAX_CONNECTIONS_PER_ROUTE), b.passCredentials, b.allowMissingDigest, b.maxIndexBytes, b.maxArchiveBytes,
+        b.archiveCache, b.maxArchiveMemory);
     this.source = new ChartSource(settings);
   }
 
@@ -139,6 +143,8 @@ public final class HelmRepository implements Closeable {
     private boolean allowMissingDigest;
     private long maxIndexBytes = DEFAULT_MAX_INDEX_BYTES;
     private long maxArchiveBytes = DEFAULT_MAX_ARCHIVE_BYTES;
+    private Optional<HelmSettings.DiskCache> archiveCache = Optional.empty();
+    private long maxArchiveMemory = DEFAULT_MAX_ARCHIVE_MEMORY;
 
     private Builder(String url) {
       Objects.requireNonNull(url, "url");
@@ -284,6 +290,32 @@ public final class HelmRepository implements Closeable {
       return this;
     }
 
+    /**
+     * Keeps verified chart archives in {@code directory} (created if missing), one file per
+     * sha256, at most {@code maxBytes} in all (the least recently used removed first), so a
+     * restart or another repository over the same charts does not download them again. Each file
+     * is hashed again when read and removed if it does not match (then the archive is downloaded
+     * again); files are written to a temporary name and renamed, so several processes may share
+     * the directory. Only archives whose index entry has a digest are kept. None by default.
+     *
+     * @throws IllegalArgumentException if {@code maxBytes} is not positive
+     */
+    public Builder archiveCache(Path directory, long maxBytes) {
+      this.archiveCache = Optional.of(new HelmSettings.DiskCache(Objects.requireNonNull(directory, "directory"),
+          positive(maxBytes, "archive cache bytes")));
+      return this;
+    }
+
+    /**
+     * The most bytes of chart archives and provenance files held in memory at once (the least
+     * recently used dropped first, and read again from the disk cache or the repository when asked
+     * for); 256 MiB by default. Manifests and configs, which are small, are always held.
+     */
+    public Builder maxArchiveMemory(long bytes) {
+      this.maxArchiveMemory = positive(bytes, "archive memory bytes");
+      return this;
+    }
+
     private static long positive(long n, String what) {
       if (n <= 0) {
         throw new IllegalArgumentException(what + " must be positive, got " + n);
@@ -292,8 +324,8 @@ public final class HelmRepository implements Closeable {
     }
 
     /**
-     * Builds the repository. Certificates and the proxy environment are read here; a bad file or
-     * proxy setting fails now, naming it.
+     * Builds the repository. Certificates and the proxy environment are read here, and the archive
+     * cache directory created; a bad file, directory or proxy setting fails now, naming it.
      */
     public HelmRepository build() {
       return new HelmRepository(this);

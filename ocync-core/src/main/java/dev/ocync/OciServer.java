@@ -445,6 +445,8 @@ public final class OciServer implements Closeable {
       private long maxArchiveBytes = HelmRepository.DEFAULT_MAX_ARCHIVE_BYTES;
       private Duration connectTimeout = Duration.ofSeconds(10);
       private Duration readTimeout = Duration.ofSeconds(60);
+      private Optional<Path> cacheDirectory = Optional.empty();
+      private long cacheBytes;
 
       private Builder() {}
 
@@ -528,6 +530,16 @@ public final class OciServer implements Closeable {
         return this;
       }
 
+      /**
+       * Keeps verified chart archives of every repository the proxy builds in {@code directory},
+       * at most {@code maxBytes} in all: see {@link HelmRepository.Builder#archiveCache}.
+       */
+      public Builder archiveCache(Path directory, long maxBytes) {
+        this.cacheDirectory = Optional.of(Objects.requireNonNull(directory, "directory"));
+        this.cacheBytes = OciServer.Builder.positive(maxBytes, "archive cache bytes");
+        return this;
+      }
+
       /** The proxy settings; an empty allow-list is allowed and serves nothing. */
       public ChartProxy build() {
         CredentialProvider creds = credentials;
@@ -536,9 +548,14 @@ public final class OciServer implements Closeable {
         Duration connect = connectTimeout;
         Duration read = readTimeout;
         boolean refuse = !allowNonPublic;
-        Function<String, HelmRepository> repository = url -> HelmRepository.builder(url).credentials(creds)
-            .refuseNonPublicAddresses(refuse)
-            .maxIndexBytes(index).maxArchiveBytes(archive).connectTimeout(connect).readTimeout(read).build();
+        Optional<Path> cache = cacheDirectory;
+        long cacheLimit = cacheBytes;
+        Function<String, HelmRepository> repository = url -> {
+          HelmRepository.Builder b = HelmRepository.builder(url).credentials(creds).refuseNonPublicAddresses(refuse)
+              .maxIndexBytes(index).maxArchiveBytes(archive).connectTimeout(connect).readTimeout(read);
+          cache.ifPresent(dir -> b.archiveCache(dir, cacheLimit));
+          return b.build();
+        };
         return new ChartProxy(new ChartRoutes.ProxySettings(Map.copyOf(hosts), List.copyOf(suffixes), anyHost,
             allowNonPublic, plainHttp, maxRepositories, repository));
       }
