@@ -75,6 +75,11 @@ public final class HelmRepository implements Closeable {
     this.source = new ChartSource(settings);
   }
 
+  private HelmRepository(HelmSettings settings) {
+    this.settings = settings;
+    this.source = new ChartSource(settings);
+  }
+
   /**
    * A builder for the repository at {@code url}, an {@code http(s)} URL such as
    * {@code https://charts.example.com/stable}; a query string is kept and sent with every request.
@@ -116,6 +121,24 @@ public final class HelmRepository implements Closeable {
    */
   public List<String> warnings() {
     return source.warnings();
+  }
+
+  /**
+   * A new repository with the same settings as this one plus an archive cache (as
+   * {@link Builder#archiveCache}), for a repository built elsewhere (from a configuration file,
+   * say). It has its own connections and index; close it as well as this one.
+   *
+   * @throws IllegalArgumentException if {@code maxBytes} is not positive or the directory cannot be created
+   */
+  public HelmRepository withArchiveCache(Path directory, long maxBytes) {
+    Objects.requireNonNull(directory, "directory");
+    if (maxBytes <= 0) {
+      throw new IllegalArgumentException("archive cache bytes must be positive, got " + maxBytes);
+    }
+    HelmSettings s = settings;
+    return new HelmRepository(new HelmSettings(s.url(), s.credentials(), s.http(), s.passCredentials(),
+        s.allowMissingDigest(), s.maxIndexBytes(), s.maxArchiveBytes(),
+        Optional.of(new HelmSettings.DiskCache(directory, maxBytes)), s.maxMemoryBytes()));
   }
 
   /** The repository URL, without user info or query string. */
