@@ -108,6 +108,8 @@ final class ServeCommand implements java.util.concurrent.Callable<Integer> {
   @Override
   public Integer call() throws IOException, InterruptedException {
     Progress.Level level = verbosity.level();
+    // Jetty's start and stop banners would bury the one ready line; its warnings still show
+    Main.setIfAbsent("org.slf4j.simpleLogger.log.org.eclipse.jetty", "warn");
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
     String[] hostPort = listenAddress();
