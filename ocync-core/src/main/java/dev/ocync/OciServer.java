@@ -405,7 +405,10 @@ public final class OciServer implements Closeable {
    * Which classic Helm repositories {@link Builder#chartProxy} may fetch from, and how. Nothing is
    * allowed until hosts are given; {@code *} must be given explicitly. Before a repository is first
    * used (and at each index refresh) its host name is resolved and refused if any address is
-   * loopback, private, link-local or otherwise not public, unless {@link Builder#allowNonPublicAddresses}.
+   * loopback, private, link-local or otherwise not public, unless {@link Builder#allowNonPublicAddresses};
+   * and every connection its repositories open (redirects included) is checked the same way on
+   * the addresses resolved at connect time ({@link HelmRepository.Builder#refuseNonPublicAddresses}),
+   * so neither a redirect nor a DNS answer that changed since reaches inside.
    * At most {@link Builder#maxRepositories} repositories are kept, the least recently used closed
    * first.
    *
@@ -487,7 +490,10 @@ public final class OciServer implements Closeable {
         return this;
       }
 
-      /** Fetch from hosts resolving to loopback, private or link-local addresses; off by default. */
+      /**
+       * Fetch from hosts resolving to loopback, private or link-local addresses, at first use and at
+       * connect time; off by default.
+       */
       public Builder allowNonPublicAddresses(boolean allow) {
         this.allowNonPublic = allow;
         return this;
