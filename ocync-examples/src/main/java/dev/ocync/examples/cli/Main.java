@@ -13,12 +13,13 @@ import picocli.CommandLine.Spec;
 
 /**
  * The {@code ocync} command line, a thin front end over the library: {@code java -jar ocync.jar
- * copy SRC DST}, {@code sync -c CONFIG}, {@code validate CONFIG}, {@code tags REPOSITORY}. Exit
+ * copy SRC DST}, {@code sync -c CONFIG}, {@code validate CONFIG}, {@code tags REPOSITORY}, {@code serve -c CONFIG}. Exit
  * codes of {@code copy}: 0 done, 1 the copy failed, 2 bad usage (unknown option, bad location);
  * of the config commands: see {@link Exit}.
  */
 @Command(name = "ocync", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
     subcommands = {CopyCommand.class, SyncCommand.class, WatchCommand.class, ValidateCommand.class, TagsCommand.class,
+        ServeCommand.class,
         CommandLine.HelpCommand.class},
     description = "Mirrors OCI images and indexes between registries, OCI layout directories and "
         + "OCI layout archives, byte for byte, verifying every digest.",
