@@ -2,6 +2,7 @@ package dev.ocync.examples.cli;
 
 import dev.ocync.HelmRepository;
 import dev.ocync.OciServer;
+import dev.ocync.auth.CredentialProvider;
 import dev.ocync.config.Endpoint;
 import dev.ocync.config.OcyncConfig;
 import java.io.IOException;
@@ -65,7 +66,8 @@ final class ServeCommand implements java.util.concurrent.Callable<Integer> {
 
   @Option(names = "--allow-host", paramLabel = "HOST",
       description = "Serve classic chart repositories of HOST as <host>/<path>/<chart>: a name, name:port,"
-          + " *.suffix, or * for any host (repeatable; none by default).")
+          + " *.suffix, or * for any host (repeatable; none by default). Credentials for a host come from"
+          + " podman's auth file or Docker's config.json, as for registries.")
   List<String> allowHosts = new ArrayList<>();
 
   @Option(names = "--allow-private",
@@ -142,8 +144,9 @@ final class ServeCommand implements java.util.concurrent.Callable<Integer> {
         }
       }
       if (!allowHosts.isEmpty()) {
+        // upstream credentials by host, from where docker, podman and helm registry login keep them
         OciServer.ChartProxy.Builder proxy = OciServer.ChartProxy.builder().allowNonPublicAddresses(allowPrivate)
-            .plainHttp(proxyPlainHttp);
+            .plainHttp(proxyPlainHttp).credentials(CredentialProvider.defaults());
         for (String h : allowHosts) {
           try {
             proxy.allowHost(h);
