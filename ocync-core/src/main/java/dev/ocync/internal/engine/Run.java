@@ -50,6 +50,7 @@ final class Run {
   private final SyncListener listener;
   private final Retry retry;
   private final BlobScheduler blobs = new BlobScheduler(this);
+  private final ChartFollow charts = new ChartFollow(this);
   private final ReferrerStage referrers;
   private final Limiter images;
   private final Instant started = Instant.now();
@@ -619,6 +620,7 @@ final class Run {
   private SyncReport report(List<Slot> slots) {
     List<SyncReport.MappingReport> reports = new ArrayList<>();
     List<ImageResult> results = new ArrayList<>();
+    List<SyncReport.ChartReport> chartReports = new ArrayList<>();
     for (Slot s : slots) {
       reports.add(new SyncReport.MappingReport(s.mapping.source().name(), s.targets, s.listed, s.kept, s.dropped,
           List.copyOf(s.problems)));
@@ -627,14 +629,16 @@ final class Run {
           results.add(f.join().result());
         }
       }
+      results.addAll(charts.images(s.mapping));
+      chartReports.addAll(charts.reports(s.mapping));
     }
     SyncReport r = new SyncReport(started, Duration.ofNanos(System.nanoTime() - startNanos), dryRun, cancelled,
-        reports, results);
+        reports, results, chartReports);
     listener.runFinished(r);
     return r;
   }
 
-  private Side side(Mapping.Endpoint e) {
+  Side side(Mapping.Endpoint e) {
     return sides.computeIfAbsent(e, engine::side);
   }
 
@@ -681,6 +685,7 @@ final class Run {
       }
       synchronized (slot.images) {
         for (String tag : tags) {
+          int first = slot.images.size();
           for (Side target : targets) {
             ImageTask task = new ImageTask(this, src, tag, target, Optional.of(tag), m.platformFilter(),
                 m.artifactPolicy(), true, stage);
@@ -693,6 +698,9 @@ final class Run {
             } else {
               slot.images.add(submit(task));
             }
+          }
+          if (m.imageFollow().isPresent()) {
+            track(charts.chartVersion(m, src, tag, targets, List.copyOf(slot.images.subList(first, slot.images.size()))));
           }
         }
       }
