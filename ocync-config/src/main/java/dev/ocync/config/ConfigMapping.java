@@ -69,9 +69,8 @@ public final class ConfigMapping {
   /**
    * This mapping as a core {@link Mapping}, ready for {@link dev.ocync.Syncer#run}: registry
    * endpoints by host and path (the config's {@link dev.ocync.Registry}), layouts as repositories
-   * of the endpoint's bundle, which stays open until the configuration is closed.
-   *
-   * @throws UnsupportedOperationException if an endpoint is a Helm repository (not supported yet)
+   * of the endpoint's bundle, which stays open until the configuration is closed, and a chart of
+   * a classic Helm repository as that repository's read-only {@link dev.ocync.spi.Repository}.
    */
   public Mapping toMapping() {
     Mapping.Builder b = Mapping.builder().source(source.mappingEndpoint(from));

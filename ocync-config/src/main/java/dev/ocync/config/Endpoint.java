@@ -1,5 +1,6 @@
 package dev.ocync.config;
 
+import dev.ocync.HelmRepository;
 import dev.ocync.Mapping;
 import dev.ocync.OciLayout;
 import dev.ocync.Registry;
@@ -16,7 +17,9 @@ import java.util.Optional;
  * {@linkplain OciLayout.Bundle bundle} of many repositories: {@code from} and {@code to} name a
  * repository of it, and its images are named {@code <repository>:<tag>}, as skopeo addresses them
  * ({@code oci:DIR:mirror/app:1.4}). One bundle per entry, shared by every mapping that names it,
- * so an archive is written once, when the configuration is closed.
+ * so an archive is written once, when the configuration is closed. A classic Helm chart repository
+ * ({@code type: helm}) is a read-only {@link HelmRepository}: {@code from} names a chart, and its
+ * versions are the tags.
  */
 public final class Endpoint implements Closeable {
   /** The {@code type} of a registries entry. */
@@ -27,7 +30,7 @@ public final class Endpoint implements Closeable {
     OCI_LAYOUT,
     /** An OCI image layout in a tar file ({@code type: oci-archive}). */
     OCI_ARCHIVE,
-    /** A classic Helm chart repository ({@code type: helm}); read-only, not supported yet. */
+    /** A classic Helm chart repository ({@code type: helm}); read-only. */
     HELM
   }
 
@@ -36,11 +39,17 @@ public final class Endpoint implements Closeable {
   private final Optional<Registry> registry;
   private final Optional<Path> path;
   private final Optional<OciLayout.Bundle> bundle;
+  private final Optional<HelmRepository> helm;
   private final int maxConcurrent;
   private final boolean headFirst;
 
   Endpoint(String alias, Type type, Optional<Registry> registry, Optional<Path> path, int maxConcurrent,
       boolean headFirst) {
+    this(alias, type, registry, path, Optional.empty(), maxConcurrent, headFirst);
+  }
+
+  private Endpoint(String alias, Type type, Optional<Registry> registry, Optional<Path> path,
+      Optional<HelmRepository> helm, int maxConcurrent, boolean headFirst) {
     this.alias = Objects.requireNonNull(alias, "alias");
     this.type = Objects.requireNonNull(type, "type");
     this.registry = registry;
@@ -50,8 +59,14 @@ public final class Endpoint implements Closeable {
       case OCI_ARCHIVE -> OciLayout.archiveBundle(p);
       default -> null;
     });
+    this.helm = helm;
     this.maxConcurrent = maxConcurrent;
     this.headFirst = headFirst;
+  }
+
+  static Endpoint helm(String alias, HelmRepository repository, int maxConcurrent) {
+    return new Endpoint(alias, Type.HELM, Optional.empty(), Optional.empty(), Optional.of(repository), maxConcurrent,
+        false);
   }
 
   /** The alias the configuration gives it (the key under {@code registries}). */
@@ -67,6 +82,11 @@ public final class Endpoint implements Closeable {
   /** The registry, for {@link Type#REGISTRY}. */
   public Optional<Registry> registry() {
     return registry;
+  }
+
+  /** The chart repository, for {@link Type#HELM}. */
+  public Optional<HelmRepository> helm() {
+    return helm;
   }
 
   /** The layout directory or archive (resolved against the config file's directory), for layouts. */
@@ -96,32 +116,28 @@ public final class Endpoint implements Closeable {
 
   /**
    * The repository {@code name} at this endpoint: on the registry, or the repository {@code name}
-   * of the layout's bundle (images {@code name:<tag>}). Close the endpoint, not the repository.
-   *
-   * @throws UnsupportedOperationException for a Helm repository (not supported yet)
+   * of the layout's bundle (images {@code name:<tag>}), or chart {@code name} of the Helm
+   * repository. Close the endpoint, not the repository.
    */
   public Repository repository(String name) {
     return switch (type) {
       case REGISTRY -> registry.orElseThrow().repository(name);
       case OCI_LAYOUT, OCI_ARCHIVE -> bundle.orElseThrow().repository(name);
-      case HELM -> throw new UnsupportedOperationException("registries." + alias
-          + ": classic Helm repositories are not supported yet");
+      case HELM -> helm.orElseThrow().repository(name);
     };
   }
 
   /**
    * The repository {@code name} here as one end of a core {@link Mapping}: on a registry by host
    * and path (so the syncer shares its connections and can mount between its repositories), on a
-   * layout as the bundle's repository.
-   *
-   * @throws UnsupportedOperationException for a Helm repository (not supported yet)
+   * layout as the bundle's repository, on a Helm repository as the chart's read-only repository.
    */
   public Mapping.Endpoint mappingEndpoint(String name) {
     return type == Type.REGISTRY ? Mapping.Endpoint.of(registry.orElseThrow(), name)
         : Mapping.Endpoint.of(repository(name));
   }
 
-  /** Closes the registry's connections, or the layout (an archive is written now if a copy into it completed). */
+  /** Closes the registry's or chart repository's connections, or the layout (an archive is written now if a copy into it completed). */
   @Override
   public void close() throws IOException {
     if (registry.isPresent()) {
@@ -130,11 +146,14 @@ public final class Endpoint implements Closeable {
     if (bundle.isPresent()) {
       bundle.get().close();
     }
+    if (helm.isPresent()) {
+      helm.get().close();
+    }
   }
 
   @Override
   public String toString() {
     return "Endpoint[" + alias + ", " + type + registry.map(r -> ", " + r).orElse("")
-        + path.map(p -> ", " + p).orElse("") + "]";
+        + path.map(p -> ", " + p).orElse("") + helm.map(h -> ", " + h.url()).orElse("") + "]";
   }
 }

@@ -183,6 +183,17 @@ public final class Binder {
       }
       url.ifPresent(u -> checkUrl(r, type, u));
     }
+    if (type == Type.HELM) {
+      r.entry("head_first").ifPresent(e -> problems.add(e.keyLocation(), r.path("head_first"),
+          "`head_first` does not apply to type helm (a chart repository has no manifests to HEAD)"));
+    } else {
+      for (String key : List.of("pass_credentials", "allow_missing_digest")) {
+        r.entry(key).ifPresent(e -> problems.add(e.keyLocation(), r.path(key), "`" + key
+            + "` applies only to type helm"));
+      }
+    }
+    boolean passCredentials = r.bool("pass_credentials").orElse(false);
+    boolean allowMissingDigest = r.bool("allow_missing_digest").orElse(false);
     Auth auth = layout ? new Auth("none", false, Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty())
         : auth(alias, r);
     int maxConcurrent = r.integer("max_concurrent", 1).orElse(DEFAULT_MAX_CONCURRENT);
@@ -191,7 +202,8 @@ public final class Binder {
         .orElse(Tls.NONE);
     registries.put(alias, new RegistrySpec(alias, type, url.map(ScalarNode::text), path, auth.type, auth.explicit,
         auth.username, auth.password, auth.token, auth.awsProfile, maxConcurrent, headFirst, tls.ca, tls.cert, tls.key,
-        tls.insecure, r.node().location(), url.map(ScalarNode::secret).orElse(false)));
+        tls.insecure, passCredentials, allowMissingDigest, r.node().location(),
+        url.map(ScalarNode::secret).orElse(false)));
   }
 
   private void checkUrl(Fields r, Type type, ScalarNode u) {
@@ -545,13 +557,19 @@ public final class Binder {
     String ctx = "mapping '" + fromNode.map(ScalarNode::shown).orElse("#" + index) + "'";
     Block own = block(m, ctx);
     Optional<ScalarNode> toNode = m.string("to");
-    fromNode.ifPresent(f -> repositoryName(f, m.path("from")));
-    toNode.ifPresent(t -> repositoryName(t, m.path("to")));
     String to = toNode.map(ScalarNode::text).orElse(from);
 
     // source and targets: the mapping's, else the defaults' (checked once, in resolveDefaults)
     Optional<String> sourceAlias = own.source.isPresent()
         ? source(own.source.get(), m.path("source"), ctx) : defaultSource;
+    boolean chartSource = sourceAlias.map(a -> registries.get(a).type() == Type.HELM).orElse(false);
+    if (chartSource) {
+      // from a classic repository, `from` is a chart name; `to` (or the chart name) is the OCI repository
+      fromNode.ifPresent(f -> chartName(f, m.path("from"), toNode.isEmpty()));
+    } else {
+      fromNode.ifPresent(f -> repositoryName(f, m.path("from")));
+    }
+    toNode.ifPresent(t -> repositoryName(t, m.path("to")));
     if (own.source.isEmpty() && defaults.source.isEmpty()) {
       problems.add(m.node().location(), m.path("source"), ctx
           + ": no source registry (set mapping.source or defaults.source)");
@@ -594,12 +612,25 @@ public final class Binder {
     if (!knownRegistry(s, path, ctx)) {
       return Optional.empty();
     }
-    if (registries.get(s.text()).type() == Type.HELM) {
-      problems.add(s.location(), path, ctx + ": source '" + s.text() + "' is a classic Helm repository (type helm), "
-          + "which is not supported yet: it arrives with the Helm endpoint");
-      return Optional.empty();
-    }
     return Optional.of(s.text());
+  }
+
+  /** A chart name of a classic repository; without {@code to} it must also do as the OCI repository name. */
+  private void chartName(ScalarNode s, String path, boolean alsoRepository) {
+    String name = s.text();
+    if (name.isEmpty() || name.contains("/") || name.chars().anyMatch(c -> c < 0x21 || c == 0x7f)) {
+      problems.add(s.location(), path, "'" + s.shown() + "' is not a chart name: a classic Helm repository's "
+          + "charts are named without '/' or spaces");
+      return;
+    }
+    try {
+      Reference.of("registry.invalid", name, Optional.of("latest"), Optional.empty());
+    } catch (IllegalArgumentException e) {
+      if (alsoRepository) {
+        problems.add(s.location(), path, "chart '" + s.shown() + "' is not a valid repository name (lower-case "
+            + "letters, digits, and . _ - / between them); set `to` to name the target repository");
+      }
+    }
   }
 
   private void repositoryName(ScalarNode s, String path) {

@@ -37,8 +37,8 @@ public record Model(Global global, Map<String, RegistrySpec> registries, List<Ma
   public record RegistrySpec(String alias, Type type, Optional<String> url, Optional<Path> path, String authType,
       boolean authExplicit, Optional<String> username, Optional<String> password, Optional<String> token,
       Optional<String> awsProfile, int maxConcurrent, boolean headFirst, Optional<Path> caFile,
-      Optional<Path> clientCert, Optional<Path> clientKey, boolean insecureSkipVerify, Location location,
-      boolean urlSecret) {
+      Optional<Path> clientCert, Optional<Path> clientKey, boolean insecureSkipVerify, boolean passCredentials,
+      boolean allowMissingDigest, Location location, boolean urlSecret) {
     @Override
     public String toString() {
       return "RegistrySpec[" + alias + ", " + type + ", " + (urlSecret ? "<from environment>" : url.orElse(""))

@@ -14,7 +14,7 @@ public final class Schema {
   public static final List<String> GLOBAL =
       List.of("max_concurrent_transfers", "cache_dir", "cache_ttl", "staging_size_limit");
   public static final List<String> REGISTRY = List.of("url", "type", "path", "auth_type", "credentials", "token",
-      "max_concurrent", "head_first", "aws_profile", "tls");
+      "max_concurrent", "head_first", "aws_profile", "tls", "pass_credentials", "allow_missing_digest");
   public static final List<String> CREDENTIALS = List.of("username", "password");
   public static final List<String> TLS = List.of("ca_file", "client_cert", "client_key", "insecure_skip_verify");
   public static final List<String> DEFAULTS = List.of("source", "targets", "tags", "platforms", "artifacts");

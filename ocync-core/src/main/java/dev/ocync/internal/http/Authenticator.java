@@ -103,7 +103,7 @@ final class Authenticator {
   /** The redactor for one credentials lookup, remembered so it is not rebuilt per message. */
   private record CredentialMask(Optional<Credentials> credentials, Redactor forCredentials) {}
 
-  private record Token(String value, Instant refreshAt) {
+  record Token(String value, Instant refreshAt) {
     @Override
     public String toString() {
       return "Token{refreshAt=" + refreshAt + "}";
@@ -299,7 +299,8 @@ final class Authenticator {
     return Loopback.isLoopback(realm.getHost());
   }
 
-  private Token tokenFrom(Response r, String realmHost, Optional<Credentials> creds) throws IOException {
+  // package-private for the fuzz target (dev.ocync.internal.http.FuzzBridge)
+  Token tokenFrom(Response r, String realmHost, Optional<Credentials> creds) throws IOException {
     Instant received = clock.instant();
     Context ctx = Context.of(host).status(r.code());
     if (r.code() == 401 || r.code() == 403) {
