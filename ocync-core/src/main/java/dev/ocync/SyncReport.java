@@ -96,14 +96,20 @@ public final class SyncReport {
    *
    * @param reference as the chart writes it ({@code quay.io/jetstack/cert-manager-controller:v1.14.5})
    * @param foundIn every place it was found ({@code values.yaml image.repository {registry, repository, tag}})
-   * @param notFollowed why it was not mirrored, when it was not (it names no tag or digest); the
-   *     images that were are in {@link SyncReport#images()}, naming this chart in {@link ImageResult#charts()}
+   * @param followedAs the reference mirrored, where it differs from the one written: an image the
+   *     chart itself names without a tag or digest is followed with the chart's {@code appVersion}
+   *     as its tag, as charts conventionally render it
+   * @param notFollowed why it was not mirrored, when it was not (no tag, digest or usable
+   *     {@code appVersion}); the images that were are in {@link SyncReport#images()}, naming this
+   *     chart in {@link ImageResult#charts()}
    */
-  public record ChartImage(String reference, List<String> foundIn, Optional<String> notFollowed) {
+  public record ChartImage(String reference, List<String> foundIn, Optional<String> followedAs,
+      Optional<String> notFollowed) {
     /** An image; the list is copied. */
     public ChartImage {
       Objects.requireNonNull(reference, "reference");
       foundIn = List.copyOf(foundIn);
+      Objects.requireNonNull(followedAs, "followedAs");
       Objects.requireNonNull(notFollowed, "notFollowed");
     }
   }

@@ -132,8 +132,10 @@ final class ChartFollow {
       PerMapping pm, Side src, String tag, String shown, Map<Side, Mapping.Endpoint> targets, Manifest chart,
       byte[] tgz) {
     List<ChartTools.FoundImage> found;
+    Optional<String> appVersion;
     try {
       found = ChartTools.discover(tgz);
+      appVersion = ChartTools.appVersion(tgz).filter(Reference::isTag);
     } catch (IllegalArgumentException e) {
       return CompletableFuture.completedFuture(Optional.of(new SyncReport.ChartReport(shown, chart.digest(),
           List.of(), List.of(), List.of("the chart archive is refused: " + e.getMessage()))));
@@ -144,12 +146,23 @@ final class ChartFollow {
     Map<Side, Map<String, Followed>> perTarget = new LinkedHashMap<>();
     targets.keySet().forEach(t -> perTarget.put(t, new LinkedHashMap<>()));
     for (ChartTools.FoundImage f : found) {
-      Optional<String> why = unfollowable(f.reference());
-      images.add(new SyncReport.ChartImage(f.reference(), f.foundIn(), why));
+      Optional<String> followedAs = Optional.empty();
+      Optional<String> why = Optional.empty();
+      if (!namesTagOrDigest(f.reference())) {
+        // the chart's own values only: a vendored subchart renders with its own appVersion
+        boolean own = f.foundIn().stream().anyMatch(w -> !w.startsWith("charts/"));
+        if (own && appVersion.isPresent()) {
+          followedAs = Optional.of(f.reference() + ":" + appVersion.get());
+        } else {
+          why = Optional.of(own ? "names no tag or digest, and the chart has no appVersion usable as a tag"
+              : "names no tag or digest; its subchart's templates choose one");
+        }
+      }
+      images.add(new SyncReport.ChartImage(f.reference(), f.foundIn(), followedAs, why));
       if (why.isPresent()) {
         continue;
       }
-      Reference ref = Reference.parse(f.reference());
+      Reference ref = Reference.parse(followedAs.orElse(f.reference()));
       for (Map.Entry<Side, Mapping.Endpoint> t : targets.entrySet()) {
         try {
           Side target = imageTarget(t.getKey(), t.getValue(), rule.targetRepository(chartPath(t.getKey()),
@@ -187,14 +200,16 @@ final class ChartFollow {
     });
   }
 
-  /** Why a discovered reference is not mirrored: it names no tag or digest (the chart supplies one when rendered). */
-  static Optional<String> unfollowable(String written) {
-    int slash = written.lastIndexOf('/');
-    String last = written.substring(slash + 1);
-    if (!last.contains(":") && !written.contains("@")) {
-      return Optional.of("names no tag or digest; the chart's templates choose one (often its appVersion)");
-    }
-    return Optional.empty();
+  /** Whether a reference as written names a tag or a digest (else parsing would make it {@code latest}). */
+  static boolean namesTagOrDigest(String written) {
+    return written.contains("@") || namesTag(written);
+  }
+
+  /** Whether a reference as written names a tag: a colon in its last path segment, before any digest. */
+  static boolean namesTag(String written) {
+    int at = written.indexOf('@');
+    String name = at < 0 ? written : written.substring(0, at);
+    return name.substring(name.lastIndexOf('/') + 1).contains(":");
   }
 
   /**
@@ -329,8 +344,9 @@ final class ChartFollow {
   private static String mirrored(String written, String repository, ImageResult r) {
     Reference ref = Reference.parse(written);
     StringBuilder sb = new StringBuilder(repository);
-    ref.tag().filter(t -> written.substring(written.lastIndexOf('/') + 1).contains(":"))
-        .ifPresent(t -> sb.append(':').append(t));
+    if (namesTag(written)) {
+      ref.tag().ifPresent(t -> sb.append(':').append(t));
+    }
     if (ref.digest().isPresent()) {
       sb.append('@').append(r.targetDigest().orElse(ref.digest().get()));
     }

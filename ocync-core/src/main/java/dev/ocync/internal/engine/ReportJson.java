@@ -99,6 +99,7 @@ public final class ReportJson {
         ObjectNode in = images.addObject();
         in.put("reference", i.reference());
         i.foundIn().forEach(in.putArray("foundIn")::add);
+        i.followedAs().ifPresent(w -> in.put("followedAs", w));
         i.notFollowed().ifPresent(w -> in.put("notFollowed", w));
       }
       ArrayNode relocations = n.putArray("relocations");

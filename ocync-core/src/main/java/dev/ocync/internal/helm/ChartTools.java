@@ -85,6 +85,17 @@ public final class ChartTools {
     return new Relocated(r.archive(), a.manifest(), a.config(), List.copyOf(rewrites));
   }
 
+  /**
+   * The chart's {@code appVersion}, which charts conventionally use as the tag of an image whose
+   * values name none ({@code .Values.image.tag | default .Chart.AppVersion}); empty when it has none.
+   *
+   * @throws IllegalArgumentException if the archive is refused
+   */
+  public static Optional<String> appVersion(byte[] tgz) {
+    String v = metadata(tgz).appVersion;
+    return v.isBlank() ? Optional.empty() : Optional.of(v.trim());
+  }
+
   /** The loaded metadata of an archive, as Helm's loader makes it (v1 default, requirements merged, validated). */
   static ChartMetadata metadata(byte[] tgz) {
     ChartArchive archive = ChartArchive.read(tgz, ChartArchive.MAX_DECOMPRESSED, ChartArchive.MAX_FILE);

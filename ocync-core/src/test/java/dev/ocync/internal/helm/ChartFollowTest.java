@@ -55,7 +55,11 @@ class ChartFollowTest {
 
   /** A chart version in {@code charts}, as helm push shapes it, whose values.yaml is {@code values}. */
   private void chart(String version, String values) throws IOException {
-    byte[] tgz = TestCharts.tgz(List.of(TestCharts.Item.file("op/Chart.yaml", TestCharts.chartYaml("op", version)),
+    chart(version, TestCharts.chartYaml("op", version), values);
+  }
+
+  private void chart(String version, String chartYaml, String values) throws IOException {
+    byte[] tgz = TestCharts.tgz(List.of(TestCharts.Item.file("op/Chart.yaml", chartYaml),
         TestCharts.Item.file("op/values.yaml", values)));
     Descriptor layer = Descriptor.of(MediaType.HELM_CHART, Digest.sha256(tgz), tgz.length);
     HelmArtifact a = HelmArtifact.of(ChartTools.metadata(tgz), layer, Optional.empty(), Instant.EPOCH);
@@ -135,6 +139,23 @@ class ChartFollowTest {
     assertThat(report.images()).hasSize(3);
     assertThat(report.charts().get(0).images().get(2).notFollowed()).hasValueSatisfying(
         w -> assertThat(w).contains("no tag or digest"));
+  }
+
+  @Test
+  void anImageWithoutTagTakesTheChartsAppVersionAsHelmCreateChartsRenderIt() throws IOException {
+    chart("1.0.0", TestCharts.chartYaml("op", "1.0.0") + "appVersion: v1\n", "image:\n  repository: "
+        + upstream.host() + "/team/app\n  tag: \"\"\n");
+    SyncReport report;
+    try (Syncer s = syncer()) {
+      report = s.run(List.of(mapping("1.0.0").followImages(ImageFollow.defaults()).build()));
+    }
+    assertThat(report.succeeded()).as(report.toString()).isTrue();
+    assertThat(report.images().get(1).target()).isEqualTo(mirror.host() + "/charts/team/app:v1");
+    assertThat(report.images().get(1).targetDigest()).contains(app.manifest().digest());
+    SyncReport.ChartImage image = report.charts().get(0).images().get(0);
+    assertThat(image.reference()).isEqualTo(upstream.host() + "/team/app");
+    assertThat(image.followedAs()).contains(upstream.host() + "/team/app:v1");
+    assertThat(image.notFollowed()).isEmpty();
   }
 
   @Test
