@@ -155,6 +155,7 @@ class ChartFollowTest {
     SyncReport.ChartImage image = report.charts().get(0).images().get(0);
     assertThat(image.reference()).isEqualTo(upstream.host() + "/team/app");
     assertThat(image.followedAs()).contains(upstream.host() + "/team/app:v1");
+    dev.ocync.SchemaCheck.assertValid(report.toJson());
     assertThat(image.notFollowed()).isEmpty();
   }
 
