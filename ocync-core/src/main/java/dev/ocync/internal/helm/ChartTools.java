@@ -98,7 +98,11 @@ public final class ChartTools {
 
   /** The loaded metadata of an archive, as Helm's loader makes it (v1 default, requirements merged, validated). */
   static ChartMetadata metadata(byte[] tgz) {
-    ChartArchive archive = ChartArchive.read(tgz, ChartArchive.MAX_DECOMPRESSED, ChartArchive.MAX_FILE);
+    return metadata(ChartArchive.read(tgz, ChartArchive.MAX_DECOMPRESSED, ChartArchive.MAX_FILE));
+  }
+
+  /** The same for an archive already read. */
+  static ChartMetadata metadata(ChartArchive archive) {
     ChartMetadata meta = ChartMetadata.of(HelmYaml.parse(archive.file("Chart.yaml").orElseThrow(), "Chart.yaml"));
     if (meta.apiVersion.isEmpty()) {
       meta.apiVersion = "v1";
