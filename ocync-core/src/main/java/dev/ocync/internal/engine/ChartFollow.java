@@ -75,6 +75,7 @@ final class ChartFollow {
   CompletableFuture<Void> chartVersion(Mapping m, Side src, String tag, List<Side> targets,
       List<CompletableFuture<ImageTask.Outcome>> copies) {
     PerMapping pm = mappings.computeIfAbsent(m, k -> new PerMapping());
+    java.util.concurrent.atomic.AtomicReference<ImageResult> arrivedOnce = new java.util.concurrent.atomic.AtomicReference<>();
     CompletableFuture<Optional<SyncReport.ChartReport>> report = CompletableFuture
         .allOf(copies.toArray(CompletableFuture[]::new))
         .thenCompose(v -> {
@@ -85,6 +86,7 @@ final class ChartFollow {
             shown = r.source();
             if (r.status() == ImageResult.Status.SYNCED || r.status() == ImageResult.Status.SKIPPED) {
               arrived.put(targets.get(i), m.targets().get(i));
+              arrivedOnce.compareAndSet(null, r);
             }
           }
           if (arrived.isEmpty()) {
@@ -94,8 +96,14 @@ final class ChartFollow {
           return follow(m, pm, src, tag, shown, arrived);
         })
         .exceptionally(e -> {
-          LOG.warn("following the images of {}:{} failed: {}", src.name(), tag, Retry.unwrap(e).toString());
-          return Optional.empty();
+          // the chart arrived but its manifest could not be read again: say so beside the chart
+          ImageResult chart = arrivedOnce.get();
+          if (chart == null || chart.sourceDigest().isEmpty()) {
+            LOG.warn("following the images of {}:{} failed: {}", src.name(), tag, Retry.unwrap(e).toString());
+            return Optional.empty();
+          }
+          return Optional.of(new SyncReport.ChartReport(chart.source(), chart.sourceDigest().get(), List.of(),
+              List.of(), List.of("following its images failed: " + Retry.unwrap(e).getMessage())));
         });
     pm.charts.add(report);
     return report.thenApply(r -> null);
