@@ -18,12 +18,10 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Queue;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -40,15 +38,36 @@ import org.slf4j.LoggerFactory;
 final class ChartFollow {
   private static final Logger LOG = LoggerFactory.getLogger(ChartFollow.class);
 
-  /** One followed image at one target: its copy and every chart version that named it. */
+  /**
+   * One followed image at one target: its copy and every chart version that named it, by the
+   * order the chart versions were planned, so the report does not depend on which finished first.
+   */
   private static final class Followed {
     final String target;
     final CompletableFuture<ImageTask.Outcome> outcome;
-    final Set<String> charts = java.util.Collections.synchronizedSet(new LinkedHashSet<>());
+    private final java.util.TreeMap<Integer, String> charts = new java.util.TreeMap<>();
+    /** Where the report lists it: the first (chart version, image, target) that named it. */
+    private long[] first;
 
     Followed(String target, CompletableFuture<ImageTask.Outcome> outcome) {
       this.target = target;
       this.outcome = outcome;
+    }
+
+    synchronized void namedBy(int chart, String shown, int image, int targetIndex) {
+      charts.put(chart, shown);
+      long[] at = {chart, image, targetIndex};
+      if (first == null || java.util.Arrays.compare(at, first) < 0) {
+        first = at;
+      }
+    }
+
+    synchronized List<String> charts() {
+      return List.copyOf(charts.values());
+    }
+
+    synchronized long[] first() {
+      return first;
     }
   }
 
@@ -59,6 +78,8 @@ final class ChartFollow {
   }
 
   private final Run run;
+  /** Chart versions in the order they were planned, for a report that does not depend on timing. */
+  private final java.util.concurrent.atomic.AtomicInteger planned = new java.util.concurrent.atomic.AtomicInteger();
   private final Map<List<Object>, Followed> followed = new ConcurrentHashMap<>();
   private final Map<List<Object>, CompletableFuture<byte[]>> archives = new ConcurrentHashMap<>();
   private final Map<Mapping, PerMapping> mappings = java.util.Collections.synchronizedMap(new IdentityHashMap<>());
@@ -75,6 +96,7 @@ final class ChartFollow {
   CompletableFuture<Void> chartVersion(Mapping m, Side src, String tag, List<Side> targets,
       List<CompletableFuture<ImageTask.Outcome>> copies) {
     PerMapping pm = mappings.computeIfAbsent(m, k -> new PerMapping());
+    int chartIndex = planned.getAndIncrement();
     java.util.concurrent.atomic.AtomicReference<ImageResult> arrivedOnce = new java.util.concurrent.atomic.AtomicReference<>();
     CompletableFuture<Optional<SyncReport.ChartReport>> report = CompletableFuture
         .allOf(copies.toArray(CompletableFuture[]::new))
@@ -93,7 +115,7 @@ final class ChartFollow {
             // a chart version that failed everywhere: its images are not followed
             return CompletableFuture.completedFuture(Optional.<SyncReport.ChartReport>empty());
           }
-          return follow(m, pm, src, tag, shown, arrived);
+          return follow(m, pm, chartIndex, src, tag, shown, arrived);
         })
         .exceptionally(e -> {
           // the chart arrived but its manifest could not be read again: say so beside the chart
@@ -109,8 +131,8 @@ final class ChartFollow {
     return report.thenApply(r -> null);
   }
 
-  private CompletableFuture<Optional<SyncReport.ChartReport>> follow(Mapping m, PerMapping pm, Side src, String tag,
-      String shown, Map<Side, Mapping.Endpoint> targets) {
+  private CompletableFuture<Optional<SyncReport.ChartReport>> follow(Mapping m, PerMapping pm, int chartIndex,
+      Side src, String tag, String shown, Map<Side, Mapping.Endpoint> targets) {
     ImageFollow rule = m.imageFollow().orElseThrow();
     return run.resolveSource(src, tag)
         .thenCompose(d -> run.sourceManifest(src, d, "manifest " + tag))
@@ -130,14 +152,14 @@ final class ChartFollow {
             return CompletableFuture.completedFuture(Optional.of(new SyncReport.ChartReport(shown,
                 manifest.digest(), List.of(), List.of(), problems)));
           }
-          return archive(src, layer.get()).thenCompose(tgz -> followImages(m, rule, pm, src, tag, shown, targets,
-              manifest, tgz)).exceptionally(e -> Optional.of(new SyncReport.ChartReport(shown, manifest.digest(),
+          return archive(src, layer.get()).thenCompose(tgz -> followImages(m, rule, pm, chartIndex, src, tag, shown,
+              targets, manifest, tgz)).exceptionally(e -> Optional.of(new SyncReport.ChartReport(shown, manifest.digest(),
                   List.of(), List.of(), List.of("reading the chart archive failed: " + Retry.unwrap(e).getMessage()))));
         });
   }
 
   private CompletableFuture<Optional<SyncReport.ChartReport>> followImages(Mapping m, ImageFollow rule,
-      PerMapping pm, Side src, String tag, String shown, Map<Side, Mapping.Endpoint> targets, Manifest chart,
+      PerMapping pm, int chartIndex, Side src, String tag, String shown, Map<Side, Mapping.Endpoint> targets, Manifest chart,
       byte[] tgz) {
     List<ChartTools.FoundImage> found;
     Optional<String> appVersion;
@@ -171,7 +193,9 @@ final class ChartFollow {
         continue;
       }
       Reference ref = Reference.parse(followedAs.orElse(f.reference()));
+      int targetIndex = 0;
       for (Map.Entry<Side, Mapping.Endpoint> t : targets.entrySet()) {
+        targetIndex++;
         try {
           Side target = imageTarget(t.getKey(), t.getValue(), rule.targetRepository(chartPath(t.getKey()),
               f.reference()));
@@ -181,7 +205,7 @@ final class ChartFollow {
             run.track(n.outcome);
             return n;
           });
-          copy.charts.add(shown);
+          copy.namedBy(chartIndex, shown, images.size(), targetIndex);
           perTarget.get(t.getKey()).put(f.reference(), copy);
         } catch (RuntimeException e) {
           problems.add(f.reference() + " cannot be followed to " + t.getKey().name() + ": " + e.getMessage());
@@ -278,17 +302,24 @@ final class ChartFollow {
         .orElseGet(() -> Mapping.Endpoint.of(endpoint.host().orElseThrow(), path));
   }
 
-  /** The chart layer's bytes, read once per run and source, verified against the descriptor. */
+  /**
+   * The chart layer's bytes, read once per run and source, verified against the descriptor:
+   * through the run's staging file of that blob (shared with the chart's own copies to several
+   * registries), or from the source when it does not fit the staging limit.
+   */
   private CompletableFuture<byte[]> archive(Side src, Descriptor layer) {
-    return archives.computeIfAbsent(List.of(src.repo(), layer.digest()), k -> run.retried("reading chart layer "
-        + layer.digest() + " from " + src.name(), () -> {
-          try (InputStream raw = src.repo().openBlob(layer);
+    return archives.computeIfAbsent(List.of(src.repo(), layer.digest()), k -> run.staged(src, layer)
+        .exceptionally(e -> Optional.empty())
+        .thenCompose(staged -> run.retried("reading chart layer " + layer.digest() + " from " + src.name(), () -> {
+          // a staged file was verified as it was written; the source's stream is verified here
+          try (InputStream raw = staged.isPresent() ? java.nio.file.Files.newInputStream(staged.get())
+                  : src.repo().openBlob(layer);
               VerifyingInputStream in = new VerifyingInputStream(raw, layer, src.repo().location())) {
             byte[] bytes = in.readNBytes((int) layer.size() + 1);
             in.verifyConsumed();
             return bytes;
           }
-        }));
+        })));
   }
 
   /**
@@ -395,8 +426,10 @@ final class ChartFollow {
     PerMapping pm = mappings.get(m);
     List<ImageResult> out = new ArrayList<>();
     if (pm != null) {
-      for (Followed f : pm.images) {
-        out.add(f.outcome.join().result().withCharts(List.copyOf(f.charts)));
+      List<Followed> sorted = new ArrayList<>(pm.images);
+      sorted.sort((a, b) -> java.util.Arrays.compare(a.first(), b.first()));
+      for (Followed f : sorted) {
+        out.add(f.outcome.join().result().withCharts(f.charts()));
       }
     }
     return out;

@@ -160,6 +160,20 @@ class ChartFollowTest {
   }
 
   @Test
+  void theChartLayerIsReadFromTheSourceOnceForItsCopiesAndItsImages(@TempDir Path dir) throws IOException {
+    chart("1.0.0", "image: " + upstream.host() + "/team/app:v1\n");
+    SyncReport report;
+    try (Syncer s = syncer(); OciLayout.Bundle bundle = OciLayout.directoryBundle(dir)) {
+      report = s.run(List.of(mapping("1.0.0").target(bundle.repository("charts/op"))
+          .followImages(ImageFollow.defaults()).build()));
+    }
+    assertThat(report.succeeded()).as(report.toString()).isTrue();
+    assertThat(report.images()).hasSize(4);
+    // config and chart layer, each once: the chart's two copies and the image discovery share one read
+    assertThat(charts.blobReads.get()).isEqualTo(2);
+  }
+
+  @Test
   void aChartVersionThatFailedIsNotFollowedAndAnImageSourceHasNothingToFollow() throws IOException {
     chart("1.0.0", "image: " + upstream.host() + "/team/app:v1\n");
     SyncReport report;
