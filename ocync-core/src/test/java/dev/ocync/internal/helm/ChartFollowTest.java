@@ -174,6 +174,33 @@ class ChartFollowTest {
   }
 
   @Test
+  void aRelocatedChartIsPushedOnlyWhenEveryImageArrivedAndNamesTheMirror() throws IOException {
+    chart("1.0.0", "a:\n  image: " + upstream.host() + "/team/app:v1\n");
+    chart("2.0.0", "a:\n  image: " + upstream.host() + "/team/app:v1\nb:\n  image: " + upstream.host()
+        + "/team/missing:v9\n");
+    SyncReport report;
+    try (Syncer s = syncer()) {
+      report = s.run(List.of(mapping("1.0.0", "2.0.0").followImages(ImageFollow.builder().relocate(true).build())
+          .build()));
+    }
+    assertThat(report.succeeded()).isFalse();
+    SyncReport.ChartReport good = report.charts().get(0);
+    assertThat(good.problems()).isEmpty();
+    SyncReport.Relocation r = good.relocations().get(0);
+    assertThat(r.target()).isEqualTo(mirror.host() + "/charts/relocated/op:1.0.0");
+    assertThat(r.rewrites()).containsExactly(new SyncReport.Rewrite("values.yaml", 2, upstream.host() + "/team/app:v1",
+        mirror.host() + "/charts/team/app:v1"));
+    assertThat(mirror.manifest("charts/relocated/op", "1.0.0")).hasValueSatisfying(b -> assertThat(
+        Digest.sha256(b)).isEqualTo(r.relocatedDigest()));
+    SyncReport.ChartReport bad = report.charts().get(1);
+    assertThat(bad.relocations()).isEmpty();
+    assertThat(bad.problems()).singleElement().asString().contains("not relocated for " + mirror.host()
+        + "/charts/op: " + upstream.host() + "/team/missing:v9 did not arrive there");
+    assertThat(mirror.manifest("charts/relocated/op", "2.0.0")).isEmpty();
+    assertThat(report.toString()).contains("CHART mem://charts/op:2.0.0: not relocated");
+  }
+
+  @Test
   void aChartVersionThatFailedIsNotFollowedAndAnImageSourceHasNothingToFollow() throws IOException {
     chart("1.0.0", "image: " + upstream.host() + "/team/app:v1\n");
     SyncReport report;
