@@ -31,11 +31,15 @@ import java.util.OptionalInt;
  * @param manifestsCopied manifests pushed, the top one included
  * @param referrersCopied referrers (signatures, SBOMs, attestations) copied with it
  * @param duration wall time from start to finish
+ * @param charts for an image followed from Helm charts ({@link Mapping.Builder#followImages}), the
+ *     chart versions that named it ({@code charts.example.com/cert-manager:v1.14.5}); empty for an
+ *     image a mapping selected itself
  */
 public record ImageResult(String source, String target, Optional<String> tag, Status status,
     Optional<SkipReason> skipReason, Optional<Failure> failure, Optional<Digest> sourceDigest,
     Optional<Digest> targetDigest, Optional<Digest> replacedDigest, boolean started, long bytes, int blobsCopied,
-    int blobsSkipped, int blobsMounted, int manifestsCopied, int referrersCopied, Duration duration) {
+    int blobsSkipped, int blobsMounted, int manifestsCopied, int referrersCopied, Duration duration,
+    java.util.List<String> charts) {
 
   /** What happened to an image. */
   public enum Status {
@@ -148,9 +152,26 @@ public record ImageResult(String source, String target, Optional<String> tag, St
     Objects.requireNonNull(targetDigest, "targetDigest");
     Objects.requireNonNull(replacedDigest, "replacedDigest");
     Objects.requireNonNull(duration, "duration");
+    charts = java.util.List.copyOf(charts);
     if ((status == Status.SKIPPED) != skipReason.isPresent() || (status == Status.FAILED) != failure.isPresent()) {
       throw new IllegalArgumentException("a skip reason goes with SKIPPED and a failure with FAILED, got " + status);
     }
+  }
+
+  /** A result of an image a mapping selected itself (no {@link #charts()}); the engine builds these. */
+  public ImageResult(String source, String target, Optional<String> tag, Status status,
+      Optional<SkipReason> skipReason, Optional<Failure> failure, Optional<Digest> sourceDigest,
+      Optional<Digest> targetDigest, Optional<Digest> replacedDigest, boolean started, long bytes, int blobsCopied,
+      int blobsSkipped, int blobsMounted, int manifestsCopied, int referrersCopied, Duration duration) {
+    this(source, target, tag, status, skipReason, failure, sourceDigest, targetDigest, replacedDigest, started, bytes,
+        blobsCopied, blobsSkipped, blobsMounted, manifestsCopied, referrersCopied, duration, java.util.List.of());
+  }
+
+  /** This result, as an image followed from the chart versions {@code charts}. */
+  public ImageResult withCharts(java.util.List<String> charts) {
+    return new ImageResult(source, target, tag, status, skipReason, failure, sourceDigest, targetDigest,
+        replacedDigest, started, bytes, blobsCopied, blobsSkipped, blobsMounted, manifestsCopied, referrersCopied,
+        duration, charts);
   }
 
   /** Whether the target holds a manifest other than the source's (a platform filter wrote a new index). */
@@ -177,6 +198,9 @@ public record ImageResult(String source, String target, Optional<String> tag, St
     failure.ifPresent(f -> sb.append(" at ").append(f.stage()).append(": ").append(f.error().getMessage()));
     if (status == Status.CANCELLED && !started) {
       sb.append(" (not started)");
+    }
+    if (!charts.isEmpty()) {
+      sb.append(" (named by ").append(String.join(", ", charts)).append(')');
     }
     return sb.toString();
   }

@@ -187,7 +187,7 @@ public final class OcyncConfig implements Closeable {
     List<ConfigMapping> mappings = new ArrayList<>();
     for (MappingSpec m : model.mappings()) {
       mappings.add(new ConfigMapping(m.from(), m.to(), endpoints.get(m.source()),
-          m.targets().stream().map(endpoints::get).toList(), m.tags(), m.platforms(), m.artifacts()));
+          m.targets().stream().map(endpoints::get).toList(), m.tags(), m.platforms(), m.artifacts(), m.images()));
     }
     return new OcyncConfig(name, java.util.Collections.unmodifiableMap(endpoints), List.copyOf(mappings),
         model.global(), problems.warnings());

@@ -1,6 +1,7 @@
 package dev.ocync.internal.config;
 
 import dev.ocync.ArtifactPolicy;
+import dev.ocync.ImageFollow;
 import dev.ocync.PlatformFilter;
 import dev.ocync.Registry;
 import dev.ocync.TagSelector;
@@ -422,11 +423,15 @@ public final class Binder {
 
   // ---- blocks shared by defaults and mappings
 
-  /** What one {@code defaults} or mapping block says (absent = not written). */
+  /**
+   * What one {@code defaults} or mapping block says (absent = not written; {@code images} holds an
+   * empty rule for {@code images: none}, which turns off a default).
+   */
   private record Block(Optional<ScalarNode> source, Optional<Node> targets, String targetsPath, Optional<Tags> tags,
-      Optional<List<ScalarNode>> platforms, Optional<ArtifactPolicy> artifacts, boolean valid) {
+      Optional<List<ScalarNode>> platforms, Optional<ArtifactPolicy> artifacts,
+      Optional<Optional<ImageFollow>> images, boolean valid) {
     static final Block EMPTY = new Block(Optional.empty(), Optional.empty(), "", Optional.empty(), Optional.empty(),
-        Optional.empty(), true);
+        Optional.empty(), Optional.empty(), true);
   }
 
   private Block block(Fields f, String ctx) {
@@ -438,7 +443,52 @@ public final class Binder {
     Optional<List<ScalarNode>> platforms = platforms(f);
     Optional<ArtifactPolicy> artifacts = f.value("artifacts")
         .flatMap(n -> Fields.section(n, f.path("artifacts"), Schema.ARTIFACTS, problems)).flatMap(a -> artifacts(a, ctx));
-    return new Block(source, targets, f.path("targets"), tags, platforms, artifacts, problems.size() == before);
+    Optional<Optional<ImageFollow>> images = images(f);
+    return new Block(source, targets, f.path("targets"), tags, platforms, artifacts, images,
+        problems.size() == before);
+  }
+
+  /** {@code images}: {@code follow}, {@code none}, or a map of the follow rule's options. */
+  private Optional<Optional<ImageFollow>> images(Fields f) {
+    Optional<Node> v = f.value("images");
+    if (v.isEmpty()) {
+      return Optional.empty();
+    }
+    if (v.get() instanceof ScalarNode s && s.type() == ScalarType.STRING) {
+      return oneOf(f, "images", s, Schema.IMAGE_MODES)
+          .map(mode -> mode.equals("follow") ? Optional.of(ImageFollow.defaults()) : Optional.<ImageFollow>empty());
+    }
+    if (!(v.get() instanceof Node.MapNode)) {
+      problems.add(v.get().location(), f.path("images"), "expected `follow`, `none` or a mapping of image options ("
+          + String.join(", ", Schema.IMAGES) + "), got " + v.get().describe());
+      return Optional.empty();
+    }
+    Optional<Fields> section = Fields.section(v.get(), f.path("images"), Schema.IMAGES, problems);
+    if (section.isEmpty()) {
+      return Optional.empty();
+    }
+    Fields i = section.get();
+    ImageFollow.Builder b = ImageFollow.builder();
+    i.bool("keep_registry_host").ifPresent(b::keepRegistryHost);
+    i.bool("relocate").ifPresent(b::relocate);
+    for (String key : List.of("prefix", "relocated_repository")) {
+      i.string(key).ifPresent(s -> {
+        try {
+          if (key.equals("prefix")) {
+            b.prefix(s.text());
+          } else {
+            b.relocatedRepository(s.text());
+          }
+        } catch (IllegalArgumentException e) {
+          problems.add(s.location(), i.path(key), s.redact(e.getMessage()));
+        }
+      });
+    }
+    if (i.bool("relocate").equals(Optional.of(false)) && i.has("relocated_repository")) {
+      problems.add(i.entry("relocated_repository").get().keyLocation(), i.path("relocated_repository"),
+          "`relocated_repository` says where the relocated chart goes, but `relocate` is false");
+    }
+    return Optional.of(Optional.of(b.build()));
   }
 
   private Optional<List<ScalarNode>> platforms(Fields f) {
@@ -603,11 +653,12 @@ public final class Binder {
     PlatformFilter platforms = own.platforms.or(() -> defaults.platforms)
         .map(l -> PlatformFilter.of(texts(l))).orElse(PlatformFilter.all());
     ArtifactPolicy artifacts = own.artifacts.or(() -> defaults.artifacts).orElse(ArtifactPolicy.defaults());
+    Optional<ImageFollow> images = own.images.or(() -> defaults.images).flatMap(i -> i);
     if (sourceAlias.isEmpty() || targets.isEmpty() || tags.isEmpty() || fromNode.isEmpty() || !own.valid) {
       return Optional.empty();
     }
     return Optional.of(new MappingSpec(index, from, to, sourceAlias.get(), targets.get(), tags.get(), platforms,
-        artifacts, m.node().location()));
+        artifacts, images, m.node().location()));
   }
 
   /** Checks {@code defaults.source} and {@code defaults.targets} once, not once per mapping. */

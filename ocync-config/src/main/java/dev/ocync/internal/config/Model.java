@@ -49,7 +49,8 @@ public record Model(Global global, Map<String, RegistrySpec> registries, List<Ma
 
   /** One mapping with defaults merged, target groups expanded and {@code to} filled in. */
   public record MappingSpec(int index, String from, String to, String source, List<String> targets,
-      TagSelector tags, PlatformFilter platforms, ArtifactPolicy artifacts, Location location) {
+      TagSelector tags, PlatformFilter platforms, ArtifactPolicy artifacts,
+      Optional<dev.ocync.ImageFollow> images, Location location) {
     public MappingSpec {
       targets = List.copyOf(targets);
     }

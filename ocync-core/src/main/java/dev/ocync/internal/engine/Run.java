@@ -50,6 +50,7 @@ final class Run {
   private final SyncListener listener;
   private final Retry retry;
   private final BlobScheduler blobs = new BlobScheduler(this);
+  private final ChartFollow charts = new ChartFollow(this);
   private final ReferrerStage referrers;
   private final Limiter images;
   private final Instant started = Instant.now();
@@ -674,6 +675,7 @@ final class Run {
   private SyncReport report(List<Slot> slots) {
     List<SyncReport.MappingReport> reports = new ArrayList<>();
     List<ImageResult> results = new ArrayList<>();
+    List<SyncReport.ChartReport> chartReports = new ArrayList<>();
     for (Slot s : slots) {
       reports.add(new SyncReport.MappingReport(s.mapping.source().name(), s.targets, s.listed, s.kept, s.dropped,
           List.copyOf(s.problems)));
@@ -682,18 +684,20 @@ final class Run {
           results.add(f.join().result());
         }
       }
+      results.addAll(charts.images(s.mapping));
+      chartReports.addAll(charts.reports(s.mapping));
     }
     // a drain that stopped anything from running is a cancelled run; one that let everything finish is not
     boolean stopped = cancelled || draining && (results.stream().anyMatch(i -> i.status() == ImageResult.Status.CANCELLED)
         || reports.stream().flatMap(m -> m.problems().stream())
             .anyMatch(p -> p.kind() == SyncReport.ProblemKind.CANCELLED));
     SyncReport r = new SyncReport(started, Duration.ofNanos(System.nanoTime() - startNanos), dryRun, stopped,
-        reports, results);
+        reports, results, chartReports);
     listener.runFinished(r);
     return r;
   }
 
-  private Side side(Mapping.Endpoint e) {
+  Side side(Mapping.Endpoint e) {
     return sides.computeIfAbsent(e, engine::side);
   }
 
@@ -740,6 +744,7 @@ final class Run {
       }
       synchronized (slot.images) {
         for (String tag : tags) {
+          int first = slot.images.size();
           for (Side target : targets) {
             ImageTask task = new ImageTask(this, src, tag, target, Optional.of(tag), m.platformFilter(),
                 m.artifactPolicy(), true, stage);
@@ -756,6 +761,9 @@ final class Run {
             } else {
               slot.images.add(submit(task));
             }
+          }
+          if (m.imageFollow().isPresent()) {
+            track(charts.chartVersion(m, src, tag, targets, List.copyOf(slot.images.subList(first, slot.images.size()))));
           }
         }
       }

@@ -286,15 +286,7 @@ public final class ChartSource implements Closeable {
     ChartMetadata meta;
     try {
       ChartArchive archive = ChartArchive.read(tgz, ChartArchive.MAX_DECOMPRESSED, ChartArchive.MAX_FILE);
-      meta = ChartMetadata.of(HelmYaml.parse(archive.file("Chart.yaml").orElseThrow(), "Chart.yaml"));
-      if (meta.apiVersion.isEmpty()) {
-        meta.apiVersion = "v1";
-      }
-      Optional<byte[]> req = archive.file("requirements.yaml");
-      if (req.isPresent()) {
-        meta.mergeRequirements(HelmYaml.parse(req.get(), "requirements.yaml"));
-      }
-      meta.validate();
+      meta = ChartTools.metadata(archive);
       if (!archive.topFolder.equals(meta.name)) {
         throw new IllegalArgumentException("the chart folder \"" + archive.topFolder
             + "\" is not named after the chart \"" + meta.name + "\"");

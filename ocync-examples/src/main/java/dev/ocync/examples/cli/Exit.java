@@ -64,7 +64,9 @@ final class Exit {
     }
     SyncStats s = report.stats();
     long mappingFailures = report.mappings().stream().filter(m -> !m.problems().isEmpty()).count();
-    long failed = s.failed() + s.cancelled() + mappingFailures;
+    // a chart whose images could not be followed or relocated counts as a failed mapping part
+    long chartFailures = report.charts().stream().filter(c -> !c.problems().isEmpty()).count();
+    long failed = s.failed() + s.cancelled() + mappingFailures + chartFailures;
     long done = report.images().stream().filter(r -> r.status() == ImageResult.Status.SYNCED
         || r.status() == ImageResult.Status.SKIPPED).count();
     if (failed == 0) {

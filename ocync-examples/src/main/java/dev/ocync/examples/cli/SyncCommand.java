@@ -205,6 +205,12 @@ final class SyncCommand implements java.util.concurrent.Callable<Integer> {
         }
       }
     }
+    for (SyncReport.ChartReport c : report.charts()) {
+      if (dryRun && level != Progress.Level.QUIET) {
+        chartLines(c).forEach(err::println);
+      }
+      c.problems().forEach(p -> err.println("error: chart " + c.chart() + ": " + p));
+    }
     int code = Exit.of(report);
     if (code == Exit.AUTH && Exit.authProblem(report).isEmpty()) {
       String host = Exit.authRegistry(report).orElseThrow();
@@ -233,6 +239,22 @@ final class SyncCommand implements java.util.concurrent.Callable<Integer> {
         + (s.cancelled() > 0 ? ", " + s.cancelled() + " cancelled" : "")
         + " | " + Human.bytes(s.bytes()) + " in " + Human.duration(r.duration())
         + (r.cancelled() ? " (stopped early)" : "");
+  }
+
+  /** What a dry run says about one chart version: each image it names, where found, and where it would go. */
+  static List<String> chartLines(SyncReport.ChartReport c) {
+    List<String> out = new java.util.ArrayList<>();
+    out.add("dry-run: chart " + c.chart() + " names " + c.images().size() + (c.images().size() == 1 ? " image"
+        : " images"));
+    for (SyncReport.ChartImage i : c.images()) {
+      out.add("  " + i.reference() + i.followedAs().map(f -> " (as " + f + ")").orElse("") + "  in "
+          + String.join("; ", i.foundIn()) + i.notFollowed().map(w -> "  not followed: " + w).orElse(""));
+    }
+    for (SyncReport.Relocation r : c.relocations()) {
+      out.add("  relocated chart " + r.target() + " " + r.relocatedDigest() + ", " + r.rewrites().size()
+          + " references rewritten");
+    }
+    return out;
   }
 
   /** What a dry run says about one mapping: the kept tags and the dropped ones by reason. */
