@@ -37,8 +37,10 @@ import java.util.Optional;
  * entry's. A version that fails throws a {@link dev.ocync.spi.RegistryException} naming the
  * chart, the version and the problem; other versions are unaffected.
  *
- * <p>{@code index.yaml} is fetched once per instance; {@link #refresh()} asks again with the
- * {@code ETag}/{@code Last-Modified} validators the repository sent. Chart URLs are resolved as
+ * <p>{@code index.yaml} is fetched on first use; {@link #refresh()} asks again with the
+ * {@code ETag}/{@code Last-Modified} validators the repository sent, and every
+ * {@link Syncer#run} that reads a chart of it does so once, so a syncer run on a schedule sees
+ * versions published since its last run, and an unchanged index costs one {@code 304}. Chart URLs are resolved as
  * Helm resolves them. Credentials (from {@link Builder#credentials}, looked up by the
  * repository's {@code host[:port]}) are sent only to the repository's own scheme, host and port,
  * unless {@link Builder#passCredentials} is set (and then elsewhere only over HTTPS, to loopback,

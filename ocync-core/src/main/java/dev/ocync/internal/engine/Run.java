@@ -6,6 +6,7 @@ import dev.ocync.SyncListener;
 import dev.ocync.SyncReport;
 import dev.ocync.TagSelector;
 import dev.ocync.internal.cache.TransferCache;
+import dev.ocync.internal.helm.ChartSource;
 import dev.ocync.oci.Descriptor;
 import dev.ocync.oci.Digest;
 import dev.ocync.oci.Manifest;
@@ -71,6 +72,8 @@ final class Run {
   private final Map<Mapping.Endpoint, Side> sides = new ConcurrentHashMap<>();
   /** Source repositories' tags, where a mapping listed them: the referrer stage asks less of those. */
   private final Map<Repository, CompletableFuture<Optional<Set<String>>>> sourceTags = new ConcurrentHashMap<>();
+  /** Classic chart repositories whose index.yaml this run has revalidated (once each, conditionally). */
+  private final Map<ChartSource, CompletableFuture<Void>> chartIndexes = new ConcurrentHashMap<>();
   private final boolean verifyTargets;
   private final Map<String, CompletableFuture<Boolean>> keepsIndex = new ConcurrentHashMap<>();
   private final Map<String, CompletableFuture<Boolean>> newRepositories = new ConcurrentHashMap<>();
@@ -701,6 +704,19 @@ final class Run {
     return sides.computeIfAbsent(e, engine::side);
   }
 
+  /**
+   * A classic chart repository's index.yaml asked for again, once per run and repository, with
+   * the validators it sent last time (a 304 keeps what is known), so a syncer run on a schedule
+   * sees new chart versions; other sources need nothing.
+   */
+  private CompletableFuture<Void> freshIndex(Side src) {
+    return ChartSource.of(src.repo()).map(c -> chartIndexes.computeIfAbsent(c, k -> retried(
+        "fetching index.yaml for " + src.name(), () -> {
+          k.refresh();
+          return (Void) null;
+        }))).orElse(CompletableFuture.completedFuture(null));
+  }
+
   private CompletableFuture<Void> plan(Slot slot) {
     Mapping m = slot.mapping;
     if (stopping()) {
@@ -720,9 +736,9 @@ final class Run {
     CompletableFuture<List<String>> kept;
     if (exact.isPresent()) {
       slot.kept = exact.get();
-      kept = CompletableFuture.completedFuture(exact.get());
+      kept = freshIndex(src).thenApply(v -> exact.get());
     } else {
-      kept = retried("listing tags of " + src.name(), () -> src.repo().listTags())
+      kept = freshIndex(src).thenCompose(v -> retried("listing tags of " + src.name(), () -> src.repo().listTags()))
           .thenApply(listed -> {
             TagSelector.Selection sel = selector.orElseGet(TagSelector::all).select(listed);
             slot.listed = Optional.of(listed);

@@ -70,6 +70,11 @@ public final class ChartSource implements Closeable {
     this.disk = settings.archiveCache().map(c -> new ArchiveCache(c.directory(), c.maxBytes()));
   }
 
+  /** The classic repository behind {@code repository}, if it is a chart of one. */
+  public static Optional<ChartSource> of(Repository repository) {
+    return repository instanceof ChartRepository c ? Optional.of(c.source()) : Optional.empty();
+  }
+
   /** The read-only repository of chart {@code chart}. No request is made yet. */
   public Repository repository(String chart) {
     return new ChartRepository(this, chart);
