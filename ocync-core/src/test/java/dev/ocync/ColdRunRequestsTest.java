@@ -185,8 +185,9 @@ class ColdRunRequestsTest {
     assertThat(report.images().get(0).referrersCopied()).isEqualTo(1);
     // the source's tag-schema index is the referrer listing and the bytes to copy: one GET
     assertThat(asked(upstream, "GET", "/manifests/" + fallback)).hasSize(1);
-    // the new target repository cannot have the referrer before this run pushes it
+    // the new target repository cannot have the referrer, or a tag-schema index, before this run pushes them
     assertThat(asked(mirror, "HEAD", "/manifests/" + signature.manifest().digest())).isEmpty();
+    assertThat(asked(mirror, "GET", "/manifests/" + fallback)).isEmpty();
     assertThat(mirror.manifest("app", signature.manifest().digest().toString())).contains(signature.manifest().bytes());
     assertThat(mirror.manifest("app", fallback)).contains(index.getBytes(StandardCharsets.UTF_8));
     assertCopied("app", image, "1.0");

@@ -563,7 +563,7 @@ final class ImageTask {
     CompletableFuture<Integer> f = tags.thenCompose(listed -> {
       ReferrerStage.Subject s = new ReferrerStage.Subject(source.repo(), target.repo(), sourceTop,
           targetTop, Optional.ofNullable(topManifest), artifacts, run.dryRun(), transfers(), listed,
-          source.path().isPresent());
+          source.path().isPresent(), run.isNewRepository(target));
       try {
         return run.referrers().copy(s);
       } catch (RuntimeException e) {
