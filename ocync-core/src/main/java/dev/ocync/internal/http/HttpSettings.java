@@ -54,10 +54,4 @@ public record HttpSettings(
     Objects.requireNonNull(userAgent, "userAgent");
     Objects.requireNonNull(proxy, "proxy");
   }
-
-  /** Whether a TLS context is needed at all. */
-  boolean needsTls() {
-    return scheme != Scheme.HTTP || caCertificate.isPresent() || clientCertificate.isPresent()
-        || insecureSkipVerify;
-  }
 }
