@@ -37,8 +37,10 @@ import java.util.Optional;
  * entry's. A version that fails throws a {@link dev.ocync.spi.RegistryException} naming the
  * chart, the version and the problem; other versions are unaffected.
  *
- * <p>{@code index.yaml} is fetched once per instance; {@link #refresh()} asks again with the
- * {@code ETag}/{@code Last-Modified} validators the repository sent. Chart URLs are resolved as
+ * <p>{@code index.yaml} is fetched on first use; {@link #refresh()} asks again with the
+ * {@code ETag}/{@code Last-Modified} validators the repository sent, and every
+ * {@link Syncer#run} that reads a chart of it does so once, so a syncer run on a schedule sees
+ * versions published since its last run, and an unchanged index costs one {@code 304}. Chart URLs are resolved as
  * Helm resolves them. Credentials (from {@link Builder#credentials}, looked up by the
  * repository's {@code host[:port]}) are sent only to the repository's own scheme, host and port,
  * unless {@link Builder#passCredentials} is set (and then elsewhere only over HTTPS, to loopback,
@@ -57,6 +59,9 @@ public final class HelmRepository implements Closeable {
   /** The default cap on one downloaded chart archive: 100 MiB. */
   public static final long DEFAULT_MAX_ARCHIVE_BYTES = 100L * 1024 * 1024;
 
+  /** The default bound on archive and provenance bytes held in memory: 256 MiB. */
+  public static final long DEFAULT_MAX_ARCHIVE_MEMORY = HelmSettings.DEFAULT_MAX_MEMORY_BYTES;
+
   private static final int MAX_CONNECTIONS_PER_ROUTE = 8;
 
   private final HelmSettings settings;
@@ -67,7 +72,13 @@ public final class HelmRepository implements Closeable {
         : HttpSettings.Scheme.HTTPS;
     this.settings = new HelmSettings(b.url, b.credentials, b.http.settings(scheme,
         Registry.DEFAULT_MAX_MANIFEST_BYTES, Registry.DEFAULT_MAX_TAG_PAGES, Registry.DEFAULT_MAX_TAGS,
-        MAX_CONNECTIONS_PER_ROUTE), b.passCredentials, b.allowMissingDigest, b.maxIndexBytes, b.maxArchiveBytes);
+        MAX_CONNECTIONS_PER_ROUTE), b.passCredentials, b.allowMissingDigest, b.maxIndexBytes, b.maxArchiveBytes,
+        b.archiveCache, b.maxArchiveMemory);
+    this.source = new ChartSource(settings);
+  }
+
+  private HelmRepository(HelmSettings settings) {
+    this.settings = settings;
     this.source = new ChartSource(settings);
   }
 
@@ -114,6 +125,24 @@ public final class HelmRepository implements Closeable {
     return source.warnings();
   }
 
+  /**
+   * A new repository with the same settings as this one plus an archive cache (as
+   * {@link Builder#archiveCache}), for a repository built elsewhere (from a configuration file,
+   * say). It has its own connections and index; close it as well as this one.
+   *
+   * @throws IllegalArgumentException if {@code maxBytes} is not positive or the directory cannot be created
+   */
+  public HelmRepository withArchiveCache(Path directory, long maxBytes) {
+    Objects.requireNonNull(directory, "directory");
+    if (maxBytes <= 0) {
+      throw new IllegalArgumentException("archive cache bytes must be positive, got " + maxBytes);
+    }
+    HelmSettings s = settings;
+    return new HelmRepository(new HelmSettings(s.url(), s.credentials(), s.http(), s.passCredentials(),
+        s.allowMissingDigest(), s.maxIndexBytes(), s.maxArchiveBytes(),
+        Optional.of(new HelmSettings.DiskCache(directory, maxBytes)), s.maxMemoryBytes()));
+  }
+
   /** The repository URL, without user info or query string. */
   public String url() {
     return settings.shown();
@@ -139,6 +168,8 @@ public final class HelmRepository implements Closeable {
     private boolean allowMissingDigest;
     private long maxIndexBytes = DEFAULT_MAX_INDEX_BYTES;
     private long maxArchiveBytes = DEFAULT_MAX_ARCHIVE_BYTES;
+    private Optional<HelmSettings.DiskCache> archiveCache = Optional.empty();
+    private long maxArchiveMemory = DEFAULT_MAX_ARCHIVE_MEMORY;
 
     private Builder(String url) {
       Objects.requireNonNull(url, "url");
@@ -235,6 +266,19 @@ public final class HelmRepository implements Closeable {
       return this;
     }
 
+    /**
+     * Refuse to connect when a host (the repository's own included, and every redirect target)
+     * resolves to a loopback, private, link-local or otherwise non-public address; checked on
+     * the resolved addresses at connect time, so neither a redirect nor a DNS answer that changed
+     * since a URL was checked reaches inside. For repositories whose URLs someone else chose (a
+     * chart proxy's clients); off by default. Configured HTTP proxies are exempt, and through a
+     * proxy the target is resolved by the proxy, not checked here.
+     */
+    public Builder refuseNonPublicAddresses(boolean refuse) {
+      http.refuseNonPublic(refuse);
+      return this;
+    }
+
     /** User-Agent header; {@code ocync/<version>} by default. */
     public Builder userAgent(String agent) {
       http.userAgent(agent);
@@ -271,6 +315,32 @@ public final class HelmRepository implements Closeable {
       return this;
     }
 
+    /**
+     * Keeps verified chart archives in {@code directory} (created if missing), one file per
+     * sha256, at most {@code maxBytes} in all (the least recently used removed first), so a
+     * restart or another repository over the same charts does not download them again. Each file
+     * is hashed again when read and removed if it does not match (then the archive is downloaded
+     * again); files are written to a temporary name and renamed, so several processes may share
+     * the directory. Only archives whose index entry has a digest are kept. None by default.
+     *
+     * @throws IllegalArgumentException if {@code maxBytes} is not positive
+     */
+    public Builder archiveCache(Path directory, long maxBytes) {
+      this.archiveCache = Optional.of(new HelmSettings.DiskCache(Objects.requireNonNull(directory, "directory"),
+          positive(maxBytes, "archive cache bytes")));
+      return this;
+    }
+
+    /**
+     * The most bytes of chart archives and provenance files held in memory at once (the least
+     * recently used dropped first, and read again from the disk cache or the repository when asked
+     * for); 256 MiB by default. Manifests and configs, which are small, are always held.
+     */
+    public Builder maxArchiveMemory(long bytes) {
+      this.maxArchiveMemory = positive(bytes, "archive memory bytes");
+      return this;
+    }
+
     private static long positive(long n, String what) {
       if (n <= 0) {
         throw new IllegalArgumentException(what + " must be positive, got " + n);
@@ -279,8 +349,8 @@ public final class HelmRepository implements Closeable {
     }
 
     /**
-     * Builds the repository. Certificates and the proxy environment are read here; a bad file or
-     * proxy setting fails now, naming it.
+     * Builds the repository. Certificates and the proxy environment are read here, and the archive
+     * cache directory created; a bad file, directory or proxy setting fails now, naming it.
      */
     public HelmRepository build() {
       return new HelmRepository(this);

@@ -1,10 +1,12 @@
 package dev.ocync;
 
 import dev.ocync.oci.Digest;
+import dev.ocync.spi.AuthenticationException;
 import dev.ocync.spi.RegistryException;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.OptionalInt;
 
 /**
  * What happened to one image at one target in a {@link Syncer#run} (one per image and target).
@@ -29,11 +31,15 @@ import java.util.Optional;
  * @param manifestsCopied manifests pushed, the top one included
  * @param referrersCopied referrers (signatures, SBOMs, attestations) copied with it
  * @param duration wall time from start to finish
+ * @param charts for an image followed from Helm charts ({@link Mapping.Builder#followImages}), the
+ *     chart versions that named it ({@code charts.example.com/cert-manager:v1.14.5}); empty for an
+ *     image a mapping selected itself
  */
 public record ImageResult(String source, String target, Optional<String> tag, Status status,
     Optional<SkipReason> skipReason, Optional<Failure> failure, Optional<Digest> sourceDigest,
     Optional<Digest> targetDigest, Optional<Digest> replacedDigest, boolean started, long bytes, int blobsCopied,
-    int blobsSkipped, int blobsMounted, int manifestsCopied, int referrersCopied, Duration duration) {
+    int blobsSkipped, int blobsMounted, int manifestsCopied, int referrersCopied, Duration duration,
+    java.util.List<String> charts) {
 
   /** What happened to an image. */
   public enum Status {
@@ -91,6 +97,43 @@ public record ImageResult(String source, String target, Optional<String> tag, St
       return error.getMessage();
     }
 
+    /** The HTTP status of the failed response, when there was one. */
+    public OptionalInt httpStatus() {
+      return error.status();
+    }
+
+    /** The registry (or layout path) where it failed. */
+    public String registry() {
+      return error.registry();
+    }
+
+    /**
+     * Whether it is an authentication or authorization failure: HTTP 401 or 403 from the registry
+     * or its token service, or credentials that could not be looked up (a credential helper that
+     * failed); see {@link #isAuthentication(RegistryException)}.
+     */
+    public boolean authentication() {
+      return isAuthentication(error);
+    }
+
+    /**
+     * Whether {@code e} is an authentication or authorization failure: an
+     * {@link AuthenticationException} anywhere in its cause chain, or HTTP 401 or 403.
+     */
+    public static boolean isAuthentication(RegistryException e) {
+      int status = e.status().orElse(0);
+      if (status == 401 || status == 403) {
+        return true;
+      }
+      int depth = 0;
+      for (Throwable t = e; t != null && depth < 16; t = t.getCause(), depth++) {
+        if (t instanceof AuthenticationException) {
+          return true;
+        }
+      }
+      return false;
+    }
+
     @Override
     public String toString() {
       return stage + ": " + error.getMessage();
@@ -109,9 +152,26 @@ public record ImageResult(String source, String target, Optional<String> tag, St
     Objects.requireNonNull(targetDigest, "targetDigest");
     Objects.requireNonNull(replacedDigest, "replacedDigest");
     Objects.requireNonNull(duration, "duration");
+    charts = java.util.List.copyOf(charts);
     if ((status == Status.SKIPPED) != skipReason.isPresent() || (status == Status.FAILED) != failure.isPresent()) {
       throw new IllegalArgumentException("a skip reason goes with SKIPPED and a failure with FAILED, got " + status);
     }
+  }
+
+  /** A result of an image a mapping selected itself (no {@link #charts()}); the engine builds these. */
+  public ImageResult(String source, String target, Optional<String> tag, Status status,
+      Optional<SkipReason> skipReason, Optional<Failure> failure, Optional<Digest> sourceDigest,
+      Optional<Digest> targetDigest, Optional<Digest> replacedDigest, boolean started, long bytes, int blobsCopied,
+      int blobsSkipped, int blobsMounted, int manifestsCopied, int referrersCopied, Duration duration) {
+    this(source, target, tag, status, skipReason, failure, sourceDigest, targetDigest, replacedDigest, started, bytes,
+        blobsCopied, blobsSkipped, blobsMounted, manifestsCopied, referrersCopied, duration, java.util.List.of());
+  }
+
+  /** This result, as an image followed from the chart versions {@code charts}. */
+  public ImageResult withCharts(java.util.List<String> charts) {
+    return new ImageResult(source, target, tag, status, skipReason, failure, sourceDigest, targetDigest,
+        replacedDigest, started, bytes, blobsCopied, blobsSkipped, blobsMounted, manifestsCopied, referrersCopied,
+        duration, charts);
   }
 
   /** Whether the target holds a manifest other than the source's (a platform filter wrote a new index). */
@@ -138,6 +198,9 @@ public record ImageResult(String source, String target, Optional<String> tag, St
     failure.ifPresent(f -> sb.append(" at ").append(f.stage()).append(": ").append(f.error().getMessage()));
     if (status == Status.CANCELLED && !started) {
       sb.append(" (not started)");
+    }
+    if (!charts.isEmpty()) {
+      sb.append(" (named by ").append(String.join(", ", charts)).append(')');
     }
     return sb.toString();
   }

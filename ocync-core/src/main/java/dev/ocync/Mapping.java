@@ -33,6 +33,7 @@ public final class Mapping {
   private final Optional<TagSelector> tags;
   private final Optional<PlatformFilter> platforms;
   private final Optional<ArtifactPolicy> artifacts;
+  private final Optional<ImageFollow> follow;
 
   private Mapping(Builder b) {
     this.source = b.source;
@@ -41,6 +42,7 @@ public final class Mapping {
     this.tags = Optional.ofNullable(b.tags);
     this.platforms = Optional.ofNullable(b.platforms);
     this.artifacts = Optional.ofNullable(b.artifacts);
+    this.follow = Optional.ofNullable(b.follow);
   }
 
   /** A builder; {@link Builder#build()} checks the combination. */
@@ -57,6 +59,7 @@ public final class Mapping {
     b.tags = tags.orElse(null);
     b.platforms = platforms.orElse(null);
     b.artifacts = artifacts.orElse(null);
+    b.follow = follow.orElse(null);
     return b;
   }
 
@@ -93,6 +96,11 @@ public final class Mapping {
     return artifacts;
   }
 
+  /** How the images named by the charts this mapping mirrors are followed, when they are. */
+  public Optional<ImageFollow> imageFollow() {
+    return follow;
+  }
+
   @Override
   public String toString() {
     StringBuilder sb = new StringBuilder("Mapping{").append(source).append(" -> ").append(targets);
@@ -102,6 +110,7 @@ public final class Mapping {
     tags.ifPresent(t -> sb.append(", tags=").append(t));
     platforms.ifPresent(p -> sb.append(", platforms=").append(p));
     artifacts.ifPresent(a -> sb.append(", artifacts=").append(a));
+    follow.ifPresent(f -> sb.append(", images=").append(f));
     return sb.append('}').toString();
   }
 
@@ -206,6 +215,7 @@ public final class Mapping {
     private TagSelector tags;
     private PlatformFilter platforms;
     private ArtifactPolicy artifacts;
+    private ImageFollow follow;
 
     private Builder() {}
 
@@ -242,8 +252,15 @@ public final class Mapping {
     }
 
     /**
-     * Exactly these tags, without listing the source's tags; a tag missing at the source fails
-     * that image. Replaces a {@link #tags(TagSelector)} given before.
+     * Exactly these tags; a tag missing at the source fails that image. Replaces a
+     * {@link #tags(TagSelector)} given before.
+     *
+     * <p>The source's tags are never listed to <em>select</em> them. With artifacts enabled (the
+     * default) the run still reads the source repository's tag list once (one request per
+     * repository per run, shared by every mapping and image of that repository): it shows which
+     * legacy cosign tags ({@code sha256-<hex>.sig}, {@code .att}, {@code .sbom}) and referrer
+     * fallback tags ({@code sha256-<hex>}) exist, which would otherwise cost about four HEADs per
+     * image and index child. With {@link ArtifactPolicy#disabled()} nothing is listed at all.
      *
      * @throws IllegalArgumentException for an empty list or an invalid tag
      */
@@ -286,10 +303,25 @@ public final class Mapping {
     }
 
     /**
+     * Follows the container images named by each Helm chart version this mapping mirrors (its
+     * {@code artifacthub.io/images}, {@code images} and {@code helm.sh/images} annotations, its
+     * {@code values.yaml} and image lock files, vendored subcharts included): each is mirrored by
+     * the exact tag or digest the chart names to every target, under {@code rule}, with this
+     * mapping's platforms and artifacts. A chart version that fails is not followed. A source
+     * manifest that is not a Helm chart (by its config media type) has no images to follow. Targets
+     * must be registry repositories or repositories of an {@link OciLayout.Bundle}.
+     */
+    public Builder followImages(ImageFollow rule) {
+      this.follow = Objects.requireNonNull(rule, "rule");
+      return this;
+    }
+
+    /**
      * Builds the mapping.
      *
      * @throws IllegalArgumentException naming the problem: no source, no target, a read-only
-     *     endpoint as a target, a target that is the source, or the same target twice
+     *     endpoint as a target, a target that is the source, the same target twice, or images
+     *     followed into a target that holds a single repository
      */
     public Mapping build() {
       if (source == null) {
@@ -308,6 +340,11 @@ public final class Mapping {
         }
         if (targets.subList(0, i).contains(t)) {
           throw new IllegalArgumentException("mapping from " + source + ": target " + t + " is given twice");
+        }
+        if (follow != null && t.repository().isPresent()
+            && !(t.repository().get() instanceof dev.ocync.internal.layout.LayoutView v && v.bundled())) {
+          throw new IllegalArgumentException("mapping from " + source + ": target " + t + " holds one repository,"
+              + " so the images its charts name have nowhere to go; use a registry or an OciLayout bundle");
         }
       }
       return new Mapping(this);

@@ -405,7 +405,10 @@ public final class OciServer implements Closeable {
    * Which classic Helm repositories {@link Builder#chartProxy} may fetch from, and how. Nothing is
    * allowed until hosts are given; {@code *} must be given explicitly. Before a repository is first
    * used (and at each index refresh) its host name is resolved and refused if any address is
-   * loopback, private, link-local or otherwise not public, unless {@link Builder#allowNonPublicAddresses}.
+   * loopback, private, link-local or otherwise not public, unless {@link Builder#allowNonPublicAddresses};
+   * and every connection its repositories open (redirects included) is checked the same way on
+   * the addresses resolved at connect time ({@link HelmRepository.Builder#refuseNonPublicAddresses}),
+   * so neither a redirect nor a DNS answer that changed since reaches inside.
    * At most {@link Builder#maxRepositories} repositories are kept, the least recently used closed
    * first.
    *
@@ -445,6 +448,8 @@ public final class OciServer implements Closeable {
       private long maxArchiveBytes = HelmRepository.DEFAULT_MAX_ARCHIVE_BYTES;
       private Duration connectTimeout = Duration.ofSeconds(10);
       private Duration readTimeout = Duration.ofSeconds(60);
+      private Optional<Path> cacheDirectory = Optional.empty();
+      private long cacheBytes;
 
       private Builder() {}
 
@@ -485,7 +490,10 @@ public final class OciServer implements Closeable {
         return this;
       }
 
-      /** Fetch from hosts resolving to loopback, private or link-local addresses; off by default. */
+      /**
+       * Fetch from hosts resolving to loopback, private or link-local addresses, at first use and at
+       * connect time; off by default.
+       */
       public Builder allowNonPublicAddresses(boolean allow) {
         this.allowNonPublic = allow;
         return this;
@@ -528,6 +536,16 @@ public final class OciServer implements Closeable {
         return this;
       }
 
+      /**
+       * Keeps verified chart archives of every repository the proxy builds in {@code directory},
+       * at most {@code maxBytes} in all: see {@link HelmRepository.Builder#archiveCache}.
+       */
+      public Builder archiveCache(Path directory, long maxBytes) {
+        this.cacheDirectory = Optional.of(Objects.requireNonNull(directory, "directory"));
+        this.cacheBytes = OciServer.Builder.positive(maxBytes, "archive cache bytes");
+        return this;
+      }
+
       /** The proxy settings; an empty allow-list is allowed and serves nothing. */
       public ChartProxy build() {
         CredentialProvider creds = credentials;
@@ -535,8 +553,15 @@ public final class OciServer implements Closeable {
         long archive = maxArchiveBytes;
         Duration connect = connectTimeout;
         Duration read = readTimeout;
-        Function<String, HelmRepository> repository = url -> HelmRepository.builder(url).credentials(creds)
-            .maxIndexBytes(index).maxArchiveBytes(archive).connectTimeout(connect).readTimeout(read).build();
+        boolean refuse = !allowNonPublic;
+        Optional<Path> cache = cacheDirectory;
+        long cacheLimit = cacheBytes;
+        Function<String, HelmRepository> repository = url -> {
+          HelmRepository.Builder b = HelmRepository.builder(url).credentials(creds).refuseNonPublicAddresses(refuse)
+              .maxIndexBytes(index).maxArchiveBytes(archive).connectTimeout(connect).readTimeout(read);
+          cache.ifPresent(dir -> b.archiveCache(dir, cacheLimit));
+          return b.build();
+        };
         return new ChartProxy(new ChartRoutes.ProxySettings(Map.copyOf(hosts), List.copyOf(suffixes), anyHost,
             allowNonPublic, plainHttp, maxRepositories, repository));
       }

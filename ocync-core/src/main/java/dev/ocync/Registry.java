@@ -16,6 +16,7 @@ import java.time.Duration;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.OptionalInt;
 
 /**
  * One registry speaking the OCI distribution API, with its auth and TLS settings. Hands out a
@@ -181,6 +182,22 @@ public final class Registry implements Closeable {
     return settings.http.bodyTimeout();
   }
 
+  /**
+   * The most blob transfers the engine runs towards this registry at once, the cap of its adaptive
+   * limit; empty when not set (then {@code Syncer.Builder.blobsInFlightPerRegistry} applies).
+   */
+  public OptionalInt maxConcurrent() {
+    return settings.maxConcurrent > 0 ? OptionalInt.of(settings.maxConcurrent) : OptionalInt.empty();
+  }
+
+  /**
+   * Whether the engine, with this registry as a source, compares an image by HEAD before it fetches
+   * its manifest (true, the default); see {@link Builder#headFirst(boolean)}.
+   */
+  public boolean headFirst() {
+    return settings.headFirst;
+  }
+
   /** A builder with this registry's settings. */
   public Builder newBuilder() {
     return settings.copy();
@@ -232,6 +249,8 @@ public final class Registry implements Closeable {
     private int maxManifestBytes = DEFAULT_MAX_MANIFEST_BYTES;
     private int maxTagPages = DEFAULT_MAX_TAG_PAGES;
     private int maxTags = DEFAULT_MAX_TAGS;
+    private int maxConcurrent;
+    private boolean headFirst = true;
 
     private Builder(String registry) {
       Objects.requireNonNull(registry, "registry");
@@ -280,6 +299,8 @@ public final class Registry implements Closeable {
       this.maxManifestBytes = from.maxManifestBytes;
       this.maxTagPages = from.maxTagPages;
       this.maxTags = from.maxTags;
+      this.maxConcurrent = from.maxConcurrent;
+      this.headFirst = from.headFirst;
     }
 
     private Builder copy() {
@@ -403,6 +424,38 @@ public final class Registry implements Closeable {
         throw new IllegalArgumentException("max manifest bytes must be positive, got " + bytes);
       }
       this.maxManifestBytes = bytes;
+      return this;
+    }
+
+    /**
+     * The most blob transfers (uploads, mounts and their source reads) a {@link dev.ocync.Syncer}
+     * runs towards this registry at once, 1 to 1024: the cap of its adaptive limit, which halves on
+     * HTTP 429 and grows back on success. Unset, {@code Syncer.Builder.blobsInFlightPerRegistry}
+     * applies (6 by default). This is the config's {@code registries.<name>.max_concurrent}. The
+     * few requests per image that are not blob transfers (HEADs, manifests, tag lists) are not
+     * counted: they are bounded by the syncer's threads and images in flight.
+     */
+    public Builder maxConcurrent(int n) {
+      if (n < 1 || n > 1024) {
+        throw new IllegalArgumentException("max concurrent must be 1 to 1024, got " + n);
+      }
+      this.maxConcurrent = n;
+      return this;
+    }
+
+    /**
+     * With this registry as a source, whether an image is compared by HEAD first (true, the
+     * default): the source tag is resolved with a HEAD, each target is asked with a HEAD, and the
+     * manifest is fetched only when a target lacks it, so an unchanged image costs no manifest GET
+     * (what rate limits such as Docker Hub's count); a tag the target is known to lack (its listing
+     * does not show it) is fetched with one GET and no HEAD either way. With false, the source manifest is fetched at
+     * once with a GET and its digest taken from the body: one request fewer for each changed image,
+     * one GET more for each unchanged one. This is the config's {@code registries.<name>.head_first};
+     * note that the Rust ocync's default is false, where ocync-java has always compared by HEAD
+     * first, so only an explicit {@code head_first: false} changes anything.
+     */
+    public Builder headFirst(boolean headFirst) {
+      this.headFirst = headFirst;
       return this;
     }
 

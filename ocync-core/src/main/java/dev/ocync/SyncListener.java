@@ -52,8 +52,13 @@ public interface SyncListener {
   /** A blob is present at a target repository ({@code target} is its location). */
   default void blobDone(String target, Descriptor blob, BlobOutcome outcome) {}
 
-  /** {@code bytes} more bytes of blobs went to {@code target}; called at most every MiB per blob, and at its end. */
-  default void bytesMoved(String target, long bytes) {}
+  /**
+   * {@code bytes} more bytes of blobs moved for the image {@code source -> target}, named exactly as
+   * in {@link #imageStarted} (so a progress line per image can add them up). Throttled: called at
+   * most once per MiB read of each blob, and once at the blob's end. A blob several images share
+   * is moved once and counted for the image that asked for it first.
+   */
+  default void bytesMoved(String source, String target, long bytes) {}
 
   /** {@code what} failed transiently and is tried again (attempt {@code attempt}) after {@code wait}. */
   default void retrying(String what, int attempt, Duration wait, IOException cause) {}
@@ -119,11 +124,11 @@ public interface SyncListener {
       }
 
       @Override
-      public void bytesMoved(String target, long bytes) {
+      public void bytesMoved(String source, String target, long bytes) {
         try {
-          first.bytesMoved(target, bytes);
+          first.bytesMoved(source, target, bytes);
         } finally {
-          next.bytesMoved(target, bytes);
+          next.bytesMoved(source, target, bytes);
         }
       }
 

@@ -1,11 +1,14 @@
 package dev.ocync;
 
 import dev.ocync.internal.engine.ReportJson;
+import dev.ocync.oci.Digest;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Objects;
+import dev.ocync.spi.RegistryException;
 import java.util.Optional;
+import java.util.OptionalInt;
 
 /**
  * Everything a {@link Syncer#run} did: one {@link ImageResult} per image and target, what each
@@ -22,6 +25,7 @@ public final class SyncReport {
   private final boolean cancelled;
   private final List<MappingReport> mappings;
   private final List<ImageResult> images;
+  private final List<ChartReport> charts;
   private final SyncStats stats;
 
   /** What went wrong with a mapping as a whole (its images, if any, are in {@link SyncReport#images()}). */
@@ -34,12 +38,38 @@ public final class SyncReport {
     CANCELLED
   }
 
-  /** A problem of a mapping, with a message naming the source and the cause. */
-  public record Problem(ProblemKind kind, String message) {
-    /** A problem; both are required. */
+  /**
+   * A problem of a mapping, with a message naming the source and the cause, and what is known of
+   * that cause as data (so a caller tells a refused login from a broken registry without reading
+   * the message).
+   *
+   * @param kind what went wrong
+   * @param message names the source and the cause
+   * @param registry the registry (or layout path) that failed, when the cause came from one
+   * @param httpStatus the HTTP status of the failed response, when there was one
+   * @param authentication whether the cause is an authentication or authorization failure: HTTP
+   *     401 or 403 from the registry or its token service, or credentials that could not be looked
+   *     up (a credential helper that failed)
+   */
+  public record Problem(ProblemKind kind, String message, Optional<String> registry, OptionalInt httpStatus,
+      boolean authentication) {
+    /** A problem; all are required. */
     public Problem {
       Objects.requireNonNull(kind, "kind");
       Objects.requireNonNull(message, "message");
+      Objects.requireNonNull(registry, "registry");
+      Objects.requireNonNull(httpStatus, "httpStatus");
+    }
+
+    /** A problem with no registry failure behind it (too few tags, a cancel). */
+    public Problem(ProblemKind kind, String message) {
+      this(kind, message, Optional.empty(), OptionalInt.empty(), false);
+    }
+
+    /** A problem caused by {@code cause}: its registry, HTTP status and whether it is an authentication failure. */
+    public static Problem of(ProblemKind kind, String message, RegistryException cause) {
+      return new Problem(kind, message, Optional.of(cause.registry()), cause.status(),
+          ImageResult.Failure.isAuthentication(cause));
     }
   }
 
@@ -66,9 +96,97 @@ public final class SyncReport {
     }
   }
 
+  /**
+   * One Helm chart version a mapping that {@linkplain Mapping.Builder#followImages follows images}
+   * mirrored: the images it names and, when relocation is on, the relocated chart at each target.
+   *
+   * @param chart the chart version at the source ({@code charts.example.com/cert-manager:v1.14.5})
+   * @param digest the chart's manifest digest
+   * @param images every image the chart names, in the order found
+   * @param relocations the relocated chart pushed (or, in a dry run, that would be) at each target
+   * @param problems what kept the chart's images or relocation from being done (an archive that
+   *     does not load, a relocation refused); each makes the run not {@linkplain #succeeded() succeed}
+   */
+  public record ChartReport(String chart, Digest digest, List<ChartImage> images, List<Relocation> relocations,
+      List<String> problems) {
+    /** A chart's report; the lists are copied. */
+    public ChartReport {
+      Objects.requireNonNull(chart, "chart");
+      Objects.requireNonNull(digest, "digest");
+      images = List.copyOf(images);
+      relocations = List.copyOf(relocations);
+      problems = List.copyOf(problems);
+    }
+  }
+
+  /**
+   * An image a chart names.
+   *
+   * @param reference as the chart writes it ({@code quay.io/jetstack/cert-manager-controller:v1.14.5})
+   * @param foundIn every place it was found ({@code values.yaml image.repository {registry, repository, tag}})
+   * @param followedAs the reference mirrored, where it differs from the one written: an image the
+   *     chart itself names without a tag or digest is followed with the chart's {@code appVersion}
+   *     as its tag, as charts conventionally render it
+   * @param notFollowed why it was not mirrored, when it was not (no tag, digest or usable
+   *     {@code appVersion}); the images that were are in {@link SyncReport#images()}, naming this
+   *     chart in {@link ImageResult#charts()}
+   */
+  public record ChartImage(String reference, List<String> foundIn, Optional<String> followedAs,
+      Optional<String> notFollowed) {
+    /** An image; the list is copied. */
+    public ChartImage {
+      Objects.requireNonNull(reference, "reference");
+      foundIn = List.copyOf(foundIn);
+      Objects.requireNonNull(followedAs, "followedAs");
+      Objects.requireNonNull(notFollowed, "notFollowed");
+    }
+  }
+
+  /**
+   * A relocated chart: a second artifact whose {@code values.yaml} names the mirrored images.
+   *
+   * @param target where it was pushed ({@code registry.example.com/charts/relocated/cert-manager:v1.14.5})
+   * @param originalDigest the untouched chart's manifest digest
+   * @param relocatedDigest the relocated chart's manifest digest
+   * @param rewrites every reference rewritten, in document order
+   */
+  public record Relocation(String target, Digest originalDigest, Digest relocatedDigest, List<Rewrite> rewrites) {
+    /** A relocation; the list is copied. */
+    public Relocation {
+      Objects.requireNonNull(target, "target");
+      Objects.requireNonNull(originalDigest, "originalDigest");
+      Objects.requireNonNull(relocatedDigest, "relocatedDigest");
+      rewrites = List.copyOf(rewrites);
+    }
+  }
+
+  /**
+   * One image reference rewritten by relocation.
+   *
+   * @param file the chart file ({@code values.yaml}, {@code charts/sub-1.0.0.tgz/values.yaml})
+   * @param line its 1-based line
+   * @param from the reference before
+   * @param to the reference after
+   */
+  public record Rewrite(String file, int line, String from, String to) {
+    /** A rewrite; all are required. */
+    public Rewrite {
+      Objects.requireNonNull(file, "file");
+      Objects.requireNonNull(from, "from");
+      Objects.requireNonNull(to, "to");
+    }
+  }
+
   /** A report; the engine builds these. */
   public SyncReport(Instant started, Duration duration, boolean dryRun, boolean cancelled,
       List<MappingReport> mappings, List<ImageResult> images) {
+    this(started, duration, dryRun, cancelled, mappings, images, List.of());
+  }
+
+  /** A report with the Helm charts whose images were followed; the engine builds these. */
+  public SyncReport(Instant started, Duration duration, boolean dryRun, boolean cancelled,
+      List<MappingReport> mappings, List<ImageResult> images, List<ChartReport> charts) {
+    this.charts = List.copyOf(charts);
     this.started = Objects.requireNonNull(started, "started");
     this.duration = Objects.requireNonNull(duration, "duration");
     this.dryRun = dryRun;
@@ -112,6 +230,11 @@ public final class SyncReport {
     return images;
   }
 
+  /** The Helm chart versions whose images were followed, by mapping and tag in the order given. */
+  public List<ChartReport> charts() {
+    return charts;
+  }
+
   /** The totals of {@link #images()}. */
   public SyncStats stats() {
     return stats;
@@ -120,7 +243,8 @@ public final class SyncReport {
   /** Whether nothing failed: no failed image, no mapping problem, not cancelled. */
   public boolean succeeded() {
     return !cancelled && stats.failed() == 0 && stats.cancelled() == 0
-        && mappings.stream().allMatch(m -> m.problems().isEmpty());
+        && mappings.stream().allMatch(m -> m.problems().isEmpty())
+        && charts.stream().allMatch(c -> c.problems().isEmpty());
   }
 
   /** The report as JSON in the shape of {@code dev/ocync/sync-report.schema.json}, pretty-printed. */
@@ -160,6 +284,11 @@ public final class SyncReport {
     for (ImageResult r : images) {
       if (r.status() == ImageResult.Status.FAILED) {
         sb.append("\n  ").append(r);
+      }
+    }
+    for (ChartReport c : charts) {
+      for (String p : c.problems()) {
+        sb.append("\n  CHART ").append(c.chart()).append(": ").append(p);
       }
     }
     return sb.toString();

@@ -135,7 +135,7 @@ public final class Syncer implements Closeable {
       throw new IllegalArgumentException("no mappings to run");
     }
     Engine.Running running = copier.engine().start(list);
-    return new SyncRun(running.report(), running.cancel());
+    return new SyncRun(running.report(), running.cancel(), running.drain());
   }
 
   /** Where credentials come from for registries this syncer opens itself. */
@@ -184,9 +184,12 @@ public final class Syncer implements Closeable {
 
   /** Builds a {@link Syncer}. Setters validate eagerly. */
   public static final class Builder {
+    /** The default of {@link #concurrency(int)}: threads of the syncer's own pool. */
+    public static final int DEFAULT_CONCURRENCY = 8;
+
     private CredentialProvider credentials = CredentialProvider.anonymous();
     private final Map<String, Registry> registries = new LinkedHashMap<>();
-    private int concurrency = 8;
+    private int concurrency = DEFAULT_CONCURRENCY;
     private int imagesInFlight = 8;
     private int blobsPerRegistry = 6;
     private RetryPolicy retry = RetryPolicy.defaults();

@@ -16,7 +16,7 @@ import java.util.regex.Pattern;
  * properties, required, additionalProperties false, items, enum, const, minItems, minimum,
  * maximum, pattern), and refuses a schema that uses anything else, so the subset cannot drift.
  */
-final class SchemaCheck {
+public final class SchemaCheck {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final List<String> KNOWN = List.of("$schema", "$id", "title", "description", "type", "properties",
       "required", "additionalProperties", "items", "enum", "const", "minItems", "minimum", "maximum", "pattern",
@@ -28,7 +28,7 @@ final class SchemaCheck {
     return JSON.readTree(SyncReport.jsonSchema());
   }
 
-  static void assertValid(String json) throws IOException {
+  public static void assertValid(String json) throws IOException {
     List<String> errors = new ArrayList<>();
     check(schema(), JSON.readTree(json), "$", errors);
     assertThat(errors).as("schema violations of\n" + json).isEmpty();

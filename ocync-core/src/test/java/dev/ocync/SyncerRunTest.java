@@ -288,6 +288,323 @@ class SyncerRunTest {
     assertThat(writes(mirror)).isEmpty();
   }
 
+  private Mapping threeTagsOneAtATime() {
+    for (int i = 1; i <= 3; i++) {
+      upstream.putImage("app", TestImages.ociImage(80 + i, Platform.parse("linux/amd64"), 1, 100),
+          Optional.of(i + ".0"));
+    }
+    return Mapping.builder().source(upstream.host(), "app").target(mirror.host(), "app").tags("1.0", "2.0", "3.0")
+        .artifacts(ArtifactPolicy.disabled()).build();
+  }
+
+  private static boolean isBlobGet(RecordedRequest r) {
+    return r.getMethod().equals("GET") && r.getUrl().encodedPath().contains("/blobs/sha256:");
+  }
+
+  private static void awaitRequest(FakeRegistry fake, java.util.function.Predicate<RecordedRequest> which)
+      throws InterruptedException {
+    for (int i = 0; i < 2000 && fake.requests().stream().noneMatch(which); i++) {
+      Thread.sleep(10);
+    }
+    assertThat(fake.requests()).anyMatch(which);
+  }
+
+  @Test
+  @org.junit.jupiter.api.Timeout(60)
+  void drainLetsTheImageInFlightFinishAndStartsNoOther() throws Exception {
+    Mapping m = threeTagsOneAtATime();
+    java.util.concurrent.CountDownLatch drained = new java.util.concurrent.CountDownLatch(1);
+    // the first blob GET waits (on the fake's side) until the run is draining, then is answered
+    upstream.inject(r -> {
+      if (isBlobGet(r)) {
+        try {
+          drained.await(30, java.util.concurrent.TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+      }
+      return false;
+    }, new mockwebserver3.MockResponse.Builder().code(500).build(), false);
+    SyncReport report;
+    try (Syncer s = syncer().imagesInFlight(1).build()) {
+      SyncRun run = s.start(List.of(m));
+      awaitRequest(upstream, SyncerRunTest::isBlobGet);
+      run.drain(Duration.ofMinutes(1));
+      drained.countDown();
+      report = run.await();
+    }
+
+    assertThat(report.images()).extracting(ImageResult::tag, ImageResult::status, ImageResult::started)
+        .containsExactly(org.assertj.core.groups.Tuple.tuple(Optional.of("1.0"), ImageResult.Status.SYNCED, true),
+            org.assertj.core.groups.Tuple.tuple(Optional.of("2.0"), ImageResult.Status.CANCELLED, false),
+            org.assertj.core.groups.Tuple.tuple(Optional.of("3.0"), ImageResult.Status.CANCELLED, false));
+    assertThat(report.cancelled()).isTrue();
+    assertThat(report.succeeded()).isFalse();
+    assertThat(mirror.manifest("app", "1.0")).isPresent();
+    // the images that never started made no request on either side
+    for (String tag : List.of("2.0", "3.0")) {
+      assertThat(upstream.requests()).noneMatch(r -> r.getUrl().encodedPath().endsWith("/manifests/" + tag));
+      assertThat(mirror.requests()).noneMatch(r -> r.getUrl().encodedPath().endsWith("/manifests/" + tag));
+    }
+    assertThat(mirror.manifestCount("app")).isEqualTo(1);
+    String json = report.toJson();
+    assertThat(json).contains("\"cancelled\" : true").contains("\"started\" : false");
+  }
+
+  @Test
+  @org.junit.jupiter.api.Timeout(60)
+  void drainCancelsWhatIsStillInFlightAtTheDeadlineAndPushesNoManifest() throws Exception {
+    Mapping m = threeTagsOneAtATime();
+    // the source's blobs answer after two minutes: only the deadline's cancel ends the first image
+    upstream.inject(SyncerRunTest::isBlobGet, new mockwebserver3.MockResponse.Builder().code(404)
+        .headersDelay(120, java.util.concurrent.TimeUnit.SECONDS).build(), false);
+    Registry patient = upstream.registry().readTimeout(Duration.ofMinutes(5)).build();
+    registries.add(patient);
+    SyncReport report;
+    try (Syncer s = syncer().registry(patient).imagesInFlight(1).build()) {
+      SyncRun run = s.start(List.of(m));
+      awaitRequest(upstream, SyncerRunTest::isBlobGet);
+      run.drain(Duration.ofMillis(200));
+      report = run.await();
+    }
+
+    assertThat(report.images()).extracting(ImageResult::status, ImageResult::started)
+        .containsExactly(org.assertj.core.groups.Tuple.tuple(ImageResult.Status.CANCELLED, true),
+            org.assertj.core.groups.Tuple.tuple(ImageResult.Status.CANCELLED, false),
+            org.assertj.core.groups.Tuple.tuple(ImageResult.Status.CANCELLED, false));
+    assertThat(report.cancelled()).isTrue();
+    // nothing half-written: no manifest reached the target, and no later image asked the source
+    assertThat(mirror.requests("PUT", "/manifests/")).isEmpty();
+    assertThat(upstream.requests()).noneMatch(r -> r.getUrl().encodedPath().endsWith("/manifests/2.0")
+        || r.getUrl().encodedPath().endsWith("/manifests/3.0"));
+  }
+
+  @Test
+  @org.junit.jupiter.api.Timeout(60)
+  void tagsChosenAfterADrainStartNothingNotEvenTheImmutableTagListing() throws Exception {
+    upstream.putImage("app", TestImages.ociImage(99, Platform.parse("linux/amd64"), 1, 100), Optional.of("1.0"));
+    java.util.concurrent.CountDownLatch drained = new java.util.concurrent.CountDownLatch(1);
+    // the source's tag listing is answered only once the run is draining
+    upstream.inject(r -> {
+      if (r.getUrl().encodedPath().endsWith("/tags/list")) {
+        try {
+          drained.await(30, java.util.concurrent.TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+      }
+      return false;
+    }, FakeRegistry.error(500, "UNKNOWN", "never sent"), false);
+    SyncReport report;
+    try (Syncer s = syncer().build()) {
+      SyncRun run = s.start(List.of(Mapping.builder().source(upstream.host(), "app").target(mirror.host(), "app")
+          .tags(TagSelector.builder().glob("*").immutableTags("1.*").build()).build()));
+      awaitRequest(upstream, r -> r.getUrl().encodedPath().endsWith("/tags/list"));
+      run.drain(Duration.ofMinutes(1));
+      drained.countDown();
+      report = run.await();
+    }
+    assertThat(report.mappings().get(0).kept()).containsExactly("1.0");
+    assertThat(report.images()).extracting(ImageResult::status, ImageResult::started)
+        .containsExactly(org.assertj.core.groups.Tuple.tuple(ImageResult.Status.CANCELLED, false));
+    assertThat(report.cancelled()).isTrue();
+    assertThat(mirror.requests()).isEmpty();
+    assertThat(upstream.requests()).noneMatch(r -> r.getUrl().encodedPath().contains("/manifests/"));
+  }
+
+  @Test
+  void drainOfAFinishedRunChangesNothing() throws IOException {
+    Mapping m = threeTagsOneAtATime();
+    try (Syncer s = syncer().build()) {
+      SyncRun run = s.start(List.of(m));
+      SyncReport report = run.await();
+      run.drain(Duration.ofSeconds(1));
+      assertThat(report.cancelled()).isFalse();
+      assertThat(run.report()).contains(report);
+      assertThatThrownBy(() -> run.drain(Duration.ofSeconds(-1))).isInstanceOf(IllegalArgumentException.class);
+    }
+  }
+
+  /** The fake as a registry that sends {@code user} with a wrong password. */
+  private Registry wrongPassword(FakeRegistry fake, String user) {
+    Registry wrong = fake.registry()
+        .credentials(dev.ocync.auth.CredentialProvider.basic(fake.host(), user, "wrong")).build();
+    registries.add(wrong);
+    return wrong;
+  }
+
+  @Test
+  void aRefusedTagListingIsATypedAuthenticationProblemNamingTheRegistry() throws IOException {
+    upstream.putImage("app", TestImages.ociImage(90, Platform.parse("linux/amd64"), 1, 100), Optional.of("1.0"));
+    upstream.requireBearer("alice", "right");
+    Registry wrong = wrongPassword(upstream, "alice");
+    SyncReport report;
+    try (Syncer s = syncer().registry(wrong).build()) {
+      report = s.run(List.of(Mapping.builder().source(upstream.host(), "app").target(mirror.host(), "app")
+          .tags(TagSelector.builder().glob("*").build()).build()));
+    }
+    SyncReport.Problem p = report.mappings().get(0).problems().get(0);
+    assertThat(p.kind()).isEqualTo(SyncReport.ProblemKind.TAG_LISTING_FAILED);
+    assertThat(p.authentication()).as(p.message()).isTrue();
+    assertThat(p.registry()).contains(upstream.host());
+    assertThat(p.httpStatus()).hasValue(401);
+    assertThat(report.toJson()).contains("\"authentication\" : true").contains("\"httpStatus\" : 401")
+        .doesNotContain("wrong");
+  }
+
+  @Test
+  void aTargetRefusingThePushIsATypedAuthenticationFailureAndA404IsNot() throws IOException {
+    upstream.putImage("app", TestImages.ociImage(91, Platform.parse("linux/amd64"), 1, 100), Optional.of("1.0"));
+    mirror.requireBasic("bob", "right");
+    Registry wrong = wrongPassword(mirror, "bob");
+    SyncReport report;
+    try (Syncer s = syncer().registry(wrong).build()) {
+      report = s.run(List.of(Mapping.builder().source(upstream.host(), "app").target(mirror.host(), "app")
+          .tags("1.0", "9.9").artifacts(ArtifactPolicy.disabled()).build()));
+    }
+    ImageResult.Failure refused = report.images().get(0).failure().orElseThrow();
+    assertThat(refused.authentication()).as(refused.message()).isTrue();
+    assertThat(refused.registry()).isEqualTo(mirror.host());
+    assertThat(refused.httpStatus()).hasValue(401);
+    // the missing tag fails at the source, not for want of credentials
+    ImageResult.Failure missing = report.images().get(1).failure().orElseThrow();
+    assertThat(missing.authentication()).as(missing.message()).isFalse();
+    assertThat(missing.registry()).isEqualTo(upstream.host());
+    assertThat(missing.httpStatus()).hasValue(404);
+  }
+
+  @Test
+  void bytesMovedNamesTheImageAsImageStartedDidAndAddsUpToItsBytes() throws IOException {
+    List<Image> images = imagesSharingABaseLayer();
+    upstream.putImage("app", images.get(0), Optional.of("a"));
+    upstream.putImage("app", images.get(1), Optional.of("b"));
+    // a layer of 3 MiB: progress comes in MiB steps, not per read
+    upstream.putImage("app", TestImages.ociImage(92, Platform.parse("linux/amd64"), 1, 3 << 20), Optional.of("big"));
+    Set<String> started = ConcurrentHashMap.newKeySet();
+    Map<String, Long> moved = new ConcurrentHashMap<>();
+    Map<String, Integer> events = new ConcurrentHashMap<>();
+    SyncListener recorder = new SyncListener() {
+      @Override
+      public void imageStarted(String source, String target) {
+        started.add(source + " -> " + target);
+      }
+
+      @Override
+      public void bytesMoved(String source, String target, long bytes) {
+        moved.merge(source + " -> " + target, bytes, Long::sum);
+        events.merge(source + " -> " + target, 1, Integer::sum);
+      }
+    };
+    SyncReport report;
+    try (Syncer s = syncer().imagesInFlight(1).listener(recorder).build()) {
+      report = s.run(List.of(mapping("app", "app", "a", "b", "big")));
+    }
+
+    assertThat(report.succeeded()).as(report.toString()).isTrue();
+    assertThat(started).containsAll(moved.keySet());
+    for (ImageResult r : report.images()) {
+      String key = r.source() + " -> " + r.target();
+      assertThat(moved.getOrDefault(key, 0L)).as(key).isEqualTo(r.bytes());
+    }
+    // the shared base layer moved once, for the image that asked first
+    assertThat(report.images().get(1).bytes()).isLessThan(images.get(1).blobs().stream()
+        .mapToLong(b -> b.descriptor().size()).sum());
+    String big = report.images().get(2).source() + " -> " + report.images().get(2).target();
+    // two blobs (config and layer): at most one event per MiB of each, plus one at each end
+    assertThat(events.get(big)).isBetween(2, 3 + 2);
+  }
+
+  @Test
+  void maxConcurrentOfATargetRegistryCapsItsBlobTransfers() throws IOException {
+    upstream.putImage("app", TestImages.ociImage(93, Platform.parse("linux/amd64"), 4, 2000), Optional.of("1.0"));
+    upstream.putImage("app", TestImages.ociImage(94, Platform.parse("linux/amd64"), 4, 2000), Optional.of("2.0"));
+    java.util.concurrent.atomic.AtomicInteger now = new java.util.concurrent.atomic.AtomicInteger();
+    java.util.concurrent.atomic.AtomicInteger peak = new java.util.concurrent.atomic.AtomicInteger();
+    // each upload's PUT is held a moment at the fake, so uploads allowed together overlap there
+    mirror.inject(r -> {
+      if (r.getMethod().equals("PUT") && r.getUrl().encodedPath().contains("/blobs/uploads/")) {
+        peak.accumulateAndGet(now.incrementAndGet(), Math::max);
+        try {
+          Thread.sleep(50);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        } finally {
+          now.decrementAndGet();
+        }
+      }
+      return false;
+    }, FakeRegistry.error(500, "UNKNOWN", "never sent"), false);
+    Registry one = mirror.registry().maxConcurrent(1).build();
+    registries.add(one);
+    SyncReport report;
+    try (Syncer s = syncer().registry(one).blobsInFlightPerRegistry(6).build()) {
+      report = s.run(List.of(mapping("app", "app", "1.0", "2.0")));
+    }
+    assertThat(report.succeeded()).as(report.toString()).isTrue();
+    assertThat(mirror.requests("PUT", "/blobs/uploads/")).hasSizeGreaterThan(4);
+    assertThat(peak.get()).isEqualTo(1);
+  }
+
+  @Test
+  void headFirstOffFetchesTheSourceManifestAtOnceAndNeverHeadsIt() throws IOException {
+    upstream.putImage("app", TestImages.ociImage(95, Platform.parse("linux/amd64"), 1, 100), Optional.of("1.0"));
+    Registry getFirst = upstream.registry().headFirst(false).build();
+    registries.add(getFirst);
+    assertThat(getFirst.headFirst()).isFalse();
+    assertThat(getFirst.newBuilder().build().headFirst()).isFalse();
+    List<SyncReport> reports = new ArrayList<>();
+    try (Syncer s = syncer().registry(getFirst).build()) {
+      Mapping m = Mapping.builder().source(upstream.host(), "app").target(mirror.host(), "app").tags("1.0")
+          .artifacts(ArtifactPolicy.disabled()).build();
+      reports.add(s.run(List.of(m)));
+      reports.add(s.run(List.of(m)));
+    }
+    assertThat(reports).extracting(r -> r.images().get(0).status())
+        .containsExactly(ImageResult.Status.SYNCED, ImageResult.Status.SKIPPED);
+    // one GET per run, which the transfer reused: no HEAD, no second GET
+    assertThat(upstream.requests("HEAD", "/manifests/1.0")).isEmpty();
+    assertThat(upstream.requests("GET", "/manifests/")).hasSize(2);
+  }
+
+  @Test
+  void headFirstByDefaultSkipsAnUnchangedImageWithoutAManifestGet() throws IOException {
+    upstream.putImage("app", TestImages.ociImage(96, Platform.parse("linux/amd64"), 1, 100), Optional.of("1.0"));
+    try (Syncer s = syncer().verifyTargets(true).build()) {
+      Mapping m = Mapping.builder().source(upstream.host(), "app").target(mirror.host(), "app").tags("1.0")
+          .artifacts(ArtifactPolicy.disabled()).build();
+      s.run(List.of(m));
+      assertThat(s.run(List.of(m)).images().get(0).status()).isEqualTo(ImageResult.Status.SKIPPED);
+    }
+    assertThat(upstream.requests("HEAD", "/manifests/1.0")).hasSize(2);
+    assertThat(upstream.requests("GET", "/manifests/")).hasSize(1);
+  }
+
+  @Test
+  void literalTagsListTheSourceOncePerRepositoryAndRunForArtifactsAndNeverWithout() throws IOException {
+    upstream.referrersApi(false);
+    upstream.putImage("app", TestImages.ociImage(97, Platform.parse("linux/amd64"), 1, 100), Optional.of("1.0"));
+    upstream.putImage("app", TestImages.ociImage(98, Platform.parse("linux/amd64"), 1, 100), Optional.of("2.0"));
+    FakeRegistry other = FakeRegistry.start();
+    try (other; Syncer s = syncer(other).build()) {
+      // two mappings and three images of one source repository, artifacts on (the default)
+      List<Mapping> withArtifacts = List.of(mapping("app", "app", "1.0", "2.0"),
+          Mapping.builder().source(upstream.host(), "app").target(other.host(), "app").tags("1.0").build());
+      assertThat(s.run(withArtifacts).succeeded()).isTrue();
+      assertThat(upstream.requests("GET", "/tags/list")).hasSize(1);
+      // per run: the next run reads it again, since a signature may have been added upstream
+      assertThat(s.run(withArtifacts).succeeded()).isTrue();
+      assertThat(upstream.requests("GET", "/tags/list")).hasSize(2);
+
+      List<Mapping> without = List.of(Mapping.builder().source(upstream.host(), "app").target(other.host(), "bare")
+          .tags("1.0", "2.0").artifacts(ArtifactPolicy.disabled()).build());
+      assertThat(s.run(without).succeeded()).isTrue();
+      assertThat(upstream.requests("GET", "/tags/list")).hasSize(2);
+      // and without artifacts no cosign or fallback tag is looked up one by one either
+      assertThat(upstream.requests().stream().map(r -> r.getUrl().encodedPath())
+          .filter(p -> p.contains("/manifests/sha256-"))).isEmpty();
+    }
+  }
+
   @Test
   void literalTagsAreNotListed() throws IOException {
     upstream.putImage("app", TestImages.ociImage(6, Platform.parse("linux/amd64"), 1, 100), Optional.of("1.0"));
@@ -583,7 +900,7 @@ class SyncerRunTest {
       }
 
       @Override
-      public void bytesMoved(String target, long bytes) {
+      public void bytesMoved(String source, String target, long bytes) {
         moved.add(bytes);
       }
     };

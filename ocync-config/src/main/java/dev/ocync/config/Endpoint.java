@@ -1,5 +1,6 @@
 package dev.ocync.config;
 
+import dev.ocync.HelmRepository;
 import dev.ocync.Mapping;
 import dev.ocync.OciLayout;
 import dev.ocync.Registry;
@@ -9,6 +10,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.OptionalInt;
 
 /**
  * One {@code registries.<alias>} entry of a configuration, built: a {@link Registry} for
@@ -16,7 +18,9 @@ import java.util.Optional;
  * {@linkplain OciLayout.Bundle bundle} of many repositories: {@code from} and {@code to} name a
  * repository of it, and its images are named {@code <repository>:<tag>}, as skopeo addresses them
  * ({@code oci:DIR:mirror/app:1.4}). One bundle per entry, shared by every mapping that names it,
- * so an archive is written once, when the configuration is closed.
+ * so an archive is written once, when the configuration is closed. A classic Helm chart repository
+ * ({@code type: helm}) is a read-only {@link HelmRepository}: {@code from} names a chart, and its
+ * versions are the tags.
  */
 public final class Endpoint implements Closeable {
   /** The {@code type} of a registries entry. */
@@ -27,7 +31,7 @@ public final class Endpoint implements Closeable {
     OCI_LAYOUT,
     /** An OCI image layout in a tar file ({@code type: oci-archive}). */
     OCI_ARCHIVE,
-    /** A classic Helm chart repository ({@code type: helm}); read-only, not supported yet. */
+    /** A classic Helm chart repository ({@code type: helm}); read-only. */
     HELM
   }
 
@@ -36,11 +40,17 @@ public final class Endpoint implements Closeable {
   private final Optional<Registry> registry;
   private final Optional<Path> path;
   private final Optional<OciLayout.Bundle> bundle;
-  private final int maxConcurrent;
+  private final Optional<HelmRepository> helm;
+  private final OptionalInt maxConcurrent;
   private final boolean headFirst;
 
-  Endpoint(String alias, Type type, Optional<Registry> registry, Optional<Path> path, int maxConcurrent,
+  Endpoint(String alias, Type type, Optional<Registry> registry, Optional<Path> path, OptionalInt maxConcurrent,
       boolean headFirst) {
+    this(alias, type, registry, path, Optional.empty(), maxConcurrent, headFirst);
+  }
+
+  private Endpoint(String alias, Type type, Optional<Registry> registry, Optional<Path> path,
+      Optional<HelmRepository> helm, OptionalInt maxConcurrent, boolean headFirst) {
     this.alias = Objects.requireNonNull(alias, "alias");
     this.type = Objects.requireNonNull(type, "type");
     this.registry = registry;
@@ -50,8 +60,14 @@ public final class Endpoint implements Closeable {
       case OCI_ARCHIVE -> OciLayout.archiveBundle(p);
       default -> null;
     });
+    this.helm = helm;
     this.maxConcurrent = maxConcurrent;
     this.headFirst = headFirst;
+  }
+
+  static Endpoint helm(String alias, HelmRepository repository, OptionalInt maxConcurrent) {
+    return new Endpoint(alias, Type.HELM, Optional.empty(), Optional.empty(), Optional.of(repository), maxConcurrent,
+        false);
   }
 
   /** The alias the configuration gives it (the key under {@code registries}). */
@@ -69,17 +85,33 @@ public final class Endpoint implements Closeable {
     return registry;
   }
 
+  /** The chart repository, for {@link Type#HELM}. */
+  public Optional<HelmRepository> helm() {
+    return helm;
+  }
+
   /** The layout directory or archive (resolved against the config file's directory), for layouts. */
   public Optional<Path> path() {
     return path;
   }
 
-  /** {@code max_concurrent}: the cap on requests in flight to this endpoint (default 50). */
-  public int maxConcurrent() {
+  /**
+   * {@code max_concurrent}: the cap on blob transfers in flight to this registry (the cap of its
+   * adaptive limit), as given to {@link Registry.Builder#maxConcurrent(int)}; empty when the file
+   * does not set it, then the syncer's {@code blobsInFlightPerRegistry} applies (the Rust ocync's
+   * default of 50 is not assumed).
+   */
+  public OptionalInt maxConcurrent() {
     return maxConcurrent;
   }
 
-  /** {@code head_first}: on a source, HEAD every target before fetching the source manifest. */
+  /**
+   * {@code head_first}: with this registry as a source, whether an image is compared by HEAD (source
+   * and every target) before its manifest is fetched; see {@link Registry.Builder#headFirst(boolean)}.
+   * True unless the file says {@code head_first: false} (ocync-java always compares by HEAD
+   * first; the Rust ocync only with {@code head_first: true}). Always true for layouts, false for Helm
+   * repositories (no manifests to HEAD).
+   */
   public boolean headFirst() {
     return headFirst;
   }
@@ -96,32 +128,28 @@ public final class Endpoint implements Closeable {
 
   /**
    * The repository {@code name} at this endpoint: on the registry, or the repository {@code name}
-   * of the layout's bundle (images {@code name:<tag>}). Close the endpoint, not the repository.
-   *
-   * @throws UnsupportedOperationException for a Helm repository (not supported yet)
+   * of the layout's bundle (images {@code name:<tag>}), or chart {@code name} of the Helm
+   * repository. Close the endpoint, not the repository.
    */
   public Repository repository(String name) {
     return switch (type) {
       case REGISTRY -> registry.orElseThrow().repository(name);
       case OCI_LAYOUT, OCI_ARCHIVE -> bundle.orElseThrow().repository(name);
-      case HELM -> throw new UnsupportedOperationException("registries." + alias
-          + ": classic Helm repositories are not supported yet");
+      case HELM -> helm.orElseThrow().repository(name);
     };
   }
 
   /**
    * The repository {@code name} here as one end of a core {@link Mapping}: on a registry by host
    * and path (so the syncer shares its connections and can mount between its repositories), on a
-   * layout as the bundle's repository.
-   *
-   * @throws UnsupportedOperationException for a Helm repository (not supported yet)
+   * layout as the bundle's repository, on a Helm repository as the chart's read-only repository.
    */
   public Mapping.Endpoint mappingEndpoint(String name) {
     return type == Type.REGISTRY ? Mapping.Endpoint.of(registry.orElseThrow(), name)
         : Mapping.Endpoint.of(repository(name));
   }
 
-  /** Closes the registry's connections, or the layout (an archive is written now if a copy into it completed). */
+  /** Closes the registry's or chart repository's connections, or the layout (an archive is written now if a copy into it completed). */
   @Override
   public void close() throws IOException {
     if (registry.isPresent()) {
@@ -130,11 +158,14 @@ public final class Endpoint implements Closeable {
     if (bundle.isPresent()) {
       bundle.get().close();
     }
+    if (helm.isPresent()) {
+      helm.get().close();
+    }
   }
 
   @Override
   public String toString() {
     return "Endpoint[" + alias + ", " + type + registry.map(r -> ", " + r).orElse("")
-        + path.map(p -> ", " + p).orElse("") + "]";
+        + path.map(p -> ", " + p).orElse("") + helm.map(h -> ", " + h.url()).orElse("") + "]";
   }
 }

@@ -1,5 +1,6 @@
 package dev.ocync.config;
 
+import dev.ocync.HelmRepository;
 import dev.ocync.Mapping;
 import dev.ocync.Registry;
 import dev.ocync.Syncer;
@@ -17,6 +18,7 @@ import java.io.Closeable;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -185,7 +187,7 @@ public final class OcyncConfig implements Closeable {
     List<ConfigMapping> mappings = new ArrayList<>();
     for (MappingSpec m : model.mappings()) {
       mappings.add(new ConfigMapping(m.from(), m.to(), endpoints.get(m.source()),
-          m.targets().stream().map(endpoints::get).toList(), m.tags(), m.platforms(), m.artifacts()));
+          m.targets().stream().map(endpoints::get).toList(), m.tags(), m.platforms(), m.artifacts(), m.images()));
     }
     return new OcyncConfig(name, java.util.Collections.unmodifiableMap(endpoints), List.copyOf(mappings),
         model.global(), problems.warnings());
@@ -194,8 +196,12 @@ public final class OcyncConfig implements Closeable {
   private static Endpoint endpoint(RegistrySpec spec, Map<String, AuthTypeProvider> providers,
       Map<String, String> env) throws IOException {
     Endpoint.Type type = Endpoint.Type.valueOf(spec.type().name());
+    if (type == Endpoint.Type.HELM) {
+      return Endpoint.helm(spec.alias(), helmRepository(spec, providers, env), spec.maxConcurrent());
+    }
     if (type != Endpoint.Type.REGISTRY) {
-      return new Endpoint(spec.alias(), type, Optional.empty(), spec.path(), spec.maxConcurrent(), spec.headFirst());
+      return new Endpoint(spec.alias(), type, Optional.empty(), spec.path(), spec.maxConcurrent(),
+          spec.headFirst().orElse(true));
     }
     Registry.Builder b = Registry.builder(spec.url().orElseThrow());
     String host;
@@ -208,8 +214,26 @@ public final class OcyncConfig implements Closeable {
       b.clientCertificate(spec.clientCert().get(), spec.clientKey().get());
     }
     b.insecureSkipVerify(spec.insecureSkipVerify());
-    return new Endpoint(spec.alias(), type, Optional.of(b.build()), Optional.empty(), spec.maxConcurrent(),
-        spec.headFirst());
+    spec.maxConcurrent().ifPresent(b::maxConcurrent);
+    spec.headFirst().ifPresent(b::headFirst);
+    Registry registry = b.build();
+    return new Endpoint(spec.alias(), type, Optional.of(registry), Optional.empty(), registry.maxConcurrent(),
+        registry.headFirst());
+  }
+
+  private static HelmRepository helmRepository(RegistrySpec spec, Map<String, AuthTypeProvider> providers,
+      Map<String, String> env) throws IOException {
+    HelmRepository.Builder b = HelmRepository.builder(spec.url().orElseThrow());
+    URI url = URI.create(spec.url().orElseThrow());
+    // credentials are looked up by host[:port], as the repository sends them
+    String host = url.getHost() + (url.getPort() == -1 ? "" : ":" + url.getPort());
+    b.credentials(credentials(spec, host, providers, env));
+    spec.caFile().ifPresent(b::caCertificate);
+    if (spec.clientCert().isPresent() && spec.clientKey().isPresent()) {
+      b.clientCertificate(spec.clientCert().get(), spec.clientKey().get());
+    }
+    return b.insecureSkipVerify(spec.insecureSkipVerify()).passCredentials(spec.passCredentials())
+        .allowMissingDigest(spec.allowMissingDigest()).build();
   }
 
   private static CredentialProvider credentials(RegistrySpec spec, String host,
@@ -264,7 +288,6 @@ public final class OcyncConfig implements Closeable {
    * The mappings as core {@link Mapping}s, in file order, for {@link Syncer#run}; see
    * {@link ConfigMapping#toMapping()}.
    *
-   * @throws UnsupportedOperationException if a mapping uses a Helm repository (not supported yet)
    */
   public List<Mapping> coreMappings() {
     return mappings.stream().map(ConfigMapping::toMapping).toList();

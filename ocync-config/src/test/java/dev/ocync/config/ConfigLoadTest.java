@@ -1,6 +1,7 @@
 package dev.ocync.config;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.ocync.TagSelector;
 import java.io.IOException;
@@ -102,6 +103,47 @@ class ConfigLoadTest {
       assertThat(c.stagingSizeLimit()).hasValue(2_000_000_000L);
       assertThat(c.mappings().get(0).tags().select(List.of("3.19", "3.20", "edge")).kept()).containsExactly("3.20");
     }
+  }
+
+  @Test
+  void maxConcurrentAndHeadFirstReachTheRegistryAndAbsentKeepTheLibraryDefaults() throws IOException {
+    String yaml = """
+        registries:
+          hub: {url: docker.io, max_concurrent: 3, head_first: false}
+          quay: {url: quay.io}
+          bundle: {type: oci-layout, path: bundle, max_concurrent: 2}
+        mappings:
+          - {from: library/alpine, source: hub, targets: quay, tags: {glob: "3.*"}}
+        """;
+    try (OcyncConfig c = OcyncConfig.parse(yaml, "inline.yaml", Map.of())) {
+      Endpoint hub = c.registries().get("hub");
+      assertThat(hub.maxConcurrent()).hasValue(3);
+      assertThat(hub.headFirst()).isFalse();
+      assertThat(hub.registry().orElseThrow().maxConcurrent()).hasValue(3);
+      assertThat(hub.registry().orElseThrow().headFirst()).isFalse();
+      Endpoint quay = c.registries().get("quay");
+      assertThat(quay.maxConcurrent()).isEmpty();
+      assertThat(quay.headFirst()).isTrue();
+      assertThat(quay.registry().orElseThrow().maxConcurrent()).isEmpty();
+      assertThat(c.registries().get("bundle").maxConcurrent()).hasValue(2);
+      // the syncer uses these registries, so the engine sees their limits
+      assertThat(c.syncerBuilder().build().registries().get("docker.io").maxConcurrent()).hasValue(3);
+    }
+  }
+
+  @Test
+  void maxConcurrentBeyondWhatARegistryAcceptsIsAProblemWithItsLine() {
+    String yaml = """
+        registries:
+          hub: {url: docker.io, max_concurrent: 5000}
+        mappings:
+          - {from: library/alpine, source: hub, targets: hub, tags: {glob: "3.*"}}
+        """;
+    assertThatThrownBy(() -> OcyncConfig.parse(yaml, "inline.yaml", Map.of()))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("inline.yaml:2:")
+        .hasMessageContaining("registries.hub.max_concurrent")
+        .hasMessageContaining("at most 1024");
   }
 
   @Test

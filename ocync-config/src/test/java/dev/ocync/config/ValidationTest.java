@@ -179,17 +179,44 @@ class ValidationTest {
   }
 
   @Test
-  void helmIsReadOnlyAndNotSupportedYet() {
+  void helmIsASourceButNeverATarget() {
     List<ConfigProblem> p = problems(HEAD + """
           charts: {type: helm, url: "https://charts.jetstack.io"}
         mappings:
           - {from: cert-manager, source: charts, targets: mirror, tags: {}}
           - {from: x, source: hub, targets: charts, tags: {}}
         """);
-    assertThat(p).hasSize(2);
-    at(p.get(0), 6, 34, "mappings[0].source", "is a classic Helm repository (type helm), which is not supported yet");
-    at(p.get(1), 7, 37, "mappings[1].targets", "target 'charts' is a classic Helm repository (type helm), which is "
+    assertThat(p).hasSize(1);
+    at(p.get(0), 7, 37, "mappings[1].targets", "target 'charts' is a classic Helm repository (type helm), which is "
         + "read-only and cannot be a target");
+  }
+
+  @Test
+  void aChartNameHasNoSlashAndMustDoAsARepositoryWithoutTo() {
+    List<ConfigProblem> p = problems(HEAD + """
+          charts: {type: helm, url: "https://charts.example.com/stable"}
+        mappings:
+          - {from: stable/nginx, source: charts, targets: mirror, tags: {}}
+          - {from: MyChart, source: charts, targets: mirror, tags: {}}
+          - {from: MyChart, to: charts/mychart, source: charts, targets: mirror, tags: {}}
+        """);
+    assertThat(p).hasSize(2);
+    at(p.get(0), 6, 12, "mappings[0].from", "'stable/nginx' is not a chart name");
+    at(p.get(1), 7, 12, "mappings[1].from", "chart 'MyChart' is not a valid repository name");
+    assertThat(p.get(1).message()).contains("set `to`");
+  }
+
+  @Test
+  void helmOnlyKeysAreCheckedAgainstTheType() {
+    List<ConfigProblem> p = problems("""
+        registries:
+          charts: {type: helm, url: "https://charts.example.com", head_first: true, pass_credentials: true}
+          mirror: {url: "http://127.0.0.1:5000", allow_missing_digest: true}
+        mappings: []
+        """);
+    assertThat(p).hasSize(2);
+    at(p.get(0), 2, 59, "registries.charts.head_first", "`head_first` does not apply to type helm");
+    at(p.get(1), 3, 42, "registries.mirror.allow_missing_digest", "`allow_missing_digest` applies only to type helm");
   }
 
   @Test

@@ -3,7 +3,9 @@ package dev.ocync.fuzz;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.code_intelligence.jazzer.junit.FuzzTest;
+import dev.ocync.internal.http.FuzzBridge;
 import dev.ocync.spi.RegistryException;
+import java.io.IOException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
@@ -23,9 +25,9 @@ class HttpFuzzTest {
   }
 
   @FuzzTest(maxDuration = "10m")
-  void challenge(byte[] data) throws RegistryException {
+  void challenge(byte[] data) {
     try {
-      List<?> parsed = HttpInternals.challenges(headers(data));
+      List<?> parsed = FuzzBridge.challenges(headers(data));
       assertThat(parsed.size()).isLessThanOrEqualTo(data.length);
     } catch (IllegalArgumentException refused) {
       // a typed refusal
@@ -33,16 +35,16 @@ class HttpFuzzTest {
   }
 
   @FuzzTest(maxDuration = "10m")
-  void errorBody(byte[] data) throws RegistryException {
-    String text = HttpInternals.describeError(data, Optional.of("application/json"));
+  void errorBody(byte[] data) {
+    String text = FuzzBridge.describeError(data, Optional.of("application/json"));
     // server text placed in a message is bounded, however large the body
     assertThat(text.length()).isLessThan(64 * 1024 + 100);
   }
 
   @FuzzTest(maxDuration = "10m")
-  void tokenBody(byte[] data) {
+  void tokenBody(byte[] data) throws IOException {
     try {
-      assertThat(HttpInternals.token(200, data)).isNotNull();
+      assertThat(FuzzBridge.token(200, data)).isNotNull();
     } catch (RegistryException | IllegalArgumentException refused) {
       // a typed refusal
     }
@@ -51,7 +53,7 @@ class HttpFuzzTest {
   @FuzzTest(maxDuration = "10m")
   void linkHeader(byte[] data) {
     try {
-      Optional<URI> next = HttpInternals.nextLink(headers(data));
+      Optional<URI> next = FuzzBridge.nextLink(headers(data));
       next.ifPresent(u -> assertThat(u.getScheme().toLowerCase(java.util.Locale.ROOT)).isIn("http", "https"));
     } catch (RegistryException | IllegalArgumentException refused) {
       // a typed refusal

@@ -73,6 +73,30 @@ final class Checks {
   }
 
   /**
+   * Waits (up to a minute) until {@code registry} has logged {@code puts} PUTs since request
+   * {@code since} whose path contains {@code pathPart}, or {@code child} has ended; then kills it
+   * with SIGKILL and checks it did not finish on its own.
+   */
+  static void killAfterPuts(Process child, RegistryServer registry, int since, String pathPart, int puts)
+      throws InterruptedException {
+    try {
+      for (int i = 0; i < 1200 && child.isAlive(); i++) {
+        List<RegistryServer.Request> r = registry.requests();
+        long seen = r.subList(Math.min(since, r.size()), r.size()).stream()
+            .filter(q -> q.method().equals("PUT") && q.path().contains(pathPart)).count();
+        if (seen >= puts) {
+          break;
+        }
+        Thread.sleep(50);
+      }
+    } finally {
+      child.destroyForcibly();
+      assertThat(child.waitFor(30, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+    }
+    assertThat(child.exitValue()).as("the mirror process was killed, not finished").isNotZero();
+  }
+
+  /**
    * Closes every non-null resource, in order, even when one fails; the first failure is thrown
    * with the others suppressed. For {@code @AfterAll}, so no registry outlives its test class.
    */

@@ -11,10 +11,8 @@ import dev.ocync.testing.RegistryServer;
 import dev.ocync.testing.TestImages;
 import java.io.IOException;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInfo;
 import org.junit.jupiter.api.Timeout;
@@ -43,22 +41,8 @@ class KillMidRunIT {
       command.addAll(repos);
       Process child = new ProcessBuilder(command).redirectErrorStream(true)
           .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
-      try {
-        // kill -9 once the mirror has committed some blobs and received a manifest or two
-        List<RegistryServer.Request> seen = mirror.awaitRequests(1, Duration.ofSeconds(60));
-        assertThat(seen).isNotEmpty();
-        for (int i = 0; i < 600 && child.isAlive(); i++) {
-          long puts = mirror.requestsSoFar().stream().filter(r -> r.method().equals("PUT")).count();
-          if (puts >= 4) {
-            break;
-          }
-          Thread.sleep(50);
-        }
-      } finally {
-        child.destroyForcibly();
-        assertThat(child.waitFor(30, TimeUnit.SECONDS)).isTrue();
-      }
-      assertThat(child.exitValue()).as("the mirror process was killed, not finished").isNotZero();
+      // kill -9 once the mirror has committed some blobs and received a manifest or two
+      Checks.killAfterPuts(child, mirror, 0, "/v2/", 4);
       long tagged = 0;
       for (String repo : repos) {
         tagged += mirror.tags(repo).isEmpty() ? 0 : 1;

@@ -80,7 +80,8 @@ class ReferrersIT {
     assertThat(fetched.subject()).hasValueSatisfying(s -> assertThat(s.digest()).isEqualTo(subject.manifest().digest()));
   }
 
-  private static Manifest referrersIndex(Manifest... referrers) {
+  /** A tag-schema referrers index over {@code referrers}, in that order. */
+  static Manifest referrersIndex(Manifest... referrers) {
     StringBuilder json = new StringBuilder("{\"schemaVersion\":2,\"mediaType\":\"").append(MediaType.OCI_INDEX)
         .append("\",\"manifests\":[");
     for (int i = 0; i < referrers.length; i++) {

@@ -1,6 +1,7 @@
 package dev.ocync.internal.config;
 
 import dev.ocync.ArtifactPolicy;
+import dev.ocync.ImageFollow;
 import dev.ocync.PlatformFilter;
 import dev.ocync.Registry;
 import dev.ocync.TagSelector;
@@ -39,6 +40,8 @@ import java.util.function.Function;
  */
 public final class Binder {
   private static final int DEFAULT_MAX_CONCURRENT = 50;
+  /** What {@code Registry.Builder.maxConcurrent} accepts. */
+  private static final int MAX_REGISTRY_CONCURRENT = 1024;
   private static final Duration DEFAULT_CACHE_TTL = Duration.ofHours(12);
 
   private final Problems problems;
@@ -183,15 +186,33 @@ public final class Binder {
       }
       url.ifPresent(u -> checkUrl(r, type, u));
     }
+    if (type == Type.HELM) {
+      r.entry("head_first").ifPresent(e -> problems.add(e.keyLocation(), r.path("head_first"),
+          "`head_first` does not apply to type helm (a chart repository has no manifests to HEAD)"));
+    } else {
+      for (String key : List.of("pass_credentials", "allow_missing_digest")) {
+        r.entry(key).ifPresent(e -> problems.add(e.keyLocation(), r.path(key), "`" + key
+            + "` applies only to type helm"));
+      }
+    }
+    boolean passCredentials = r.bool("pass_credentials").orElse(false);
+    boolean allowMissingDigest = r.bool("allow_missing_digest").orElse(false);
     Auth auth = layout ? new Auth("none", false, Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty())
         : auth(alias, r);
-    int maxConcurrent = r.integer("max_concurrent", 1).orElse(DEFAULT_MAX_CONCURRENT);
-    boolean headFirst = r.bool("head_first").orElse(false);
+    // absent, the library's defaults apply (not the Rust ocync's 50 and false): see Endpoint
+    OptionalInt maxConcurrent = r.integer("max_concurrent", 1);
+    if (maxConcurrent.isPresent() && maxConcurrent.getAsInt() > MAX_REGISTRY_CONCURRENT) {
+      r.entry("max_concurrent").ifPresent(e -> problems.add(e.keyLocation(), r.path("max_concurrent"),
+          "`max_concurrent` must be at most " + MAX_REGISTRY_CONCURRENT));
+      maxConcurrent = OptionalInt.empty();
+    }
+    Optional<Boolean> headFirst = r.bool("head_first");
     Tls tls = r.value("tls").flatMap(n -> Fields.section(n, r.path("tls"), Schema.TLS, problems)).map(this::tls)
         .orElse(Tls.NONE);
     registries.put(alias, new RegistrySpec(alias, type, url.map(ScalarNode::text), path, auth.type, auth.explicit,
         auth.username, auth.password, auth.token, auth.awsProfile, maxConcurrent, headFirst, tls.ca, tls.cert, tls.key,
-        tls.insecure, r.node().location(), url.map(ScalarNode::secret).orElse(false)));
+        tls.insecure, passCredentials, allowMissingDigest, r.node().location(),
+        url.map(ScalarNode::secret).orElse(false)));
   }
 
   private void checkUrl(Fields r, Type type, ScalarNode u) {
@@ -402,11 +423,15 @@ public final class Binder {
 
   // ---- blocks shared by defaults and mappings
 
-  /** What one {@code defaults} or mapping block says (absent = not written). */
+  /**
+   * What one {@code defaults} or mapping block says (absent = not written; {@code images} holds an
+   * empty rule for {@code images: none}, which turns off a default).
+   */
   private record Block(Optional<ScalarNode> source, Optional<Node> targets, String targetsPath, Optional<Tags> tags,
-      Optional<List<ScalarNode>> platforms, Optional<ArtifactPolicy> artifacts, boolean valid) {
+      Optional<List<ScalarNode>> platforms, Optional<ArtifactPolicy> artifacts,
+      Optional<Optional<ImageFollow>> images, boolean valid) {
     static final Block EMPTY = new Block(Optional.empty(), Optional.empty(), "", Optional.empty(), Optional.empty(),
-        Optional.empty(), true);
+        Optional.empty(), Optional.empty(), true);
   }
 
   private Block block(Fields f, String ctx) {
@@ -418,7 +443,52 @@ public final class Binder {
     Optional<List<ScalarNode>> platforms = platforms(f);
     Optional<ArtifactPolicy> artifacts = f.value("artifacts")
         .flatMap(n -> Fields.section(n, f.path("artifacts"), Schema.ARTIFACTS, problems)).flatMap(a -> artifacts(a, ctx));
-    return new Block(source, targets, f.path("targets"), tags, platforms, artifacts, problems.size() == before);
+    Optional<Optional<ImageFollow>> images = images(f);
+    return new Block(source, targets, f.path("targets"), tags, platforms, artifacts, images,
+        problems.size() == before);
+  }
+
+  /** {@code images}: {@code follow}, {@code none}, or a map of the follow rule's options. */
+  private Optional<Optional<ImageFollow>> images(Fields f) {
+    Optional<Node> v = f.value("images");
+    if (v.isEmpty()) {
+      return Optional.empty();
+    }
+    if (v.get() instanceof ScalarNode s && s.type() == ScalarType.STRING) {
+      return oneOf(f, "images", s, Schema.IMAGE_MODES)
+          .map(mode -> mode.equals("follow") ? Optional.of(ImageFollow.defaults()) : Optional.<ImageFollow>empty());
+    }
+    if (!(v.get() instanceof Node.MapNode)) {
+      problems.add(v.get().location(), f.path("images"), "expected `follow`, `none` or a mapping of image options ("
+          + String.join(", ", Schema.IMAGES) + "), got " + v.get().describe());
+      return Optional.empty();
+    }
+    Optional<Fields> section = Fields.section(v.get(), f.path("images"), Schema.IMAGES, problems);
+    if (section.isEmpty()) {
+      return Optional.empty();
+    }
+    Fields i = section.get();
+    ImageFollow.Builder b = ImageFollow.builder();
+    i.bool("keep_registry_host").ifPresent(b::keepRegistryHost);
+    i.bool("relocate").ifPresent(b::relocate);
+    for (String key : List.of("prefix", "relocated_repository")) {
+      i.string(key).ifPresent(s -> {
+        try {
+          if (key.equals("prefix")) {
+            b.prefix(s.text());
+          } else {
+            b.relocatedRepository(s.text());
+          }
+        } catch (IllegalArgumentException e) {
+          problems.add(s.location(), i.path(key), s.redact(e.getMessage()));
+        }
+      });
+    }
+    if (i.bool("relocate").equals(Optional.of(false)) && i.has("relocated_repository")) {
+      problems.add(i.entry("relocated_repository").get().keyLocation(), i.path("relocated_repository"),
+          "`relocated_repository` says where the relocated chart goes, but `relocate` is false");
+    }
+    return Optional.of(Optional.of(b.build()));
   }
 
   private Optional<List<ScalarNode>> platforms(Fields f) {
@@ -545,13 +615,19 @@ public final class Binder {
     String ctx = "mapping '" + fromNode.map(ScalarNode::shown).orElse("#" + index) + "'";
     Block own = block(m, ctx);
     Optional<ScalarNode> toNode = m.string("to");
-    fromNode.ifPresent(f -> repositoryName(f, m.path("from")));
-    toNode.ifPresent(t -> repositoryName(t, m.path("to")));
     String to = toNode.map(ScalarNode::text).orElse(from);
 
     // source and targets: the mapping's, else the defaults' (checked once, in resolveDefaults)
     Optional<String> sourceAlias = own.source.isPresent()
         ? source(own.source.get(), m.path("source"), ctx) : defaultSource;
+    boolean chartSource = sourceAlias.map(a -> registries.get(a).type() == Type.HELM).orElse(false);
+    if (chartSource) {
+      // from a classic repository, `from` is a chart name; `to` (or the chart name) is the OCI repository
+      fromNode.ifPresent(f -> chartName(f, m.path("from"), toNode.isEmpty()));
+    } else {
+      fromNode.ifPresent(f -> repositoryName(f, m.path("from")));
+    }
+    toNode.ifPresent(t -> repositoryName(t, m.path("to")));
     if (own.source.isEmpty() && defaults.source.isEmpty()) {
       problems.add(m.node().location(), m.path("source"), ctx
           + ": no source registry (set mapping.source or defaults.source)");
@@ -577,11 +653,12 @@ public final class Binder {
     PlatformFilter platforms = own.platforms.or(() -> defaults.platforms)
         .map(l -> PlatformFilter.of(texts(l))).orElse(PlatformFilter.all());
     ArtifactPolicy artifacts = own.artifacts.or(() -> defaults.artifacts).orElse(ArtifactPolicy.defaults());
+    Optional<ImageFollow> images = own.images.or(() -> defaults.images).flatMap(i -> i);
     if (sourceAlias.isEmpty() || targets.isEmpty() || tags.isEmpty() || fromNode.isEmpty() || !own.valid) {
       return Optional.empty();
     }
     return Optional.of(new MappingSpec(index, from, to, sourceAlias.get(), targets.get(), tags.get(), platforms,
-        artifacts, m.node().location()));
+        artifacts, images, m.node().location()));
   }
 
   /** Checks {@code defaults.source} and {@code defaults.targets} once, not once per mapping. */
@@ -594,12 +671,25 @@ public final class Binder {
     if (!knownRegistry(s, path, ctx)) {
       return Optional.empty();
     }
-    if (registries.get(s.text()).type() == Type.HELM) {
-      problems.add(s.location(), path, ctx + ": source '" + s.text() + "' is a classic Helm repository (type helm), "
-          + "which is not supported yet: it arrives with the Helm endpoint");
-      return Optional.empty();
-    }
     return Optional.of(s.text());
+  }
+
+  /** A chart name of a classic repository; without {@code to} it must also do as the OCI repository name. */
+  private void chartName(ScalarNode s, String path, boolean alsoRepository) {
+    String name = s.text();
+    if (name.isEmpty() || name.contains("/") || name.chars().anyMatch(c -> c < 0x21 || c == 0x7f)) {
+      problems.add(s.location(), path, "'" + s.shown() + "' is not a chart name: a classic Helm repository's "
+          + "charts are named without '/' or spaces");
+      return;
+    }
+    try {
+      Reference.of("registry.invalid", name, Optional.of("latest"), Optional.empty());
+    } catch (IllegalArgumentException e) {
+      if (alsoRepository) {
+        problems.add(s.location(), path, "chart '" + s.shown() + "' is not a valid repository name (lower-case "
+            + "letters, digits, and . _ - / between them); set `to` to name the target repository");
+      }
+    }
   }
 
   private void repositoryName(ScalarNode s, String path) {

@@ -9,6 +9,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.OptionalLong;
 
 /** A configuration after validation and merging: no aliases left unresolved, no defaults left to apply. */
@@ -36,9 +37,9 @@ public record Model(Global global, Map<String, RegistrySpec> registries, List<Ma
    */
   public record RegistrySpec(String alias, Type type, Optional<String> url, Optional<Path> path, String authType,
       boolean authExplicit, Optional<String> username, Optional<String> password, Optional<String> token,
-      Optional<String> awsProfile, int maxConcurrent, boolean headFirst, Optional<Path> caFile,
-      Optional<Path> clientCert, Optional<Path> clientKey, boolean insecureSkipVerify, Location location,
-      boolean urlSecret) {
+      Optional<String> awsProfile, OptionalInt maxConcurrent, Optional<Boolean> headFirst, Optional<Path> caFile,
+      Optional<Path> clientCert, Optional<Path> clientKey, boolean insecureSkipVerify, boolean passCredentials,
+      boolean allowMissingDigest, Location location, boolean urlSecret) {
     @Override
     public String toString() {
       return "RegistrySpec[" + alias + ", " + type + ", " + (urlSecret ? "<from environment>" : url.orElse(""))
@@ -48,7 +49,8 @@ public record Model(Global global, Map<String, RegistrySpec> registries, List<Ma
 
   /** One mapping with defaults merged, target groups expanded and {@code to} filled in. */
   public record MappingSpec(int index, String from, String to, String source, List<String> targets,
-      TagSelector tags, PlatformFilter platforms, ArtifactPolicy artifacts, Location location) {
+      TagSelector tags, PlatformFilter platforms, ArtifactPolicy artifacts,
+      Optional<dev.ocync.ImageFollow> images, Location location) {
     public MappingSpec {
       targets = List.copyOf(targets);
     }

@@ -199,7 +199,7 @@ final class BlobScheduler {
       return Outcome.MOUNTED;
     }
     InputStream opened = staged.isPresent() ? Files.newInputStream(staged.get()) : source.repo().openBlob(blob);
-    try (InputStream raw = run.guard(opened, target.repo().location())) {
+    try (InputStream raw = run.guard(opened, entry.owner)) {
       VerifyingInputStream in = new VerifyingInputStream(raw, blob,
           staged.map(p -> "the staging file of " + source.repo().location()).orElse(source.repo().location()));
       try {

@@ -32,6 +32,8 @@ public final class Engine implements Closeable {
   private final ScheduledExecutorService timer;
   private final Map<String, Registry> opened = new ConcurrentHashMap<>();
   private final Map<String, Limiter> limiters = new ConcurrentHashMap<>();
+  /** The registry each host was reached through, for its limits. */
+  private final Map<String, Registry> used = new ConcurrentHashMap<>();
   /** Opened with the first run, kept between runs (so a scheduled syncer stays warm), persisted after each. */
   private TransferCache cache;
   /** A new referrer stage for each run; tests put their own. */
@@ -86,9 +88,27 @@ public final class Engine implements Closeable {
     return cache;
   }
 
-  /** The adaptive limit of blob transfers towards one registry (or one repository given as it is). */
+  /**
+   * The adaptive limit of blob transfers towards one registry (or one repository given as it is),
+   * capped by the registry's {@link Registry#maxConcurrent()} where set, else by the syncer's
+   * blobs per registry.
+   */
   Limiter limiter(String group) {
-    return limiters.computeIfAbsent(group, g -> new Limiter(g, settings.blobsPerRegistry(), true));
+    return limiters.computeIfAbsent(group, g -> new Limiter(g, registryOf(g).flatMap(r -> {
+      java.util.OptionalInt n = r.maxConcurrent();
+      return n.isPresent() ? Optional.of(n.getAsInt()) : Optional.empty();
+    }).orElse(settings.blobsPerRegistry()), true));
+  }
+
+  /** Whether images from this side are compared by HEAD before their manifest is fetched. */
+  boolean headFirst(Side side) {
+    return registryOf(side.group()).map(Registry::headFirst).orElse(true);
+  }
+
+  /** The registry the engine uses for a group (a registry host), if it is one. */
+  private Optional<Registry> registryOf(String group) {
+    Registry r = used.get(group);
+    return Optional.ofNullable(r != null ? r : settings.registries().get(group));
   }
 
   /** A new run; the caller must {@link #exit()} once it is over. */
@@ -108,11 +128,12 @@ public final class Engine implements Closeable {
       throw e;
     }
     report.whenComplete((r, e) -> exit());
-    return new Running(report, run::cancel);
+    return new Running(report, run::cancel, run::drain);
   }
 
-  /** A started run: its report and how to cancel it. */
-  public record Running(CompletableFuture<SyncReport> report, Runnable cancel) {}
+  /** A started run: its report, how to cancel it and how to drain it. */
+  public record Running(CompletableFuture<SyncReport> report, Runnable cancel,
+      java.util.function.Consumer<java.time.Duration> drain) {}
 
   /** The endpoint as the engine moves content: its repository and group (registry host). */
   Side side(Mapping.Endpoint e) {
@@ -121,6 +142,8 @@ public final class Engine implements Closeable {
     }
     String host = e.host().orElseThrow();
     Registry registry = e.registry().orElseGet(() -> registry(host));
+    // a mapping's own registry object brings its limits too
+    used.putIfAbsent(host, registry);
     return new Side(registry.repository(e.path().orElseThrow()), host, e.name());
   }
 

@@ -62,8 +62,8 @@ final class GuardedListener implements SyncListener {
   }
 
   @Override
-  public void bytesMoved(String target, long bytes) {
-    guard("bytesMoved", () -> delegate.bytesMoved(target, bytes));
+  public void bytesMoved(String source, String target, long bytes) {
+    guard("bytesMoved", () -> delegate.bytesMoved(source, target, bytes));
   }
 
   @Override

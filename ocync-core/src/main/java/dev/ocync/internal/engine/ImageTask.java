@@ -85,6 +85,7 @@ final class ImageTask {
   /** Whether this task tells the listener it started: a retry without the cache is the same image. */
   private final boolean announce;
   private volatile boolean announced;
+  private volatile String startedAs;
   private final String sourceShown;
 
   private final Queue<CompletableFuture<?>> inFlight = new ConcurrentLinkedQueue<>();
@@ -138,6 +139,12 @@ final class ImageTask {
     return sourceShown;
   }
 
+  /** The target as {@code imageStarted} named it: progress events use the same name. */
+  String targetShownAtStart() {
+    String t = startedAs;
+    return t != null ? t : targetShown();
+  }
+
   String targetShown() {
     Digest d = targetTop != null ? targetTop : sourceTop != null ? sourceTop.digest() : null;
     return target.name() + tag.map(t -> ":" + t).orElse(d == null ? "" : "@" + d);
@@ -149,6 +156,7 @@ final class ImageTask {
         false, false);
     // its start was announced by the first attempt: the listener sees one image, one finish
     again.announced = announced;
+    again.startedAs = startedAs;
     return again;
   }
 
@@ -226,7 +234,8 @@ final class ImageTask {
     startNanos = System.nanoTime();
     if (announce) {
       announced = true;
-      run.listener().imageStarted(sourceShown, targetShown());
+      startedAs = targetShown();
+      run.listener().imageStarted(sourceShown, startedAs);
     }
     CompletableFuture<Status> work;
     try {

@@ -45,7 +45,10 @@ public final class ReportJson {
       }
       ArrayNode problems = n.putArray("problems");
       for (SyncReport.Problem p : m.problems()) {
-        problems.addObject().put("kind", p.kind().name()).put("message", p.message());
+        ObjectNode pn = problems.addObject().put("kind", p.kind().name()).put("message", p.message());
+        p.registry().ifPresent(r -> pn.put("registry", r));
+        p.httpStatus().ifPresent(st -> pn.put("httpStatus", st));
+        pn.put("authentication", p.authentication());
       }
     }
     ArrayNode images = root.putArray("images");
@@ -60,8 +63,10 @@ public final class ReportJson {
         ObjectNode fn = n.putObject("failure");
         fn.put("stage", f.stage().name());
         fn.put("message", f.message());
-        f.error().status().ifPresent(s -> fn.put("httpStatus", s));
+        fn.put("registry", f.registry());
+        f.httpStatus().ifPresent(s -> fn.put("httpStatus", s));
         f.error().errorCode().ifPresent(c -> fn.put("errorCode", c));
+        fn.put("authentication", f.authentication());
       });
       r.sourceDigest().ifPresent(d -> n.put("sourceDigest", d.toString()));
       r.targetDigest().ifPresent(d -> n.put("targetDigest", d.toString()));
@@ -75,11 +80,45 @@ public final class ReportJson {
       n.put("manifestsCopied", r.manifestsCopied());
       n.put("referrersCopied", r.referrersCopied());
       n.put("durationMillis", r.duration().toMillis());
+      if (!r.charts().isEmpty()) {
+        r.charts().forEach(n.putArray("charts")::add);
+      }
+    }
+    if (!report.charts().isEmpty()) {
+      charts(root.putArray("charts"), report.charts());
     }
     try {
       return JSON.writeValueAsString(root);
     } catch (JsonProcessingException e) {
       throw new IllegalStateException("cannot write a report as JSON", e);
+    }
+  }
+
+  private static void charts(ArrayNode out, java.util.List<SyncReport.ChartReport> charts) {
+    for (SyncReport.ChartReport c : charts) {
+      ObjectNode n = out.addObject();
+      n.put("chart", c.chart());
+      n.put("digest", c.digest().toString());
+      ArrayNode images = n.putArray("images");
+      for (SyncReport.ChartImage i : c.images()) {
+        ObjectNode in = images.addObject();
+        in.put("reference", i.reference());
+        i.foundIn().forEach(in.putArray("foundIn")::add);
+        i.followedAs().ifPresent(w -> in.put("followedAs", w));
+        i.notFollowed().ifPresent(w -> in.put("notFollowed", w));
+      }
+      ArrayNode relocations = n.putArray("relocations");
+      for (SyncReport.Relocation r : c.relocations()) {
+        ObjectNode rn = relocations.addObject();
+        rn.put("target", r.target());
+        rn.put("originalDigest", r.originalDigest().toString());
+        rn.put("relocatedDigest", r.relocatedDigest().toString());
+        ArrayNode rewrites = rn.putArray("rewrites");
+        for (SyncReport.Rewrite w : r.rewrites()) {
+          rewrites.addObject().put("file", w.file()).put("line", w.line()).put("from", w.from()).put("to", w.to());
+        }
+      }
+      c.problems().forEach(n.putArray("problems")::add);
     }
   }
 

@@ -6,6 +6,7 @@ import dev.ocync.SyncListener;
 import dev.ocync.SyncReport;
 import dev.ocync.TagSelector;
 import dev.ocync.internal.cache.TransferCache;
+import dev.ocync.internal.helm.ChartSource;
 import dev.ocync.oci.Descriptor;
 import dev.ocync.oci.Digest;
 import dev.ocync.oci.Manifest;
@@ -50,12 +51,17 @@ final class Run {
   private final SyncListener listener;
   private final Retry retry;
   private final BlobScheduler blobs = new BlobScheduler(this);
+  private final ChartFollow charts = new ChartFollow(this);
   private final ReferrerStage referrers;
   private final Limiter images;
   private final Instant started = Instant.now();
   private final long startNanos = System.nanoTime();
 
   private volatile boolean cancelled;
+  /** Set by {@link #drain}: no image or mapping starts any more; those running go on until the deadline. */
+  private volatile boolean draining;
+  private volatile java.util.concurrent.ScheduledFuture<?> drainTimer;
+  private volatile boolean finished;
   private final Set<CompletableFuture<Void>> delays = ConcurrentHashMap.newKeySet();
   private final Set<InputStream> streams = ConcurrentHashMap.newKeySet();
   private final Set<Runnable> exchanges = ConcurrentHashMap.newKeySet();
@@ -66,6 +72,8 @@ final class Run {
   private final Map<Mapping.Endpoint, Side> sides = new ConcurrentHashMap<>();
   /** Source repositories' tags, where a mapping listed them: the referrer stage asks less of those. */
   private final Map<Repository, CompletableFuture<Optional<Set<String>>>> sourceTags = new ConcurrentHashMap<>();
+  /** Classic chart repositories whose index.yaml this run has revalidated (once each, conditionally). */
+  private final Map<ChartSource, CompletableFuture<Void>> chartIndexes = new ConcurrentHashMap<>();
   private final boolean verifyTargets;
   private final Map<String, CompletableFuture<Boolean>> keepsIndex = new ConcurrentHashMap<>();
   private final Map<String, CompletableFuture<Optional<Set<String>>>> targetListings = new ConcurrentHashMap<>();
@@ -149,6 +157,32 @@ final class Run {
     }
   }
 
+  /**
+   * Stops starting work: images and mappings not yet started are not, those running may finish
+   * until {@code deadline}; then the rest is cancelled as by {@link #cancel()}. Returns at once.
+   */
+  void drain(Duration deadline) {
+    if (deadline.isNegative()) {
+      throw new IllegalArgumentException("a drain deadline cannot be negative: " + deadline);
+    }
+    draining = true;
+    if (deadline.isZero() || finished) {
+      cancel();
+      return;
+    }
+    try {
+      drainTimer = engine.timer().schedule(this::cancel, deadline.toNanos(), TimeUnit.NANOSECONDS);
+    } catch (java.util.concurrent.RejectedExecutionException e) {
+      // the engine is closing: there is no time left to give
+      cancel();
+    }
+  }
+
+  /** Whether a drain or a cancel stops new work from starting. */
+  boolean stopping() {
+    return draining || cancelled;
+  }
+
   void checkCancelled(String what) throws Retry.Cancelled {
     if (cancelled) {
       throw new Retry.Cancelled(what);
@@ -219,12 +253,17 @@ final class Run {
     return f;
   }
 
-  /** The source stream of a blob, abandoned when the run is cancelled, reporting progress. */
-  InputStream guard(InputStream raw, String target) {
-    return guard(raw, target, true);
+  /**
+   * The source stream of a blob, abandoned when the run is cancelled, reporting progress as bytes
+   * of {@code image} (the image moving it: the first that asked for it, where images share it).
+   */
+  InputStream guard(InputStream raw, ImageTask image) {
+    return guard(raw, image.targetShownAtStart(), Optional.of(image));
   }
 
-  private InputStream guard(InputStream raw, String target, boolean progress) {
+  private InputStream guard(InputStream raw, String target, Optional<ImageTask> image) {
+    boolean progress = image.isPresent();
+    String source = image.map(ImageTask::sourceShown).orElse("");
     streams.add(raw);
     return new FilterInputStream(raw) {
       private long unreported;
@@ -249,7 +288,7 @@ final class Run {
         if (n > 0) {
           unreported += n;
           if (progress && unreported >= PROGRESS_STEP) {
-            listener.bytesMoved(target, unreported);
+            listener.bytesMoved(source, target, unreported);
             unreported = 0;
           }
         }
@@ -260,7 +299,7 @@ final class Run {
       public void close() throws IOException {
         streams.remove(raw);
         if (progress && unreported > 0) {
-          listener.bytesMoved(target, unreported);
+          listener.bytesMoved(source, target, unreported);
           unreported = 0;
         }
         super.close();
@@ -271,6 +310,14 @@ final class Run {
   /** The source's descriptor for a tag or digest, looked up once per run and shared by every target. */
   CompletableFuture<Descriptor> resolveSource(Side src, String reference) {
     return resolved.computeIfAbsent(List.of(src.repo(), reference), k -> {
+      if (!Digest.isDigest(reference) && !engine.headFirst(src)) {
+        // head_first off: one GET gives the digest and the manifest the transfer needs anyway
+        return retried("fetching " + reference + " from " + src.name(), () -> src.repo().fetchManifest(reference))
+            .thenApply(m -> {
+              manifests.putIfAbsent(List.of(src.repo(), m.digest()), CompletableFuture.completedFuture(m));
+              return m.descriptor();
+            });
+      }
       String what = "looking up " + reference + " at " + src.name();
       return retried(what, () -> src.repo().resolve(reference)).thenCompose(d -> {
         if (d.isPresent()) {
@@ -463,7 +510,7 @@ final class Run {
 
   /** Starts an image once an image slot is free; a cancelled run does not start it. */
   CompletableFuture<ImageTask.Outcome> submit(ImageTask task) {
-    CompletableFuture<ImageTask.Outcome> f = images.acquire().thenComposeAsync(v -> cancelled
+    CompletableFuture<ImageTask.Outcome> f = images.acquire().thenComposeAsync(v -> stopping()
         ? CompletableFuture.completedFuture(task.notRun(ImageResult.Status.CANCELLED, Optional.empty()))
         : task.start().thenCompose(o -> {
           if (!task.refusedDespiteCache(o)) {
@@ -551,7 +598,7 @@ final class Run {
     }
     Path tmp = Files.createTempFile(dir, "blob-", ".tmp");
     try {
-      try (InputStream raw = guard(src.repo().openBlob(blob), "staging", false);
+      try (InputStream raw = guard(src.repo().openBlob(blob), "staging", Optional.empty());
           VerifyingInputStream in = new VerifyingInputStream(raw, blob, src.repo().location())) {
         Files.copy(in, tmp, StandardCopyOption.REPLACE_EXISTING);
         in.verifyConsumed();
@@ -633,10 +680,10 @@ final class Run {
       }
       plans.add(planned.exceptionally(e -> {
         Throwable cause = Retry.unwrap(e);
-        slot.problems.add(cancelled && Retry.isInterruption(cause)
+        slot.problems.add(stopping() && Retry.isInterruption(cause)
             ? new SyncReport.Problem(SyncReport.ProblemKind.CANCELLED,
                 m.source() + ": the run was cancelled before its tags were chosen")
-            : new SyncReport.Problem(SyncReport.ProblemKind.TAG_LISTING_FAILED, m.source() + ": " + cause.getMessage()));
+            : listingFailed(m, cause));
         return null;
       }));
     }
@@ -649,6 +696,11 @@ final class Run {
       });
       return CompletableFuture.allOf(all.toArray(CompletableFuture[]::new));
     }).thenCompose(v -> settle()).handle((v, e) -> {
+      finished = true;
+      java.util.concurrent.ScheduledFuture<?> timer = drainTimer;
+      if (timer != null) {
+        timer.cancel(false);
+      }
       deleteStaging();
       if (!dryRun) {
         engine.cache().persist();
@@ -657,9 +709,17 @@ final class Run {
     });
   }
 
+  private static SyncReport.Problem listingFailed(Mapping m, Throwable cause) {
+    String message = m.source() + ": " + cause.getMessage();
+    return cause instanceof RegistryException re
+        ? SyncReport.Problem.of(SyncReport.ProblemKind.TAG_LISTING_FAILED, message, re)
+        : new SyncReport.Problem(SyncReport.ProblemKind.TAG_LISTING_FAILED, message);
+  }
+
   private SyncReport report(List<Slot> slots) {
     List<SyncReport.MappingReport> reports = new ArrayList<>();
     List<ImageResult> results = new ArrayList<>();
+    List<SyncReport.ChartReport> chartReports = new ArrayList<>();
     for (Slot s : slots) {
       reports.add(new SyncReport.MappingReport(s.mapping.source().name(), s.targets, s.listed, s.kept, s.dropped,
           List.copyOf(s.problems)));
@@ -668,20 +728,39 @@ final class Run {
           results.add(f.join().result());
         }
       }
+      results.addAll(charts.images(s.mapping));
+      chartReports.addAll(charts.reports(s.mapping));
     }
-    SyncReport r = new SyncReport(started, Duration.ofNanos(System.nanoTime() - startNanos), dryRun, cancelled,
-        reports, results);
+    // a drain that stopped anything from running is a cancelled run; one that let everything finish is not
+    boolean stopped = cancelled || draining && (results.stream().anyMatch(i -> i.status() == ImageResult.Status.CANCELLED)
+        || reports.stream().flatMap(m -> m.problems().stream())
+            .anyMatch(p -> p.kind() == SyncReport.ProblemKind.CANCELLED));
+    SyncReport r = new SyncReport(started, Duration.ofNanos(System.nanoTime() - startNanos), dryRun, stopped,
+        reports, results, chartReports);
     listener.runFinished(r);
     return r;
   }
 
-  private Side side(Mapping.Endpoint e) {
+  Side side(Mapping.Endpoint e) {
     return sides.computeIfAbsent(e, engine::side);
+  }
+
+  /**
+   * A classic chart repository's index.yaml asked for again, once per run and repository, with
+   * the validators it sent last time (a 304 keeps what is known), so a syncer run on a schedule
+   * sees new chart versions; other sources need nothing.
+   */
+  private CompletableFuture<Void> freshIndex(Side src) {
+    return ChartSource.of(src.repo()).map(c -> chartIndexes.computeIfAbsent(c, k -> retried(
+        "fetching index.yaml for " + src.name(), () -> {
+          k.refresh();
+          return (Void) null;
+        }))).orElse(CompletableFuture.completedFuture(null));
   }
 
   private CompletableFuture<Void> plan(Slot slot) {
     Mapping m = slot.mapping;
-    if (cancelled) {
+    if (stopping()) {
       slot.problems.add(new SyncReport.Problem(SyncReport.ProblemKind.CANCELLED,
           m.source() + ": the run was cancelled before its tags were chosen"));
       return CompletableFuture.completedFuture(null);
@@ -698,9 +777,9 @@ final class Run {
     CompletableFuture<List<String>> kept;
     if (exact.isPresent()) {
       slot.kept = exact.get();
-      kept = CompletableFuture.completedFuture(exact.get());
+      kept = freshIndex(src).thenApply(v -> exact.get());
     } else {
-      kept = retried("listing tags of " + src.name(), () -> src.repo().listTags())
+      kept = freshIndex(src).thenCompose(v -> retried("listing tags of " + src.name(), () -> src.repo().listTags()))
           .thenApply(listed -> {
             TagSelector.Selection sel = selector.orElseGet(TagSelector::all).select(listed);
             slot.listed = Optional.of(listed);
@@ -722,10 +801,15 @@ final class Run {
       }
       synchronized (slot.images) {
         for (String tag : tags) {
+          int first = slot.images.size();
           for (Side target : targets) {
             ImageTask task = new ImageTask(this, src, tag, target, Optional.of(tag), m.platformFilter(),
                 m.artifactPolicy(), true, stage);
-            if (selector.isPresent() && selector.get().hasImmutableTags() && selector.get().isImmutable(tag)) {
+            if (stopping()) {
+              // chosen after a drain or cancel: not even the immutable-tag listing starts
+              slot.images.add(CompletableFuture.completedFuture(task.notRun(ImageResult.Status.CANCELLED,
+                  Optional.empty())));
+            } else if (selector.isPresent() && selector.get().hasImmutableTags() && selector.get().isImmutable(tag)) {
               slot.images.add(targetTags(target).handle((present, e) -> e == null && present.contains(tag))
                   .thenCompose(present -> present
                       ? CompletableFuture.completedFuture(task.notRun(ImageResult.Status.SKIPPED,
@@ -734,6 +818,9 @@ final class Run {
             } else {
               slot.images.add(submit(task));
             }
+          }
+          if (m.imageFollow().isPresent()) {
+            track(charts.chartVersion(m, src, tag, targets, List.copyOf(slot.images.subList(first, slot.images.size()))));
           }
         }
       }

@@ -27,6 +27,10 @@ final class ChartRepository implements Repository {
     this.chart = chart;
   }
 
+  ChartSource source() {
+    return source;
+  }
+
   @Override
   public String location() {
     return source.settings().shown() + " chart " + chart;

@@ -34,9 +34,16 @@ import org.slf4j.LoggerFactory;
 public final class ChartSource implements Closeable {
   private static final Logger log = LoggerFactory.getLogger(ChartSource.class);
 
-  /** A verified chart version: its artifact and the blob bytes it serves. */
-  record Loaded(ChartIndex.Entry entry, HelmArtifact artifact, byte[] chart, Optional<byte[]> prov,
+  /**
+   * A verified chart version: its artifact (small: manifest and config) and the digests of the
+   * archive and provenance file, whose bytes live in the bounded {@link BlobMemory} and, when
+   * configured, the {@link ArchiveCache}.
+   */
+  record Loaded(ChartIndex.Entry entry, HelmArtifact artifact, Digest chart, Optional<Digest> prov,
       boolean verified) {}
+
+  /** What one verification read: the version and its bytes. */
+  private record Verified(Loaded loaded, byte[] chart, Optional<byte[]> prov) {}
 
   private final HelmSettings settings;
   private final ChartTransport transport;
@@ -44,7 +51,10 @@ public final class ChartSource implements Closeable {
   private ChartIndex index;
   private Validators validators = Validators.NONE;
   private final Map<String, Loaded> loaded = new ConcurrentHashMap<>();
-  private final Map<Digest, byte[]> blobs = new ConcurrentHashMap<>();
+  /** Which loaded version (by key) a chart, provenance or config digest belongs to. */
+  private final Map<Digest, String> owners = new ConcurrentHashMap<>();
+  private final BlobMemory memory;
+  private final Optional<ArchiveCache> disk;
   /** One lock per chart version, so a version is downloaded once however many threads ask. */
   private final Map<String, Object> locks = new ConcurrentHashMap<>();
   private final List<String> warnings = new CopyOnWriteArrayList<>();
@@ -56,6 +66,13 @@ public final class ChartSource implements Closeable {
   ChartSource(HelmSettings settings, ChartTransport transport) {
     this.settings = Objects.requireNonNull(settings, "settings");
     this.transport = Objects.requireNonNull(transport, "transport");
+    this.memory = new BlobMemory(settings.maxMemoryBytes());
+    this.disk = settings.archiveCache().map(c -> new ArchiveCache(c.directory(), c.maxBytes()));
+  }
+
+  /** The classic repository behind {@code repository}, if it is a chart of one. */
+  public static Optional<ChartSource> of(Repository repository) {
+    return repository instanceof ChartRepository c ? Optional.of(c.source()) : Optional.empty();
   }
 
   /** The read-only repository of chart {@code chart}. No request is made yet. */
@@ -94,6 +111,8 @@ public final class ChartSource implements Closeable {
         load(Validators.NONE);
       } else if (load(validators)) {
         loaded.clear();
+        owners.clear();
+        memory.clear();
       }
     }
   }
@@ -141,9 +160,13 @@ public final class ChartSource implements Closeable {
     return Optional.empty();
   }
 
+  private static String key(ChartIndex.Entry entry) {
+    return entry.name() + "\u0000" + entry.version();
+  }
+
   /** The verified version {@code entry}, loaded and checked once. */
   Loaded load(ChartIndex.Entry entry) throws IOException {
-    String key = entry.name() + "\u0000" + entry.version();
+    String key = key(entry);
     Loaded l = loaded.get(key);
     if (l != null) {
       return l;
@@ -151,13 +174,14 @@ public final class ChartSource implements Closeable {
     synchronized (locks.computeIfAbsent(key, k -> new Object())) {
       l = loaded.get(key);
       if (l == null) {
-        l = verify(entry);
+        Verified v = verify(entry);
+        l = v.loaded();
         loaded.put(key, l);
-        blobs.put(l.artifact().configDescriptor().digest(), l.artifact().config());
-        blobs.put(Digest.sha256(l.chart()), l.chart());
-        Loaded fl = l;
-        l.prov().ifPresent(p -> blobs.put(Digest.sha256(p), p));
-        if (!fl.verified()) {
+        owners.put(l.artifact().configDescriptor().digest(), key);
+        owners.put(l.chart(), key);
+        l.prov().ifPresent(p -> owners.put(p, key));
+        hold(v);
+        if (!l.verified()) {
           String w = "chart " + entry.name() + " version " + entry.version()
               + " has no digest in index.yaml; its archive is served unverified";
           log.warn("{}: {}", settings.shown(), w);
@@ -168,6 +192,11 @@ public final class ChartSource implements Closeable {
     }
   }
 
+  private void hold(Verified v) {
+    memory.put(v.loaded().chart(), v.chart());
+    v.prov().ifPresent(p -> memory.put(v.loaded().prov().orElseThrow(), p));
+  }
+
   /** A version of {@code chart} already loaded whose manifest has digest {@code manifest}. */
   Optional<Loaded> loaded(String chart, Digest manifest) {
     return loaded.values().stream()
@@ -175,11 +204,44 @@ public final class ChartSource implements Closeable {
         .findFirst();
   }
 
-  Optional<byte[]> blob(Digest digest) {
-    return Optional.ofNullable(blobs.get(digest));
+  /**
+   * The bytes of a blob of a loaded version: the config from its artifact; the archive or
+   * provenance file from memory, else read and verified again (from the disk cache when it has
+   * them). Empty if no loaded version has it.
+   */
+  Optional<byte[]> blob(Digest digest) throws IOException {
+    Optional<byte[]> held = memory.get(digest);
+    if (held.isPresent()) {
+      return held;
+    }
+    String key = owners.get(digest);
+    Loaded l = key == null ? null : loaded.get(key);
+    if (l == null) {
+      return Optional.empty();
+    }
+    if (l.artifact().configDescriptor().digest().equals(digest)) {
+      return Optional.of(l.artifact().config());
+    }
+    synchronized (locks.computeIfAbsent(key, k -> new Object())) {
+      held = memory.get(digest);
+      if (held.isPresent()) {
+        return held;
+      }
+      Verified v = verify(l.entry());
+      hold(v);
+      if (v.loaded().chart().equals(digest)) {
+        return Optional.of(v.chart());
+      }
+      return v.prov().filter(p -> v.loaded().prov().orElseThrow().equals(digest));
+    }
   }
 
-  private Loaded verify(ChartIndex.Entry e) throws IOException {
+  /** Bytes of archives and provenance files held in memory now (for tests of the bound). */
+  long heldBytes() {
+    return memory.size();
+  }
+
+  private Verified verify(ChartIndex.Entry e) throws IOException {
     String what = "chart " + e.name() + " version " + e.version();
     Context ctx = Context.of(settings.shown()).repository(e.name()).reference(tag(e.version()));
     Optional<Digest> expected = Optional.empty();
@@ -209,11 +271,17 @@ public final class ChartSource implements Closeable {
       throw new RegistryException(what + ": the chart URL in index.yaml is not an http(s) URL with a host ("
           + url.getScheme() + ":)", ctx);
     }
+    Optional<byte[]> cached = expected.isEmpty() || disk.isEmpty() ? Optional.empty()
+        : disk.get().read(expected.get(), settings.maxArchiveBytes());
     byte[] tgz;
-    try {
-      tgz = transport.get(url, Validators.NONE, settings.maxArchiveBytes(), what, ctx, false).body();
-    } catch (NotFoundException ex) {
-      throw new NotFoundException(what + ": the chart archive is missing: " + ex.reason(), ctx.status(404), ex);
+    if (cached.isPresent()) {
+      tgz = cached.get();
+    } else {
+      try {
+        tgz = transport.get(url, Validators.NONE, settings.maxArchiveBytes(), what, ctx, false).body();
+      } catch (NotFoundException ex) {
+        throw new NotFoundException(what + ": the chart archive is missing: " + ex.reason(), ctx.status(404), ex);
+      }
     }
     Digest actual = Digest.sha256(tgz);
     if (expected.isPresent() && !expected.get().equals(actual)) {
@@ -223,15 +291,7 @@ public final class ChartSource implements Closeable {
     ChartMetadata meta;
     try {
       ChartArchive archive = ChartArchive.read(tgz, ChartArchive.MAX_DECOMPRESSED, ChartArchive.MAX_FILE);
-      meta = ChartMetadata.of(HelmYaml.parse(archive.file("Chart.yaml").orElseThrow(), "Chart.yaml"));
-      if (meta.apiVersion.isEmpty()) {
-        meta.apiVersion = "v1";
-      }
-      Optional<byte[]> req = archive.file("requirements.yaml");
-      if (req.isPresent()) {
-        meta.mergeRequirements(HelmYaml.parse(req.get(), "requirements.yaml"));
-      }
-      meta.validate();
+      meta = ChartTools.metadata(archive);
       if (!archive.topFolder.equals(meta.name)) {
         throw new IllegalArgumentException("the chart folder \"" + archive.topFolder
             + "\" is not named after the chart \"" + meta.name + "\"");
@@ -249,7 +309,11 @@ public final class ChartSource implements Closeable {
         prov.map(p -> Descriptor.of(MediaType.HELM_PROVENANCE, Digest.sha256(p), p.length));
     Instant created = e.created().orElse(HelmArtifact.FALLBACK_CREATED);
     HelmArtifact artifact = HelmArtifact.of(meta, chart, provDescriptor, created);
-    return new Loaded(e, artifact, tgz, prov, expected.isPresent());
+    if (cached.isEmpty() && expected.isPresent()) {
+      disk.ifPresent(d -> d.write(actual, tgz)); // only what matched the index digest and passed the archive rules
+    }
+    return new Verified(new Loaded(e, artifact, actual, provDescriptor.map(Descriptor::digest), expected.isPresent()),
+        tgz, prov);
   }
 
   /** {@code <chart URL>.prov} when the repository has one; a 404 means it has none. */

@@ -103,7 +103,7 @@ final class Authenticator {
   /** The redactor for one credentials lookup, remembered so it is not rebuilt per message. */
   private record CredentialMask(Optional<Credentials> credentials, Redactor forCredentials) {}
 
-  private record Token(String value, Instant refreshAt) {
+  record Token(String value, Instant refreshAt) {
     @Override
     public String toString() {
       return "Token{refreshAt=" + refreshAt + "}";
@@ -144,7 +144,8 @@ final class Authenticator {
               c = Optional.empty();
             }
           } catch (IOException e) {
-            throw new RegistryException("looking up credentials failed: " + e.getMessage(), Context.of(host), e);
+            // no credentials, no login: the user must fix them, as for a refused password
+            throw new AuthenticationException("looking up credentials failed: " + e.getMessage(), Context.of(host), e);
           }
           credentials = c;
         }
@@ -299,7 +300,8 @@ final class Authenticator {
     return Loopback.isLoopback(realm.getHost());
   }
 
-  private Token tokenFrom(Response r, String realmHost, Optional<Credentials> creds) throws IOException {
+  // package-private for the fuzz target (dev.ocync.internal.http.FuzzBridge)
+  Token tokenFrom(Response r, String realmHost, Optional<Credentials> creds) throws IOException {
     Instant received = clock.instant();
     Context ctx = Context.of(host).status(r.code());
     if (r.code() == 401 || r.code() == 403) {

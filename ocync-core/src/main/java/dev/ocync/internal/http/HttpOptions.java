@@ -1,7 +1,11 @@
 package dev.ocync.internal.http;
 
+import java.net.InetAddress;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -29,6 +33,8 @@ public final class HttpOptions {
   private String userAgent;
   private Optional<ProxyRules> proxy = Optional.empty();
   private boolean allowLinkLocal;
+  private boolean refuseNonPublic;
+  private final Map<String, List<InetAddress>> pinned = new LinkedHashMap<>();
 
   /** Defaults, with this User-Agent. */
   public HttpOptions(String userAgent) {
@@ -47,6 +53,8 @@ public final class HttpOptions {
     c.bodyTimeout = bodyTimeout;
     c.proxy = proxy;
     c.allowLinkLocal = allowLinkLocal;
+    c.refuseNonPublic = refuseNonPublic;
+    c.pinned.putAll(pinned);
     return c;
   }
 
@@ -107,6 +115,23 @@ public final class HttpOptions {
     this.allowLinkLocal = allow;
   }
 
+  /**
+   * Whether every connection (to the endpoint's own host too) is refused when the host resolves
+   * to a loopback, private, link-local or otherwise non-public address.
+   */
+  public void refuseNonPublic(boolean refuse) {
+    this.refuseNonPublic = refuse;
+  }
+
+  /** Resolves {@code host} to {@code addresses} without DNS (trusted: the caller chose them). */
+  public void pin(String host, List<InetAddress> addresses) {
+    Objects.requireNonNull(host, "host");
+    if (addresses.isEmpty()) {
+      throw new IllegalArgumentException("no addresses to pin " + host + " to");
+    }
+    pinned.put(host.toLowerCase(java.util.Locale.ROOT), List.copyOf(addresses));
+  }
+
   /** The extra CA file, if any. */
   public Optional<Path> caCertificate() {
     return caCertificate;
@@ -156,7 +181,7 @@ public final class HttpOptions {
     ProxyRules rules = proxy.orElseGet(() -> ProxyRules.fromEnvironment(System.getenv(), System.getProperties()));
     return new HttpSettings(scheme, caCertificate, clientCertificate, clientKey, insecureSkipVerify, connectTimeout,
         readTimeout, bodyTimeout, maxManifestBytes, userAgent, rules, allowLinkLocal, maxTagPages, maxTags,
-        maxConnectionsPerRoute);
+        maxConnectionsPerRoute, new HttpSettings.AddressRules(refuseNonPublic, pinned));
   }
 
   private static Duration positive(Duration d, String what) {

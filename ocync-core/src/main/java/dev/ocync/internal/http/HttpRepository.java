@@ -543,13 +543,14 @@ final class HttpRepository implements Repository {
             tags.add(x.asText());
           }
         }
-        next = nextLink(r, ctx);
+        next = nextLink(client, r, ctx);
       }
     }
     return tags;
   }
 
-  private URI nextLink(Response r, Context ctx) throws RegistryException {
+  // package-private for the fuzz target (dev.ocync.internal.http.FuzzBridge)
+  static URI nextLink(RegistryClient client, Response r, Context ctx) throws RegistryException {
     for (String link : r.headers("Link")) {
       Matcher m = LINK_NEXT.matcher(link);
       if (m.find()) {
@@ -644,7 +645,7 @@ final class HttpRepository implements Repository {
         }
         filtered &= r.headers("OCI-Filters-Applied").stream()
             .anyMatch(h -> List.of(h.split(",")).stream().anyMatch(f -> f.trim().equals("artifactType")));
-        next = nextLink(r, ctx);
+        next = nextLink(client, r, ctx);
       }
     }
     return Optional.of(filter(out, filtered ? Optional.empty() : artifactType));

@@ -72,7 +72,8 @@ final class HttpTransport implements Closeable {
     PoolingHttpClientConnectionManagerBuilder pb = PoolingHttpClientConnectionManagerBuilder.create()
         .setMaxConnPerRoute(settings.maxConnectionsPerRoute())
         .setMaxConnTotal(settings.maxConnectionsPerRoute() * 2)
-        .setDnsResolver(new RegistryClient.GuardedDns(ownHost, settings.allowLinkLocal()))
+        .setDnsResolver(new RegistryClient.GuardedDns(ownHost, settings.allowLinkLocal(), settings.addresses(),
+            proxyHosts(settings.proxy())))
         .setDefaultConnectionConfig(ConnectionConfig.custom()
             .setConnectTimeout(Timeout.of(settings.connectTimeout()))
             .setSocketTimeout(Timeout.of(settings.readTimeout()))
@@ -169,6 +170,17 @@ final class HttpTransport implements Closeable {
     }
   }
 
+  /** The configured proxies' host names: the user chose them, so they may be private. */
+  private static java.util.Set<String> proxyHosts(ProxyRules rules) {
+    java.util.Set<String> hosts = new java.util.HashSet<>();
+    for (URI p : rules.proxies()) {
+      if (p.getHost() != null) {
+        hosts.add(lower(p.getHost()));
+      }
+    }
+    return java.util.Set.copyOf(hosts);
+  }
+
   /** Sends one request as given, no redirect followed; a proxy's 407 is thrown, never returned. */
   Response execute(String method, URI uri, Map<String, String> headers, Optional<HttpEntity> body,
       Optional<String> authorization, Context context) throws IOException {
@@ -216,7 +228,11 @@ final class HttpTransport implements Closeable {
       target += " via proxy " + ProxyRules.shown(proxy.get());
     }
     String reason;
-    if (e instanceof RegistryClient.LinkLocalRefused) {
+    if (e instanceof RegistryClient.NonPublicRefused n) {
+      reason = "refusing to connect to " + uri.getHost() + ": it resolves to the non-public address " + n.address
+          + " (loopback, private, link-local or otherwise not public), and this endpoint may reach public"
+          + " addresses only";
+    } else if (e instanceof RegistryClient.LinkLocalRefused) {
       reason = "refusing to connect to " + uri.getHost() + ": it resolves to a link-local address"
           + " (169.254.0.0/16, fe80::/10, where cloud metadata services answer)";
     } else if (e instanceof UnknownHostException) {

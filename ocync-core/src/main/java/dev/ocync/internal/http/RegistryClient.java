@@ -125,15 +125,39 @@ public final class RegistryClient implements Closeable {
   static final class GuardedDns implements DnsResolver {
     private final String registryHost;
     private final boolean allowLinkLocal;
+    private final HttpSettings.AddressRules rules;
+    private final java.util.Set<String> trusted;
 
     GuardedDns(String registryHost, boolean allowLinkLocal) {
+      this(registryHost, allowLinkLocal, HttpSettings.AddressRules.DEFAULT, java.util.Set.of());
+    }
+
+    /**
+     * @param trusted hosts the user configured (the HTTP proxies), exempt from the non-public rule
+     */
+    GuardedDns(String registryHost, boolean allowLinkLocal, HttpSettings.AddressRules rules,
+        java.util.Set<String> trusted) {
       this.registryHost = registryHost;
       this.allowLinkLocal = allowLinkLocal;
+      this.rules = rules;
+      this.trusted = trusted;
     }
 
     @Override
     public InetAddress[] resolve(String name) throws UnknownHostException {
+      List<InetAddress> pinned = rules.pinned().get(name.toLowerCase(java.util.Locale.ROOT));
+      if (pinned != null) {
+        return pinned.toArray(InetAddress[]::new);
+      }
       InetAddress[] all = SystemDefaultDnsResolver.INSTANCE.resolve(name);
+      if (rules.refuseNonPublic() && !trusted.contains(name.toLowerCase(java.util.Locale.ROOT))) {
+        for (InetAddress a : all) {
+          if (Loopback.isNonPublic(a)) {
+            throw new NonPublicRefused(name, a);
+          }
+        }
+        return all;
+      }
       if (allowLinkLocal || name.equalsIgnoreCase(registryHost)) {
         return all;
       }
@@ -157,6 +181,17 @@ public final class RegistryClient implements Closeable {
 
     LinkLocalRefused(String name) {
       super(name);
+    }
+  }
+
+  /** A host of an endpoint that may reach only public addresses resolved to another one. */
+  static final class NonPublicRefused extends UnknownHostException {
+    private static final long serialVersionUID = 1L;
+    final String address;
+
+    NonPublicRefused(String name, InetAddress address) {
+      super(name);
+      this.address = address.getHostAddress();
     }
   }
 

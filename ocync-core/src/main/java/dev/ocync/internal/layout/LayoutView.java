@@ -36,6 +36,33 @@ public final class LayoutView implements Repository {
     return repository;
   }
 
+  /** Whether this is one repository of a bundle (which has sibling repositories). */
+  public boolean bundled() {
+    return repository.isPresent();
+  }
+
+  /** The repository of the bundle this view shows. @throws IllegalStateException for a plain layout */
+  public String bundleRepository() {
+    return repository.orElseThrow(() -> new IllegalStateException(location() + " holds one repository"));
+  }
+
+  /**
+   * Another repository of the same bundle, for content that goes beside this one (the images a
+   * chart names).
+   *
+   * @throws IllegalStateException for a plain layout, which holds one repository
+   * @throws IllegalArgumentException if {@code name} is not a repository path
+   */
+  public Repository sibling(String name) {
+    if (repository.isEmpty()) {
+      throw new IllegalStateException(location() + " holds one repository");
+    }
+    if (!LayoutBundle.isRepositoryName(name)) {
+      throw new IllegalArgumentException("invalid repository name \"" + name + "\" for " + base.location());
+    }
+    return new LayoutView(base, Optional.of(name), false);
+  }
+
   private String refName(String tag) {
     return repository.map(r -> r + ":" + tag).orElse(tag);
   }

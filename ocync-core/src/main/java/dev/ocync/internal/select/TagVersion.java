@@ -22,8 +22,24 @@ public final class TagVersion implements Comparable<TagVersion> {
     this.suffix = suffix;
   }
 
-  /** The version a tag denotes, or empty when it is not one. */
+  /**
+   * The version a tag denotes, or empty when it is not one. Beyond ocync's rules, a tag they
+   * refuse that reads {@code <version>_<build>} is {@code <version>}: Helm writes a chart version's
+   * {@code +} build metadata as {@code _} in OCI tags ({@code 1.2.0+build.7} → {@code 1.2.0_build.7}),
+   * and build metadata has no say in ordering or ranges.
+   */
   public static Optional<TagVersion> parse(String tag) {
+    Optional<TagVersion> v = parseLenient(tag);
+    int underscore = tag.indexOf('_');
+    if (v.isPresent() || underscore < 0 || !HELM_BUILD.matcher(tag.substring(underscore + 1)).matches()) {
+      return v;
+    }
+    return parseLenient(tag.substring(0, underscore));
+  }
+
+  private static final java.util.regex.Pattern HELM_BUILD = java.util.regex.Pattern.compile("[0-9A-Za-z.-]+");
+
+  private static Optional<TagVersion> parseLenient(String tag) {
     String s = tag.startsWith("v") ? tag.substring(1) : tag;
     int dash = s.indexOf('-');
     String head = dash < 0 ? s : s.substring(0, dash);

@@ -205,6 +205,11 @@ final class RegistryHandler extends Handler.Abstract {
         || path.endsWith("/.") || path.endsWith("/..") || path.indexOf('\\') >= 0) {
       throw new Refusal(400, "NAME_INVALID", "the path is refused: no encoded characters, empty, . or .. segments");
     }
+    if (path.equals("/healthz") && (x.method.equals("GET") || x.method.equals("HEAD"))) {
+      // unauthenticated on purpose: probes carry no credentials, and it tells nothing but "up"
+      x.body("text/plain; charset=utf-8", "ok\n".getBytes(StandardCharsets.UTF_8));
+      return;
+    }
     if (!path.equals("/v2") && !path.startsWith("/v2/")) {
       throw new Refusal(404, "NAME_UNKNOWN", "only the distribution API under /v2/ is served");
     }

@@ -383,4 +383,25 @@ class EngineTest {
     assertThat(dst.blobs().get(layer.descriptor().digest())).isEqualTo(layer.bytes());
     assertThat(dst.tags()).containsEntry("1.0", image.manifest().digest());
   }
+
+  @Test
+  void aRegistrysMaxConcurrentCapsItsLimiterAndOthersKeepTheSyncersDefault() throws IOException {
+    try (dev.ocync.Registry two = dev.ocync.Registry.builder("http://127.0.0.1:9").maxConcurrent(2).build()) {
+      EngineSettings d = EngineSettings.defaults();
+      EngineSettings settings = new EngineSettings(d.credentials(), java.util.Map.of(two.host(), two), d.threads(),
+          d.imagesInFlight(), 3, d.retry(), d.listener(), d.dryRun(), d.executor(), d.cacheDirectory(), d.cacheTtl(),
+          d.stagingLimit(), d.verifyTargets());
+      try (Engine engine = new Engine(settings)) {
+        Limiter capped = engine.limiter(two.host());
+        List<CompletableFuture<Void>> permits = List.of(capped.acquire(), capped.acquire(), capped.acquire());
+        assertThat(permits).extracting(CompletableFuture::isDone).containsExactly(true, true, false);
+        capped.release();
+        assertThat(permits.get(2)).isDone();
+        Limiter other = engine.limiter("other.example");
+        List<CompletableFuture<Void>> more = List.of(other.acquire(), other.acquire(), other.acquire(),
+            other.acquire());
+        assertThat(more).extracting(CompletableFuture::isDone).containsExactly(true, true, true, false);
+      }
+    }
+  }
 }

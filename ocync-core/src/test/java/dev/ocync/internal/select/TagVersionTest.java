@@ -27,6 +27,10 @@ class TagVersionTest {
       "25.0.3_9-jre-alpine-3.23 | 25.0.3.9 [jre, alpine, 3, 23]",
       "1.2.3-rc1                | 1.2.3 [rc, 1]",
       "18446744073709551615     | 18446744073709551615",
+      // Helm's OCI tags for chart versions with build metadata: + is written _
+      "1.1.0_build.7            | 1.1.0",
+      "v2.0.0_abc-1             | 2.0.0",
+      "1.2.3-rc.1_b2            | 1.2.3 [rc, 1, b, 2]",
   })
   void parsesLeniently(String tag, String shown) {
     assertThat(TagVersion.parse(tag)).hasValueSatisfying(v -> assertThat(v).hasToString(shown));
@@ -34,7 +38,7 @@ class TagVersionTest {
 
   @ParameterizedTest
   @ValueSource(strings = {"", "v", "latest", "lts-iron", "17rc1", "1.24rc2", "1..2", "1.", ".1", "-1",
-      "V1.2", "1111111111111111111111111", "sha256-abc"})
+      "V1.2", "1111111111111111111111111", "sha256-abc", "latest_1", "_1", "1.0_", "1.0_a+b"})
   void rejectsWhatIsNotAVersion(String tag) {
     assertThat(TagVersion.parse(tag)).isEmpty();
   }

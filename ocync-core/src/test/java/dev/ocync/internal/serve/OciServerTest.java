@@ -289,6 +289,17 @@ class OciServerTest {
   }
 
   @Test
+  void healthzAnswersWithoutCredentialsWhileTheApiWantsThem() throws Exception {
+    int port = start(OciServer.builder().repository("mirror/app", repo).bearerToken("s3cret-token"));
+    RawHttp.Reply health = RawHttp.send(port, "GET", "/healthz");
+    assertThat(health.status()).isEqualTo(200);
+    assertThat(health.text()).isEqualTo("ok\n");
+    assertThat(RawHttp.send(port, "HEAD", "/healthz").status()).isEqualTo(200);
+    assertThat(RawHttp.send(port, "POST", "/healthz").status()).isEqualTo(404);
+    assertThat(RawHttp.send(port, "GET", "/v2/").status()).isEqualTo(401);
+  }
+
+  @Test
   void basicCredentialsAreCheckedAgainstAnHtpasswdFile() throws Exception {
     String sha = Base64.getEncoder().encodeToString(MessageDigest.getInstance("SHA-1")
         .digest("pa55word".getBytes(StandardCharsets.UTF_8)));

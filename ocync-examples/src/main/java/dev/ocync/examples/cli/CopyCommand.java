@@ -109,8 +109,10 @@ final class CopyCommand implements DebugOption, Callable<Integer> {
           + " 3 times as long, at least " + Registry.Builder.DEFAULT_BODY_SECONDS + "s.")
   String timeout;
 
-  @Option(names = "--concurrency", paramLabel = "N", defaultValue = "4",
-      description = "Blobs moved at once, 1 to 64 (default: ${DEFAULT-VALUE}).")
+  // the library's default, so `ocync copy` and Syncer.copy behave alike unless told otherwise
+  @Option(names = "--concurrency", paramLabel = "N", defaultValue = "" + Syncer.Builder.DEFAULT_CONCURRENCY,
+      description = "Requests (blob transfers included) at once, 1 to 64 (default: ${DEFAULT-VALUE}, the"
+          + " library's).")
   int concurrency;
 
   @Option(names = {"-v", "--verbose"}, description = "Print one line per manifest and blob.")

@@ -3,19 +3,23 @@ package dev.ocync.examples.cli;
 import java.time.Duration;
 import java.util.Locale;
 
-/** Sizes and durations for people: SI bytes ({@code 1.2 MB}), {@code 0.3s}, {@code 2m 13s}, {@code 1h 30m}. */
+/**
+ * Sizes and durations for people: IEC binary bytes ({@code 1.2 MiB} = 1.2 &times; 2<sup>20</sup>),
+ * the units {@code CopyResult} and {@code SyncReport} print too, so the CLI's progress, summary
+ * and the library's own lines agree; {@code 0.3s}, {@code 2m 13s}, {@code 1h 30m}.
+ */
 final class Human {
   private Human() {}
 
   static String bytes(long n) {
-    if (n < 1000) {
+    if (n < 1024) {
       return n + " B";
     }
-    String[] units = {"KB", "MB", "GB", "TB", "PB"};
+    String[] units = {"KiB", "MiB", "GiB", "TiB", "PiB", "EiB"};
     double v = n;
     int u = -1;
-    while (v >= 1000 && u < units.length - 1) {
-      v /= 1000;
+    while (v >= 1024 && u < units.length - 1) {
+      v /= 1024;
       u++;
     }
     return String.format(Locale.ROOT, "%.1f %s", v, units[u]);

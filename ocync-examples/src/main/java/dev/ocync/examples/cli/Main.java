@@ -15,7 +15,7 @@ import picocli.CommandLine.Spec;
 
 /**
  * The {@code ocync} command line, a thin front end over the library: {@code java -jar ocync.jar
- * copy SRC DST}, {@code sync -c CONFIG}, {@code validate CONFIG}, {@code tags REPOSITORY}. Exit
+ * copy SRC DST}, {@code sync -c CONFIG}, {@code validate CONFIG}, {@code tags REPOSITORY}, {@code serve -c CONFIG}. Exit
  * codes of {@code copy}: 0 done, 1 the copy failed, 2 bad usage (unknown option, bad location);
  * of the config commands: see {@link Exit}.
  */
@@ -30,7 +30,7 @@ public final class Main implements Callable<Integer> {
    * line that names one of them builds only that one.
    */
   static final List<Class<?>> COMMANDS = List.of(CopyCommand.class, SyncCommand.class, WatchCommand.class,
-      ValidateCommand.class, TagsCommand.class);
+      ValidateCommand.class, TagsCommand.class, ServeCommand.class);
 
   final Map<String, String> env;
   /** Whether this is the process's own command line (signals are ours to handle), not a caller's. */

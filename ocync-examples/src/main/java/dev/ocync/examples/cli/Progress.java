@@ -94,16 +94,12 @@ final class Progress implements SyncListener, AutoCloseable {
   }
 
   @Override
-  public synchronized void bytesMoved(String target, long n) {
+  public synchronized void bytesMoved(String source, String target, long n) {
     bytes += n;
-    // the event names the target repository; the oldest active image there gets the bytes
-    for (Map.Entry<String, Active> e : active.entrySet()) {
-      String k = e.getKey();
-      if (k.startsWith(target) && k.length() > target.length()
-          && (k.charAt(target.length()) == ':' || k.charAt(target.length()) == '@')) {
-        e.getValue().bytes += n;
-        return;
-      }
+    // the event names the image as imageStarted did
+    Active a = active.get(target);
+    if (a != null) {
+      a.bytes += n;
     }
   }
 

@@ -43,8 +43,9 @@ import picocli.CommandLine.Model.CommandSpec;
       "",
       "Exit codes: 0 all ok, 1 some images failed, 2 all failed (or a fatal error),",
       "3 config error (also min_tags not met), 4 authentication refused (the registry is named).",
-      "SIGINT/SIGTERM: no new images start, the run stops within --drain, the report and",
-      "the cache are written, and the exit code says what was done.",
+      "SIGINT/SIGTERM: no new images start, images in flight may finish within --drain-timeout,",
+      "then the rest is cancelled; the report and the cache are written, and the exit code says",
+      "what was done.",
       "",
       "Example (no network): ocync sync -c examples/config/local-layouts.yaml"
     })
@@ -64,9 +65,9 @@ final class SyncCommand implements java.util.concurrent.Callable<Integer> {
   @Option(names = "--json", paramLabel = "FILE|-", description = "Write the JSON report to FILE, or to stdout with -.")
   String json;
 
-  @Option(names = "--drain", paramLabel = "DURATION", defaultValue = "25s",
-      description = "On SIGINT/SIGTERM, how long to wait for the run to stop (default: ${DEFAULT-VALUE};"
-          + " Kubernetes' grace period is 30s).")
+  @Option(names = {"--drain-timeout", "--drain"}, paramLabel = "DURATION", defaultValue = "25s",
+      description = "On SIGINT/SIGTERM, how long images in flight may go on before they are cancelled"
+          + " (default: ${DEFAULT-VALUE}, inside Kubernetes' 30s grace period).")
   String drain;
 
   @Option(names = "--shard", paramLabel = "I/N",
@@ -80,7 +81,7 @@ final class SyncCommand implements java.util.concurrent.Callable<Integer> {
   @Override
   public Integer call() throws IOException {
     Progress.Level level = verbosity.level();
-    Duration drainDeadline = Durations.parse(drain, "--drain", spec);
+    Duration drainDeadline = Durations.parse(drain, "--drain-timeout", spec);
     Optional<Shard> worker;
     try {
       worker = Optional.ofNullable(shard).map(t -> Shard.parse(t, parent.env));
@@ -141,13 +142,15 @@ final class SyncCommand implements java.util.concurrent.Callable<Integer> {
       long[] stoppedAt = {0};
       try (StopSignals signals = StopSignals.install(parent.signals, () -> {
         stoppedAt[0] = System.nanoTime();
-        err.println("stopping: no new images start; the run ends within " + Human.duration(deadline));
+        err.println("stopping: no new images start; images in flight may finish within "
+            + Human.duration(deadline) + ", then they are cancelled");
         err.flush();
-        run.cancel();
+        run.drain(deadline);
       })) {
         Optional<SyncReport> report = await(run, stoppedAt, deadline);
         if (report.isEmpty()) {
-          err.println("error: drain deadline reached, abandoning in-flight transfers; no report was written");
+          err.println("error: the run did not stop within " + Human.duration(STOP_GRACE)
+              + " of the drain deadline; no report was written");
           err.flush();
           Runtime.getRuntime().halt(Exit.ALL_FAILED); // closing the syncer would wait for them
         }
@@ -156,6 +159,9 @@ final class SyncCommand implements java.util.concurrent.Callable<Integer> {
     }
   }
 
+  /** After the drain deadline's cancel, how long the run may take to wind down before the process gives up. */
+  private static final Duration STOP_GRACE = Duration.ofSeconds(4);
+
   private static Optional<SyncReport> await(SyncRun run, long[] stoppedAt, Duration deadline) {
     CompletableFuture<SyncReport> f = run.completion().toCompletableFuture();
     while (true) {
@@ -163,7 +169,7 @@ final class SyncCommand implements java.util.concurrent.Callable<Integer> {
         return Optional.of(f.get(200, TimeUnit.MILLISECONDS));
       } catch (TimeoutException e) {
         long at = stoppedAt[0];
-        if (at != 0 && System.nanoTime() - at > deadline.toNanos()) {
+        if (at != 0 && System.nanoTime() - at > deadline.plus(STOP_GRACE).toNanos()) {
           return Optional.empty();
         }
       } catch (InterruptedException e) {
@@ -192,14 +198,25 @@ final class SyncCommand implements java.util.concurrent.Callable<Integer> {
       }
       for (SyncReport.Problem p : m.problems()) {
         if (Exit.isAuthentication(p)) {
-          String host = m.source().contains("/") ? m.source().substring(0, m.source().indexOf('/')) : m.source();
+          String host = p.registry().orElse(m.source());
           err.println("error: authentication refused by registry " + host + aliasOf(cfg, host) + ": " + p.message());
         } else {
           err.println("error: " + p.message());
         }
       }
     }
+    for (SyncReport.ChartReport c : report.charts()) {
+      if (dryRun && level != Progress.Level.QUIET) {
+        chartLines(c).forEach(err::println);
+      }
+      c.problems().forEach(p -> err.println("error: chart " + c.chart() + ": " + p));
+    }
     int code = Exit.of(report);
+    if (code == Exit.AUTH && Exit.authProblem(report).isEmpty()) {
+      String host = Exit.authRegistry(report).orElseThrow();
+      err.println("error: authentication refused by registry " + host + aliasOf(cfg, host)
+          + ": every image failed on it");
+    }
     if (level != Progress.Level.QUIET) {
       err.println(summary(report));
     }
@@ -222,6 +239,22 @@ final class SyncCommand implements java.util.concurrent.Callable<Integer> {
         + (s.cancelled() > 0 ? ", " + s.cancelled() + " cancelled" : "")
         + " | " + Human.bytes(s.bytes()) + " in " + Human.duration(r.duration())
         + (r.cancelled() ? " (stopped early)" : "");
+  }
+
+  /** What a dry run says about one chart version: each image it names, where found, and where it would go. */
+  static List<String> chartLines(SyncReport.ChartReport c) {
+    List<String> out = new java.util.ArrayList<>();
+    out.add("dry-run: chart " + c.chart() + " names " + c.images().size() + (c.images().size() == 1 ? " image"
+        : " images"));
+    for (SyncReport.ChartImage i : c.images()) {
+      out.add("  " + i.reference() + i.followedAs().map(f -> " (as " + f + ")").orElse("") + "  in "
+          + String.join("; ", i.foundIn()) + i.notFollowed().map(w -> "  not followed: " + w).orElse(""));
+    }
+    for (SyncReport.Relocation r : c.relocations()) {
+      out.add("  relocated chart " + r.target() + " " + r.relocatedDigest() + ", " + r.rewrites().size()
+          + " references rewritten");
+    }
+    return out;
   }
 
   /** What a dry run says about one mapping: the kept tags and the dropped ones by reason. */

@@ -27,7 +27,9 @@ import picocli.CommandLine.Model.CommandSpec;
       "the last cycle without total failure finished within two intervals).",
       ""
     },
-    footer = {"", "Exit codes: 0 stopped by SIGINT/SIGTERM, 3 the config was never valid."})
+    footer = {"", "SIGINT/SIGTERM: the running cycle is drained (images in flight may finish within",
+      "--drain-timeout, then they are cancelled), its report is written, and watch exits.",
+      "Exit codes: 0 stopped by SIGINT/SIGTERM, 3 the config was never valid."})
 final class WatchCommand implements java.util.concurrent.Callable<Integer> {
   @ParentCommand
   Main parent;
@@ -49,6 +51,11 @@ final class WatchCommand implements java.util.concurrent.Callable<Integer> {
   @Option(names = "--json", paramLabel = "FILE", description = "Write each cycle's JSON report to FILE.")
   Path json;
 
+  @Option(names = "--drain-timeout", paramLabel = "DURATION", defaultValue = "25s",
+      description = "On SIGINT/SIGTERM, how long images in flight may go on before they are cancelled"
+          + " (default: ${DEFAULT-VALUE}).")
+  String drain;
+
   @Option(names = "--cycles", paramLabel = "N", defaultValue = "0", hidden = true,
       description = "Stop after N cycles (0: never); for tests.")
   int cycles;
@@ -63,12 +70,14 @@ final class WatchCommand implements java.util.concurrent.Callable<Integer> {
     if (every.compareTo(Duration.ofSeconds(1)) < 0) {
       throw new ParameterException(spec.commandLine(), "--interval must be at least 1s, got " + interval);
     }
+    Duration drainDeadline = Durations.parse(drain, "--drain-timeout", spec);
     PrintWriter err = spec.commandLine().getErr();
     CountDownLatch stop = new CountDownLatch(1);
     try (Health h = new Health(every, System::nanoTime);
         WatchLoop loop = new WatchLoop(config, parent.env, err, level);
         StopSignals signals = StopSignals.install(parent.signals, () -> {
-          err.println("stopping: the current cycle is cancelled");
+          err.println("stopping: no new images start; images in flight may finish within "
+              + Human.duration(drainDeadline));
           err.flush();
           stop.countDown();
         })) {
@@ -85,7 +94,7 @@ final class WatchCommand implements java.util.concurrent.Callable<Integer> {
       Thread stopper = new Thread(() -> {
         try {
           stop.await();
-          loop.stop();
+          loop.stop(drainDeadline);
         } catch (InterruptedException e) {
           Thread.currentThread().interrupt();
         }
@@ -97,6 +106,10 @@ final class WatchCommand implements java.util.concurrent.Callable<Integer> {
         long started = System.nanoTime();
         int code = loop.cycle();
         if (stop.getCount() == 0) {
+          // the drained cycle's report is the last word
+          if (json != null && loop.lastReport().isPresent()) {
+            Files.writeString(json, loop.lastReport().get().toJson() + "\n", StandardCharsets.UTF_8);
+          }
           break;
         }
         if (code == Exit.CONFIG && !everValid && !loop.lastReport().isPresent()) {

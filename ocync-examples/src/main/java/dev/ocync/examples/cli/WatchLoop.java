@@ -12,6 +12,7 @@ import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -35,6 +36,7 @@ final class WatchLoop implements AutoCloseable {
   private List<Mapping> mappings;
   private volatile SyncRun current;
   private volatile boolean stopped;
+  private volatile Duration drain = Duration.ZERO;
   private Optional<SyncReport> last = Optional.empty();
 
   WatchLoop(Path file, Map<String, String> env, PrintWriter err, Progress.Level level) {
@@ -53,7 +55,7 @@ final class WatchLoop implements AutoCloseable {
     SyncRun run = syncer.start(mappings);
     current = run;
     if (stopped) {
-      run.cancel();
+      run.drain(drain);
     }
     SyncReport report = run.await();
     current = null;
@@ -74,12 +76,16 @@ final class WatchLoop implements AutoCloseable {
     return last;
   }
 
-  /** Stops: the running cycle is cancelled, no other starts. Any thread. */
-  void stop() {
+  /**
+   * Stops: the running cycle is drained (no new image starts, those in flight may finish within
+   * {@code deadline}, then they are cancelled), no other cycle starts. Any thread.
+   */
+  void stop(Duration deadline) {
+    drain = deadline;
     stopped = true;
     SyncRun r = current;
     if (r != null) {
-      r.cancel();
+      r.drain(deadline);
     }
   }
 

@@ -39,10 +39,10 @@ class ProgressTest {
     p.imageStarted("src.example/app:1.0", "dst.example/app:1.0");
     p.imageStarted("src.example/app:1.0", "dst2.example/app:1.0");
     clock.addAndGet(SECOND);
-    p.bytesMoved("dst.example/app", 1_500_000);
-    p.bytesMoved("dst2.example/app", 500_000);
+    p.bytesMoved("src.example/app:1.0", "dst.example/app:1.0", 1_500_000);
+    p.bytesMoved("src.example/app:1.0", "dst2.example/app:1.0", 500_000);
     clock.addAndGet(SECOND);
-    p.bytesMoved("dst.example/app", 500_000);
+    p.bytesMoved("src.example/app:1.0", "dst.example/app:1.0", 500_000);
     p.imageFinished(result("src.example/app:1.0", "dst.example/app:1.0", ImageResult.Status.SYNCED, 2_000_000));
     p.imageStarted("src.example/app:1.0", "dst.example/other:1.0");
     p.imageFinished(result("src.example/app:1.0", "dst.example/other:1.0", ImageResult.Status.SKIPPED, 0));
@@ -54,8 +54,8 @@ class ProgressTest {
     replay(p);
     clock.addAndGet(SECOND);
     assertThat(p.render(clock.get())).containsExactly(
-        "  > src.example/app:1.0 -> dst2.example/app:1.0  500.0 KB  3.0s",
-        "[2/4 images] 2.5 MB  833.3 KB/s  3.0s");
+        "  > src.example/app:1.0 -> dst2.example/app:1.0  488.3 KiB  3.0s",
+        "[2/4 images] 2.4 MiB  813.8 KiB/s  3.0s");
   }
 
   @Test
@@ -64,7 +64,7 @@ class ProgressTest {
     replay(p);
     p.close();
     assertThat(text.toString()).isEqualTo(
-        "synced  src.example/app:1.0 -> dst.example/app:1.0  (2.0 MB, 1.5s)\n");
+        "synced  src.example/app:1.0 -> dst.example/app:1.0  (1.9 MiB, 1.5s)\n");
     StringWriter verboseText = new StringWriter();
     Progress v = new Progress(new PrintWriter(verboseText), Progress.Level.VERBOSE, false, clock::get);
     replay(v);
@@ -79,9 +79,9 @@ class ProgressTest {
     p.close();
     String out = text.toString();
     // the synced line is printed where the area was (nothing drawn yet), then the area below it
-    assertThat(out).startsWith("synced  src.example/app:1.0 -> dst.example/app:1.0  (2.0 MB, 1.5s)\n"
-        + "  > src.example/app:1.0 -> dst2.example/app:1.0  500.0 KB  2.0s\n"
-        + "[1/4 images] 2.5 MB  1.3 MB/s  2.0s\n");
+    assertThat(out).startsWith("synced  src.example/app:1.0 -> dst.example/app:1.0  (1.9 MiB, 1.5s)\n"
+        + "  > src.example/app:1.0 -> dst2.example/app:1.0  488.3 KiB  2.0s\n"
+        + "[1/4 images] 2.4 MiB  1.2 MiB/s  2.0s\n");
     // the skip is not shown at this level, and close erases the two lines of the area
     assertThat(out).endsWith("\u001b[2F\u001b[J");
   }

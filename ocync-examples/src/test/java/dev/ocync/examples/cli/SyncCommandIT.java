@@ -20,6 +20,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
@@ -38,17 +39,20 @@ class SyncCommandIT {
   private static final Set<String> WRITES = Set.of("PUT", "POST", "PATCH", "DELETE");
   private RegistryServer plain;
   private RegistryServer locked;
+  private RegistryServer tls;
 
   @BeforeAll
   void start() throws IOException {
     plain = RegistryServer.plain();
     locked = RegistryServer.htpasswd("mirror", "s3cret-pass");
+    tls = RegistryServer.tls();
   }
 
   @AfterAll
   void stop() {
     plain.close();
     locked.close();
+    tls.close();
   }
 
   private static Path write(Path dir, String yaml) throws IOException {
@@ -109,6 +113,62 @@ class SyncCommandIT {
     assertThat(tags.err()).contains("authentication refused by registry " + locked.host());
   }
 
+  /** A run with {@code --json -}: its code, and its report on stdout, checked against the schema. */
+  private static JsonNode runJson(Map<String, String> env, Path config, int expected) throws IOException {
+    MainTest.Run r = MainTest.run(env, "sync", "-c", config.toString(), "--json", "-");
+    assertThat(r.code()).as(r.err()).isEqualTo(expected);
+    SyncCommandTest.assertValidReport(r.out());
+    assertThat(r.err()).doesNotContain("\tat ");
+    return new ObjectMapper().readTree(r.out());
+  }
+
+  @Test
+  void everyExitCodeWithItsJsonReportAgainstPlainTlsAndHtpasswdRegistries(@TempDir Path tmp) throws IOException {
+    String secure = "  secure: {url: https://" + tls.host() + ", tls: {ca_file: " + tls.caCertificate() + "}}\n"
+        + "  untrusted: {url: https://" + tls.host() + "}\n  back: {type: oci-layout, path: back}\n"
+        + "  locked: {url: http://" + locked.host() + ", auth_type: basic, credentials: "
+        + "{username: mirror, password: '${PASS}'}}\n";
+    Map<String, String> right = Map.of("PASS", "s3cret-pass");
+    // 0: onto the TLS registry, trusting its CA
+    JsonNode ok = runJson(right, write(tmp, registries(secure)
+        + "mappings:\n  - {from: demo/hello, to: codes/app, source: example, targets: [secure, locked], tags: {}}\n"),
+        Exit.OK);
+    assertThat(ok.path("succeeded").asBoolean()).isTrue();
+    assertThat(tls.tags("codes/app")).containsExactly("1.0");
+
+    // 1: one tag there, one not
+    JsonNode some = runJson(right, write(tmp, registries(secure)
+        + "mappings:\n  - {from: codes/app, source: secure, targets: back, tags: {glob: ['1.0', '9.9']}}\n"),
+        Exit.SOME_FAILED);
+    assertThat(some.path("stats").path("synced").asInt()).isEqualTo(1);
+    assertThat(some.path("stats").path("failed").asInt()).isEqualTo(1);
+    JsonNode missing = some.path("images").get(1).path("failure");
+    assertThat(missing.path("httpStatus").asInt()).isEqualTo(404);
+    assertThat(missing.path("authentication").asBoolean()).isFalse();
+
+    // 2: a certificate nobody trusts fails everything, and is no authentication failure
+    JsonNode none = runJson(right, write(tmp, registries(secure)
+        + "mappings:\n  - {from: codes/app, source: untrusted, targets: back, tags: {}}\n"), Exit.ALL_FAILED);
+    JsonNode problem = none.path("mappings").get(0).path("problems").get(0);
+    assertThat(problem.path("kind").asText()).isEqualTo("TAG_LISTING_FAILED");
+    assertThat(problem.path("authentication").asBoolean()).isFalse();
+
+    // 3: fewer tags than min_tags (a config error that still has a report)
+    JsonNode few = runJson(right, write(tmp, registries(secure)
+        + "mappings:\n  - {from: codes/app, source: secure, targets: back, tags: {glob: ['1.*'], min_tags: 3}}\n"),
+        Exit.CONFIG);
+    assertThat(few.path("mappings").get(0).path("problems").get(0).path("kind").asText()).isEqualTo("TOO_FEW_TAGS");
+
+    // 4: refused credentials, flagged as such in the report
+    JsonNode refused = runJson(Map.of("PASS", "wrong-pass"), write(tmp, registries(secure)
+        + "mappings:\n  - {from: codes/app, source: locked, targets: back, tags: {}}\n"), Exit.AUTH);
+    JsonNode auth = refused.path("mappings").get(0).path("problems").get(0);
+    assertThat(auth.path("authentication").asBoolean()).isTrue();
+    assertThat(auth.path("httpStatus").asInt()).isEqualTo(401);
+    assertThat(auth.path("registry").asText()).isEqualTo(locked.host());
+    assertThat(refused.toString()).doesNotContain("wrong-pass");
+  }
+
   @Test
   void dryRunSendsNoWriteAndJsonValidates(@TempDir Path tmp) throws IOException {
     Path cfg = write(tmp, registries("  plain: {url: http://" + plain.host() + "}\n")
@@ -138,9 +198,12 @@ class SyncCommandIT {
         + "  big: {type: oci-layout, path: " + source + "}\n  plain: {url: http://" + plain.host() + "}\n"
         + "mappings:\n  - {from: big/app, to: cli/term, source: big, targets: plain, tags: {}}\n");
     Path report = tmp.resolve("report.json");
+    // the shaded jar as users run it (built in the package phase, before the ITs)
+    Path jar = Path.of("target", "ocync.jar");
+    assertThat(jar).as("ocync.jar from the package phase").isRegularFile();
     Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-cp", System.getProperty("java.class.path"), Main.class.getName(),
-        "sync", "-c", cfg.toString(), "--json", report.toString()).redirectErrorStream(true).start();
+        "-jar", jar.toString(), "sync", "-c", cfg.toString(), "--json", report.toString(), "--drain-timeout", "60s")
+        .redirectErrorStream(true).start();
     CountDownLatch firstImage = new CountDownLatch(1);
     StringBuilder output = new StringBuilder();
     Thread reader = new Thread(() -> {
@@ -177,6 +240,26 @@ class SyncCommandIT {
       assertThat(code).as(text).isEqualTo(1);
     } else {
       assertThat(code).as(text).isZero(); // it finished before the signal arrived
+    }
+    // drained, not cancelled: what was in flight finished well within the deadline, the rest never
+    // started; the report lists every tag once
+    assertThat(r.path("images")).hasSize(24);
+    for (JsonNode image : r.path("images")) {
+      String status = image.path("status").asText();
+      assertThat(status).as(image.toString()).isIn("SYNCED", "CANCELLED");
+      if (status.equals("CANCELLED")) {
+        assertThat(image.path("started").asBoolean()).as(image.toString()).isFalse();
+      }
+    }
+    long synced = 0;
+    for (JsonNode image : r.path("images")) {
+      synced += image.path("status").asText().equals("SYNCED") ? 1 : 0;
+    }
+    assertThat(r.path("stats").path("synced").asLong()).isEqualTo(synced);
+    // the cache was written on the way out
+    assertThat(tmp.resolve("cache")).isDirectory();
+    try (java.util.stream.Stream<Path> files = Files.walk(tmp.resolve("cache"))) {
+      assertThat(files.filter(Files::isRegularFile).count()).as("files in the cache directory").isPositive();
     }
     assertThat(text).doesNotContain("\tat ").doesNotContain("SLF4J").contains("summary: ");
     // every tag at the target is complete: its manifest and every blob it names are there

@@ -48,7 +48,7 @@ class SyncCommandTest {
     assertThat(first.code()).as(first.err()).isZero();
     assertThat(first.err()).contains("synced  oci:" + BUNDLE + ":demo/hello:1.0 -> oci:" + tmp + "/layout:demo/hello:1.0  (")
         .contains("synced  oci:" + BUNDLE + ":demo/hello:1.0 -> oci-archive:" + tmp + "/mirror.tar:demo/hello:1.0  (")
-        .containsPattern("summary: 1 mapping \\| 2 synced, 0 skipped, 0 failed \\| [0-9.]+ KB in ")
+        .containsPattern("summary: 1 mapping \\| 2 synced, 0 skipped, 0 failed \\| [0-9.]+ KiB in ")
         .doesNotContain("\tat ");
     assertValidReport(first.out());
     JsonNode report = new ObjectMapper().readTree(first.out());
