@@ -267,14 +267,20 @@ final class ImageTask {
     if (tag.isEmpty() || Digest.isDigest(reference) || cached) {
       return stage(Stage.MANIFEST_PULL, run.resolveSource(source, reference)).thenCompose(this::afterResolve);
     }
-    return targetLookup(tag.get()).thenCompose(there -> {
+    return unstagedTargetLookup(tag.get()).handle((there, e) -> {
+      if (e != null) {
+        // the target cannot be asked: a source that lacks the image says so first, as it would
+        // have had the source been asked first
+        return stage(Stage.MANIFEST_PULL, run.resolveSource(source, reference))
+            .thenCompose(top -> stage(Stage.TARGET_CHECK, CompletableFuture.<Status>failedFuture(e)));
+      }
       if (there.isPresent()) {
         return stage(Stage.MANIFEST_PULL, run.resolveSource(source, reference))
             .thenCompose(top -> compare(resolvedAs(top), Optional.empty(), there));
       }
       return stage(Stage.MANIFEST_PULL, run.fetchSource(source, reference))
           .thenCompose(m -> transferAndPush(resolvedAs(m.descriptor()), there));
-    });
+    }).thenCompose(f -> f);
   }
 
   private Descriptor resolvedAs(Descriptor top) {
@@ -371,6 +377,11 @@ final class ImageTask {
    * fail the image at once, naming the registry, and so does a cancelled run.
    */
   private CompletableFuture<Optional<Descriptor>> targetLookup(String ref) {
+    return stage(Stage.TARGET_CHECK, unstagedTargetLookup(ref));
+  }
+
+  /** {@link #targetLookup} without marking the image failed when it fails. */
+  private CompletableFuture<Optional<Descriptor>> unstagedTargetLookup(String ref) {
     if (Digest.isDigest(ref)) {
       Optional<Descriptor> mine = run.pushed(target, Digest.parse(ref));
       if (mine.isPresent()) {
@@ -379,7 +390,7 @@ final class ImageTask {
     }
     String what = "looking up " + ref + " at " + target.name();
     boolean byDigest = Digest.isDigest(ref);
-    return stage(Stage.TARGET_CHECK, run.targetListing(target).thenCompose(listed -> {
+    return run.targetListing(target).thenCompose(listed -> {
       // a new repository has nothing but what this run wrote; a listed one lacks every tag not listed
       if (listed.isPresent() && (listed.get().isEmpty() || !byDigest && !listed.get().contains(ref))) {
         return CompletableFuture.completedFuture(Optional.<Descriptor>empty());
@@ -397,7 +408,7 @@ final class ImageTask {
       }
       LOG.warn("{} failed, taking it as not there: {}", what, cause.getMessage());
       return Optional.<Descriptor>empty();
-    }));
+    });
   }
 
   /** Platform filtering of an index: {@link IndexFilter} writes the new index, or says nothing matched. */
