@@ -67,16 +67,7 @@ public final class Main implements Callable<Integer> {
     setIfAbsent("org.slf4j.simpleLogger.showThreadName", "false");
     setIfAbsent("org.slf4j.simpleLogger.showLogName", "false");
     setIfAbsent("org.slf4j.simpleLogger.showShortLogName", "false");
-    CommandLine cli = new CommandLine(new Main(env, signals));
-    Optional<Class<?>> named = args.length == 0 ? Optional.empty()
-        : COMMANDS.stream().filter(c -> c.getAnnotation(Command.class).name().equals(args[0])).findFirst();
-    if (named.isPresent()) {
-      cli.addSubcommand(named.get());
-    } else {
-      // usage, help, a typo: every command, so picocli can list them and suggest one
-      COMMANDS.forEach(cli::addSubcommand);
-      cli.addSubcommand("help", new CommandLine.HelpCommand());
-    }
+    CommandLine cli = commandLine(new Main(env, signals), args);
     cli.setOut(out);
     cli.setErr(err);
     cli.setParameterExceptionHandler((ex, rest) -> {
@@ -106,6 +97,21 @@ public final class Main implements Callable<Integer> {
     out.flush();
     err.flush();
     return code;
+  }
+
+  /** The command line for {@code args}: with only the command they name, else with every command. */
+  static CommandLine commandLine(Main main, String... args) {
+    CommandLine cli = new CommandLine(main);
+    Optional<Class<?>> named = args.length == 0 ? Optional.empty()
+        : COMMANDS.stream().filter(c -> c.getAnnotation(Command.class).name().equals(args[0])).findFirst();
+    if (named.isPresent()) {
+      cli.addSubcommand(named.get());
+    } else {
+      // usage, help, a typo: every command, so picocli can list them and suggest one
+      COMMANDS.forEach(cli::addSubcommand);
+      cli.addSubcommand("help", new CommandLine.HelpCommand());
+    }
+    return cli;
   }
 
   /** What to do about a failure, in the command line's own terms (flags, not library methods). */
