@@ -22,7 +22,9 @@ import java.util.concurrent.Callable;
  * java -cp ocync.jar:classes Runner SRC_HOST TGT_HOST MAPPINGS_FILE process|host
  * </pre>
  *
- * <p>MAPPINGS_FILE: one line per repository, {@code repo tag tag ...}. Mode {@code process} runs
+ * <p>MAPPINGS_FILE: one line per repository, {@code repo tag tag ...}; referrer fallback tags
+ * ({@code sha256-<hex>}) are left out, as the CLI's generated config leaves them out: they travel
+ * with their subject through the referrer stage. Mode {@code process} runs
  * once; {@code host} runs twice in one JVM (what a service on a schedule pays the second time)
  * and between the runs sends each registry a GET for {@value #MARKER} so the access logs can be
  * split. Each run prints one line {@code BENCH {"run":n,"engine":...,"wallMs":...,"cpuMs":...}}.
@@ -43,8 +45,10 @@ public final class Runner {
     List<Repo> repos = new ArrayList<>();
     for (String line : Files.readAllLines(Path.of(args[2]))) {
       String[] f = line.trim().split("\\s+");
-      if (f.length >= 2) {
-        repos.add(new Repo(f[0], List.copyOf(Arrays.asList(f).subList(1, f.length))));
+      // referrer fallback tags (sha256-<hex>) travel with their subject, as in the CLI's config
+      List<String> tags = Arrays.stream(f).skip(1).filter(t -> !t.startsWith("sha256-")).toList();
+      if (!tags.isEmpty()) {
+        repos.add(new Repo(f[0], tags));
       }
     }
     int runs = args[3].equals("host") ? 2 : 1;

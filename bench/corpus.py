@@ -319,6 +319,27 @@ def stats(log, first, last, marker=None):
     print(json.dumps(parts))
 
 
+def necessary(meta):
+    """The requests a cold copy into an empty target cannot do without (issue 9's raw copier): a ping
+    at each end; at the source a GET per tag and per manifest no tag names (index children,
+    referrers), a GET per unique blob; at the target a PUT per manifest of each repository and one
+    more per tag that shares its manifest with another tag, an upload (POST + PUT) per unique blob and
+    a mount for each further repository that has it. Nothing for referrer discovery or for finding
+    what the target already has."""
+    src_manifests = puts = pairs = 0
+    blobs = set()
+    for r in meta["repos"].values():
+        tags, manifests = r["tags"], set(r["manifests"])
+        src_manifests += len(tags) + len(manifests - set(tags.values()))
+        puts += len(manifests) + len(tags) - len(set(tags.values()))
+        here = {b for d in manifests for b in meta["manifests"][d]["blobs"]}
+        pairs += len(here)
+        blobs |= here
+    src = 1 + src_manifests + len(blobs)
+    tgt = 1 + puts + 2 * len(blobs) + (pairs - len(blobs))
+    return {"source": src, "target": tgt, "total": src + tgt}
+
+
 def main(argv):
     if len(argv) < 2:
         sys.exit(__doc__)
@@ -345,7 +366,8 @@ def main(argv):
         tags = sum(len(r["tags"]) for r in meta["repos"].values())
         layers = {b for m in meta["manifests"].values() for b in m["blobs"]}
         print(json.dumps({"repositories": len(meta["repos"]), "tags": tags, "manifests": len(meta["manifests"]),
-                          "uniqueBlobs": len(layers), "blobMiB": round(sum(meta["sizes"][b] for b in layers) / MiB, 1)}))
+                          "uniqueBlobs": len(layers), "blobMiB": round(sum(meta["sizes"][b] for b in layers) / MiB, 1),
+                          "necessary": necessary(meta)}))
     else:
         sys.exit(__doc__)
 

@@ -151,6 +151,13 @@ def targets(groups, corpus):
             out.append(f"- {tool} cold: {gets:g} source blob GETs for {corpus['uniqueBlobs']} unique blobs "
                        f"({'met' if gets == corpus['uniqueBlobs'] else 'not met'}: exactly one per unique blob); "
                        f"{k('tgt', 'mount ok'):g} mounts")
+            need = corpus.get("necessary")
+            if need:
+                total = med([r["src"].get("requests", 0) + r["tgt"].get("requests", 0) for r in rs]) or 0
+                ratio = total / need["total"]
+                out.append(f"- {tool} cold: {total:g} requests for {need['total']} necessary "
+                           f"({need['source']} at the source, {need['target']} at the target): {ratio:.3f}× "
+                           f"({'met' if ratio <= 1.1 else 'not met'}: at most 1.1×)")
         else:
             uploads = k("tgt", "upload POST") + k("tgt", "mount ok") + k("tgt", "mount miss")
             puts = k("tgt", "manifest PUT")

@@ -13,7 +13,8 @@
 # kept in WORK/results.jsonl and WORK/results.md, and written into docs/benchmarks.md (a block per
 # mode, between <!-- bench:MODE:begin/end --> markers) unless --no-docs.
 #
-# Tools: skopeo `sync --all --src yaml`; ocync `sync -c` (skipped, saying so, while the CLI has no
+# Tools: skopeo `sync --all --src yaml`; ocync `sync -c` through scripts/ocync, with its class-data
+# archive built by an unmeasured training run first (skipped, saying so, while the CLI has no
 # sync command); bench/Runner.java as a whole process, and as a host JVM running twice (the second
 # run is the "warm run() inside a host JVM"). The runner uses Syncer.run when the jar has it, else
 # Syncer.copy per tag. OCYNC_JAR=path picks another shaded ocync.jar (default: this checkout's,
@@ -35,7 +36,7 @@ while [ $# -gt 0 ]; do
     --rounds) ROUNDS="$2"; shift ;;
     --work) WORK="$2"; shift ;;
     --no-docs) DOCS=0 ;;
-    -h|--help) sed -n '2,22p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,25p' "$0"; exit 0 ;;
     *) echo "run.sh: unknown option '$1' (see --help)" >&2; exit 2 ;;
   esac
   shift
@@ -159,12 +160,10 @@ for repo, r in sorted(json.load(open(sys.argv[1]))["repos"].items()):
     print(repo, *sorted(r["tags"]))
 PY
 
-write_tool_configs() {  # $1 = target host
-  { echo "$SRC:"; echo "  tls-verify: false"; echo "  images:"
-    while read -r repo tags; do echo "    $repo: [$(echo "$tags" | sed 's/ /, /g')]"; done < "$RUN/mappings.txt"
-  } > "$RUN/skopeo.yaml"
+# ocync_config TARGET_HOST MAPPINGS OUT CACHE_DIR: an ocync sync -c config for those mappings
+ocync_config() {
   { echo "# ocync sync -c config (ocync-rust schema, §1.1): literal tags, one mapping per repository"
-    echo "global:"; echo "  cache_dir: $RUN/ocync-cache"
+    echo "global:"; echo "  cache_dir: $4"
     echo "registries:"; echo "  source:"; echo "    url: http://$SRC"; echo "  target:"; echo "    url: http://$1"
     echo "defaults:"; echo "  source: source"; echo "  targets: [target]"
     echo "mappings:"
@@ -172,14 +171,26 @@ write_tool_configs() {  # $1 = target host
       # referrer fallback tags (sha256-<hex>) travel with their subject; quoted: 1.0 unquoted is a YAML number
       tags=$(echo "$tags" | tr ' ' '\n' | grep -v '^sha256-' | tr '\n' ' ' | sed 's/ *$//')
       echo "  - from: $repo"; echo "    to: $repo"; echo "    tags:"; echo "      glob: [$(echo "$tags" | sed -e 's/[^ ][^ ]*/"&"/g' -e 's/ /, /g')]"
-    done < "$RUN/mappings.txt"
-  } > "$RUN/ocync.yaml"
+    done < "$2"
+  } > "$3"
 }
+
+write_tool_configs() {  # $1 = target host
+  { echo "$SRC:"; echo "  tls-verify: false"; echo "  images:"
+    while read -r repo tags; do echo "    $repo: [$(echo "$tags" | sed 's/ /, /g')]"; done < "$RUN/mappings.txt"
+  } > "$RUN/skopeo.yaml"
+  ocync_config "$1" "$RUN/mappings.txt" "$RUN/ocync.yaml" "$RUN/ocync-cache"
+}
+
+# The CLI runs through scripts/ocync, as docs/benchmarks.md recommends: an AppCDS archive built on
+# first use (here by a training run before the rounds, so no measured run pays for building it).
+LAUNCHER=("$ROOT/scripts/ocync")
+export OCYNC_JAR="$JAR" OCYNC_CDS_DIR="$RUN/cds"
 
 tool_cmd() {  # $1 = tool, $2 = target host: prints nothing, sets CMD
   case "$1" in
     skopeo) CMD=(skopeo sync --all --preserve-digests --keep-going --src yaml --dest docker --dest-tls-verify=false "$RUN/skopeo.yaml" "$2") ;;
-    ocync-cli) CMD=(java -jar "$JAR" sync -c "$RUN/ocync.yaml") ;;
+    ocync-cli) CMD=("${LAUNCHER[@]}" sync -c "$RUN/ocync.yaml") ;;
     ocync-runner) CMD=(java -cp "$JAR:$RUN/classes" Runner "$SRC" "$2" "$RUN/mappings.txt" process) ;;
     ocync-host-jvm) CMD=(java -cp "$JAR:$RUN/classes" Runner "$SRC" "$2" "$RUN/mappings.txt" host) ;;
   esac
@@ -204,6 +215,11 @@ measure() {
 }
 
 if [ "$MEMORY" = 1 ]; then
+  # the launcher's first run builds its class-data archive: one unmeasured copy to a layout directory
+  log "building the CLI's class-data archive (one copy of big:1 to a layout directory)"
+  "${LAUNCHER[@]}" copy "$SRC/big:1" "oci:$RUN/cds-training:1" > "$RUN/cds-training.out" 2>&1 \
+    || log "  the training run failed: $(tail -2 "$RUN/cds-training.out" | tr '\n' ' ')"
+  rm -rf "$RUN/cds-training"
   # registry -> registry and registry -> archive, one image with one big layer
   for round in $(seq 1 "$ROUNDS"); do
     for tool in skopeo ocync; do
@@ -213,8 +229,8 @@ if [ "$MEMORY" = 1 ]; then
         R2A=(skopeo copy --preserve-digests --src-tls-verify=false "docker://$SRC/big:1" "oci-archive:$RUN/big-$tool.tar:1")
       else
         # no scheme: a loopback registry is tried over HTTPS, then plain HTTP
-        R2R=(java -Xmx64m -jar "$JAR" copy "$SRC/big:1" "$TGT/big:1")
-        R2A=(java -Xmx64m -jar "$JAR" copy "$SRC/big:1" "oci-archive:$RUN/big-$tool.tar:1")
+        R2R=(env JAVA_OPTS=-Xmx64m "${LAUNCHER[@]}" copy "$SRC/big:1" "$TGT/big:1")
+        R2A=(env JAVA_OPTS=-Xmx64m "${LAUNCHER[@]}" copy "$SRC/big:1" "oci-archive:$RUN/big-$tool.tar:1")
       fi
       for kind in registry archive; do
         id="memory-$tool-$kind-r$round"; rm -f "$RUN/big-$tool.tar"
@@ -237,6 +253,17 @@ if [ "$MEMORY" = 1 ]; then
   exit 0
 fi
 
+if [ "$HAVE_SYNC" = 1 ]; then
+  # the launcher's first run builds its class-data archive: a cold sync of the first repository
+  start_registry target-cds-training; TPID=$REG_PID
+  head -1 "$RUN/mappings.txt" > "$RUN/mappings-training.txt"
+  ocync_config "$REG_HOST" "$RUN/mappings-training.txt" "$RUN/ocync-training.yaml" "$RUN/ocync-cache-training"
+  log "building the CLI's class-data archive (one cold sync of $(cut -d' ' -f1 "$RUN/mappings-training.txt"))"
+  "${LAUNCHER[@]}" sync -c "$RUN/ocync-training.yaml" > "$RUN/cds-training.out" 2>&1 \
+    || log "  the training run failed: $(tail -2 "$RUN/cds-training.out" | tr '\n' ' ')"
+  ls "$RUN/cds/"*.jsa >/dev/null 2>&1 || log "  no class-data archive was written; the CLI runs without one"
+  stop_registry "$TPID"
+fi
 TOOLS=(skopeo)
 [ "$HAVE_SYNC" = 1 ] && TOOLS+=(ocync-cli)
 TOOLS+=(ocync-runner ocync-host-jvm)

@@ -447,7 +447,8 @@ public final class Registry implements Closeable {
      * With this registry as a source, whether an image is compared by HEAD first (true, the
      * default): the source tag is resolved with a HEAD, each target is asked with a HEAD, and the
      * manifest is fetched only when a target lacks it, so an unchanged image costs no manifest GET
-     * (what rate limits such as Docker Hub's count). With false, the source manifest is fetched at
+     * (what rate limits such as Docker Hub's count); a tag the target is known to lack (its listing
+     * does not show it) is fetched with one GET and no HEAD either way. With false, the source manifest is fetched at
      * once with a GET and its digest taken from the body: one request fewer for each changed image,
      * one GET more for each unchanged one. This is the config's {@code registries.<name>.head_first};
      * note that the Rust ocync's default is false, where ocync-java has always compared by HEAD

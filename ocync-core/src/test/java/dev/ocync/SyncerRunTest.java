@@ -127,9 +127,10 @@ class SyncerRunTest {
     assertThat(mounts.get(0).getUrl().queryParameter("from")).isIn("mirror/app", "mirror/tool");
     assertThat(report.stats().blobsMounted()).isEqualTo(1);
     assertThat(report.stats().blobsCopied()).isEqualTo(unique.size());
-    // the source manifest is fetched once for both tags that name it
-    assertThat(count(upstream.requests(), "GET", "/manifests/" + images.get(0).manifest().digest())
-        + count(upstream.requests(), "GET", "/manifests/1.0")).isEqualTo(1);
+    // the target lacks both tags: each is one GET by tag, with no source HEAD and no GET by digest
+    assertThat(count(upstream.requests(), "GET", "/manifests/" + images.get(0).manifest().digest())).isZero();
+    assertThat(count(upstream.requests(), "GET", "/manifests/1.0")).isEqualTo(2);
+    assertThat(count(upstream.requests(), "HEAD", "/manifests/")).isZero();
     for (Image i : images) {
       for (Blob b : i.blobs()) {
         String repo = i == images.get(0) ? "mirror/app" : "mirror/tool";
@@ -252,7 +253,9 @@ class SyncerRunTest {
       mirror.putImage("app", TestImages.ociImage(67, Platform.parse("linux/amd64"), 1, 100), Optional.of("1.0"));
       SyncReport warm = s.run(List.of(mapping("app", "app", "1.0")));
       assertThat(warm.images().get(0).skipReason()).contains(ImageResult.SkipReason.CACHED);
-      assertThat(mirror.requests("HEAD", "/manifests/1.0")).hasSize(1);
+      // the cold run learnt the tag was missing from the one listing; the warm run asks nothing
+      assertThat(mirror.requests("HEAD", "/manifests/1.0")).isEmpty();
+      assertThat(mirror.requests("GET", "/tags/list")).hasSize(1);
     }
   }
 
@@ -260,6 +263,8 @@ class SyncerRunTest {
   @org.junit.jupiter.api.Timeout(30)
   void cancelAbortsAHeadWaitingForItsAnswer() throws Exception {
     upstream.putImage("app", TestImages.ociImage(69, Platform.parse("linux/amd64"), 1, 100), Optional.of("1.0"));
+    // the target lists the tag (another image), so it is HEADed
+    mirror.putImage("app", TestImages.ociImage(75, Platform.parse("linux/amd64"), 1, 100), Optional.of("1.0"));
     // the target answers the tag HEAD only after two minutes: only an aborted exchange ends sooner
     mirror.inject(r -> r.getMethod().equals("HEAD") && r.getUrl().encodedPath().endsWith("/manifests/1.0"),
         new mockwebserver3.MockResponse.Builder().code(404).headersDelay(120, java.util.concurrent.TimeUnit.SECONDS)
@@ -570,7 +575,8 @@ class SyncerRunTest {
       s.run(List.of(m));
       assertThat(s.run(List.of(m)).images().get(0).status()).isEqualTo(ImageResult.Status.SKIPPED);
     }
-    assertThat(upstream.requests("HEAD", "/manifests/1.0")).hasSize(2);
+    // the first run: the target lacked the tag, so one GET and no HEAD; the second: one HEAD, no GET
+    assertThat(upstream.requests("HEAD", "/manifests/1.0")).hasSize(1);
     assertThat(upstream.requests("GET", "/manifests/")).hasSize(1);
   }
 

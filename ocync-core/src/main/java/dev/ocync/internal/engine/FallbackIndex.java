@@ -63,6 +63,8 @@ final class FallbackIndex {
   static final int MAX_BYTES = 4 * 1024 * 1024;
 
   private final Map<String, ReentrantLock> locks = new ConcurrentHashMap<>();
+  /** The index this instance last pushed, by target and tag (read under that tag's lock). */
+  private final Map<String, Manifest> pushed = new ConcurrentHashMap<>();
 
   /** What {@link #decide} chose. */
   enum Action {
@@ -236,6 +238,16 @@ final class FallbackIndex {
    */
   Decision maintain(Repository target, Digest subject, Optional<Manifest> sourceIndex, List<Descriptor> referrers)
       throws IOException {
+    return maintain(target, subject, sourceIndex, referrers, false);
+  }
+
+  /**
+   * As {@link #maintain(Repository, Digest, Optional, List)}; with {@code targetNew} (the target
+   * repository had no tags when this run began writing there) the target's index is not read: it is
+   * what this instance pushed there, or none.
+   */
+  Decision maintain(Repository target, Digest subject, Optional<Manifest> sourceIndex, List<Descriptor> referrers,
+      boolean targetNew) throws IOException {
     if (referrers.isEmpty()) {
       return new Decision(Action.NONE, Optional.empty(), "no referrers");
     }
@@ -243,18 +255,24 @@ final class FallbackIndex {
       return decide(subject, sourceIndex, Optional.empty(), true, referrers);
     }
     String tag = tag(subject);
-    ReentrantLock lock = locks.computeIfAbsent(target.location() + "\n" + tag, k -> new ReentrantLock());
+    String key = target.location() + "\n" + tag;
+    ReentrantLock lock = locks.computeIfAbsent(key, k -> new ReentrantLock());
     lock.lock();
     try {
       Optional<Manifest> current;
-      try {
-        current = Optional.of(target.fetchManifest(tag));
-      } catch (NotFoundException e) {
-        current = Optional.empty();
+      if (targetNew) {
+        current = Optional.ofNullable(pushed.get(key));
+      } else {
+        try {
+          current = Optional.of(target.fetchManifest(tag));
+        } catch (NotFoundException e) {
+          current = Optional.empty();
+        }
       }
       Decision d = decide(subject, sourceIndex, current, false, referrers);
       if (d.index().isPresent()) {
         target.pushManifest(d.index().get(), Optional.of(tag));
+        pushed.put(key, d.index().get());
       }
       return d;
     } finally {

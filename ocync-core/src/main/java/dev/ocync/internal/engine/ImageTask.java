@@ -239,7 +239,7 @@ final class ImageTask {
     }
     CompletableFuture<Status> work;
     try {
-      work = stage(Stage.MANIFEST_PULL, run.resolveSource(source, reference)).thenCompose(this::afterResolve);
+      work = begin();
     } catch (RuntimeException e) {
       work = CompletableFuture.failedFuture(e);
     }
@@ -257,9 +257,40 @@ final class ImageTask {
     return Run.settle(inFlight);
   }
 
-  private CompletableFuture<Status> afterResolve(Descriptor top) {
+  /**
+   * Source first where the transfer cache knows the tag at the target (a warm run: one source HEAD
+   * decides). Otherwise the target first: where it lacks the tag (a cold run, answered by the
+   * repository's listing), one GET at the source gives the digest and the bytes, with no source HEAD.
+   */
+  private CompletableFuture<Status> begin() {
+    boolean cached = useCache && tagKey().flatMap(run::cachedTag).isPresent();
+    if (tag.isEmpty() || Digest.isDigest(reference) || cached) {
+      return stage(Stage.MANIFEST_PULL, run.resolveSource(source, reference)).thenCompose(this::afterResolve);
+    }
+    return unstagedTargetLookup(tag.get()).handle((there, e) -> {
+      if (e != null) {
+        // the target cannot be asked: a source that lacks the image says so first, as it would
+        // have had the source been asked first
+        return stage(Stage.MANIFEST_PULL, run.resolveSource(source, reference))
+            .thenCompose(top -> stage(Stage.TARGET_CHECK, CompletableFuture.<Status>failedFuture(e)));
+      }
+      if (there.isPresent()) {
+        return stage(Stage.MANIFEST_PULL, run.resolveSource(source, reference))
+            .thenCompose(top -> compare(resolvedAs(top), Optional.empty(), there));
+      }
+      return stage(Stage.MANIFEST_PULL, run.fetchSource(source, reference))
+          .thenCompose(m -> transferAndPush(resolvedAs(m.descriptor()), there));
+    }).thenCompose(f -> f);
+  }
+
+  private Descriptor resolvedAs(Descriptor top) {
     sourceTop = top;
     mediaType = top.mediaType();
+    return top;
+  }
+
+  private CompletableFuture<Status> afterResolve(Descriptor top) {
+    resolvedAs(top);
     String targetRef = tag.orElse(top.digest().toString());
     // the cache: this tag was at the target as written from this very source digest
     Optional<TransferCache.TagSnapshot> known = useCache
@@ -272,28 +303,33 @@ final class ImageTask {
       LOG.debug("{} is at {} as {} by the transfer cache", top.digest(), target.name(), targetRef);
       return referrerStage().thenApply(v -> Status.SKIPPED);
     }
-    return targetLookup(targetRef).thenCompose(there -> {
-          if (known.isPresent() && there.isPresent() && there.get().digest().equals(known.get().target())
-              && !known.get().target().equals(top.digest())) {
-            // the filtered index ocync wrote from this source digest: no manifest GET to compute it again
-            targetTop = known.get().target();
-            seenAtTarget = true;
-            skipReason = ImageResult.SkipReason.CACHED;
-            manifestsSkipped.incrementAndGet();
-            return referrerStage().thenApply(v -> Status.SKIPPED);
-          }
-          if (there.isPresent() && there.get().digest().equals(top.digest())) {
-            seenAtTarget = true;
-            targetTop = top.digest();
-            manifestsSkipped.incrementAndGet();
-            LOG.debug("{} is already at {} as {}", top.digest(), target.name(), targetRef);
-            return referrerStage().thenApply(v -> Status.SKIPPED);
-          }
-          if (tag.isPresent() && there.isPresent()) {
-            replaced = there.get().digest();
-          }
-          return transferAndPush(top, there);
-        });
+    return targetLookup(targetRef).thenCompose(there -> compare(top, known, there));
+  }
+
+  /** The source's top manifest against what the target has under the tag (or digest). */
+  private CompletableFuture<Status> compare(Descriptor top, Optional<TransferCache.TagSnapshot> known,
+      Optional<Descriptor> there) {
+    String targetRef = tag.orElse(top.digest().toString());
+    if (known.isPresent() && there.isPresent() && there.get().digest().equals(known.get().target())
+        && !known.get().target().equals(top.digest())) {
+      // the filtered index ocync wrote from this source digest: no manifest GET to compute it again
+      targetTop = known.get().target();
+      seenAtTarget = true;
+      skipReason = ImageResult.SkipReason.CACHED;
+      manifestsSkipped.incrementAndGet();
+      return referrerStage().thenApply(v -> Status.SKIPPED);
+    }
+    if (there.isPresent() && there.get().digest().equals(top.digest())) {
+      seenAtTarget = true;
+      targetTop = top.digest();
+      manifestsSkipped.incrementAndGet();
+      LOG.debug("{} is already at {} as {}", top.digest(), target.name(), targetRef);
+      return referrerStage().thenApply(v -> Status.SKIPPED);
+    }
+    if (tag.isPresent() && there.isPresent()) {
+      replaced = there.get().digest();
+    }
+    return transferAndPush(top, there);
   }
 
   private CompletableFuture<Status> transferAndPush(Descriptor top, Optional<Descriptor> there) {
@@ -341,20 +377,26 @@ final class ImageTask {
    * fail the image at once, naming the registry, and so does a cancelled run.
    */
   private CompletableFuture<Optional<Descriptor>> targetLookup(String ref) {
+    return stage(Stage.TARGET_CHECK, unstagedTargetLookup(ref));
+  }
+
+  /** {@link #targetLookup} without marking the image failed when it fails. */
+  private CompletableFuture<Optional<Descriptor>> unstagedTargetLookup(String ref) {
     if (Digest.isDigest(ref)) {
       Optional<Descriptor> mine = run.pushed(target, Digest.parse(ref));
       if (mine.isPresent()) {
         return CompletableFuture.completedFuture(mine);
       }
     }
-    if (run.isNewRepository(target)) {
-      return CompletableFuture.completedFuture(Optional.empty());
-    }
     String what = "looking up " + ref + " at " + target.name();
-    return stage(Stage.TARGET_CHECK, retried(what, () -> target.repo().resolve(ref)).thenCompose(there ->
-        // a miss: is the whole repository new? then the lookups that follow are answered without requests
-        there.isPresent() || run.dryRun() ? CompletableFuture.completedFuture(there)
-            : run.newRepository(target).thenApply(isNew -> there)).handle((there, e) -> {
+    boolean byDigest = Digest.isDigest(ref);
+    return run.targetListing(target).thenCompose(listed -> {
+      // a new repository has nothing but what this run wrote; a listed one lacks every tag not listed
+      if (listed.isPresent() && (listed.get().isEmpty() || !byDigest && !listed.get().contains(ref))) {
+        return CompletableFuture.completedFuture(Optional.<Descriptor>empty());
+      }
+      return retried(what, () -> target.repo().resolve(ref));
+    }).handle((there, e) -> {
       if (e == null) {
         return there;
       }
@@ -366,7 +408,7 @@ final class ImageTask {
       }
       LOG.warn("{} failed, taking it as not there: {}", what, cause.getMessage());
       return Optional.<Descriptor>empty();
-    }));
+    });
   }
 
   /** Platform filtering of an index: {@link IndexFilter} writes the new index, or says nothing matched. */
@@ -541,7 +583,7 @@ final class ImageTask {
     CompletableFuture<Integer> f = tags.thenCompose(listed -> {
       ReferrerStage.Subject s = new ReferrerStage.Subject(source.repo(), target.repo(), sourceTop,
           targetTop, Optional.ofNullable(topManifest), artifacts, run.dryRun(), transfers(), listed,
-          source.path().isPresent());
+          source.path().isPresent(), run.isNewRepository(target));
       try {
         return run.referrers().copy(s);
       } catch (RuntimeException e) {
@@ -567,8 +609,11 @@ final class ImageTask {
       @Override
       public CompletableFuture<Void> push(Manifest m, Optional<String> withTag) {
         String ref = withTag.orElse(m.digest().toString());
-        return stage(Stage.ARTIFACT_SYNC, retried("looking up " + ref + " at " + target.name(),
-            () -> target.repo().resolve(ref))).thenCompose(there -> {
+        // in a repository this run found new, a referrer is there only if this run pushed it
+        CompletableFuture<Optional<Descriptor>> lookup = run.isNewRepository(target)
+            ? CompletableFuture.completedFuture(run.pushed(target, m.digest()).filter(d -> withTag.isEmpty()))
+            : retried("looking up " + ref + " at " + target.name(), () -> target.repo().resolve(ref));
+        return stage(Stage.ARTIFACT_SYNC, lookup).thenCompose(there -> {
               if (there.isPresent() && there.get().digest().equals(m.digest())) {
                 return CompletableFuture.completedFuture(null);
               }

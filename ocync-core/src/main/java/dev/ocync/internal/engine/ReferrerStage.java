@@ -48,10 +48,12 @@ interface ReferrerStage {
    *     and, at a registry without the referrers API, tag-schema indexes not among them are not asked for
    * @param registrySource whether the source is a registry, which finds referrers through its API or
    *     else the tag schema only (a layout may find them otherwise)
+   * @param targetNew whether the target repository had no tags when this run began writing there:
+   *     then nothing is there that this run did not push, and the target's tag-schema index is not read
    */
   record Subject(Repository source, Repository target, Descriptor sourceSubject, Digest targetDigest,
       Optional<Manifest> subjectManifest, Optional<ArtifactPolicy> policy, boolean dryRun, Transfers transfers,
-      Optional<Set<String>> sourceTags, boolean registrySource) {
+      Optional<Set<String>> sourceTags, boolean registrySource, boolean targetNew) {
     /** The subject's digest at the source. */
     Digest sourceDigest() {
       return sourceSubject.digest();

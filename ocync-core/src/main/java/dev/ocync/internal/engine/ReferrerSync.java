@@ -73,7 +73,7 @@ final class ReferrerSync implements ReferrerStage {
               List<Descriptor> entries = plan.referrersOf(subject).stream().map(Referrers.Referrer::entry).toList();
               Optional<dev.ocync.oci.Manifest> sourceIndex = Optional.ofNullable(plan.sourceIndexes().get(subject));
               indexes.add(t.call("updating the referrers index of " + subject + " at " + s.target().location(),
-                  () -> fallback.maintain(s.target(), subject, sourceIndex, entries)));
+                  () -> fallback.maintain(s.target(), subject, sourceIndex, entries, s.targetNew())));
             }
             return CompletableFuture.allOf(indexes.toArray(CompletableFuture[]::new));
           }).thenApply(v -> plan.referrers().size());

@@ -6,6 +6,7 @@ import dev.ocync.oci.Manifest;
 import dev.ocync.oci.MediaType;
 import dev.ocync.oci.Reference;
 import dev.ocync.spi.NotFoundException;
+import dev.ocync.spi.RegistryException;
 import dev.ocync.spi.Repository;
 import java.io.IOException;
 import java.util.ArrayDeque;
@@ -40,7 +41,8 @@ import java.util.function.Predicate;
  *
  * <p>Requests: one {@code listReferrers} per subject, child and accepted referrer; one manifest GET
  * per accepted referrer; at a source without the referrers API, one more GET of the tag-schema
- * index for each of those that has referrers (its bytes are needed to copy it unchanged); and for
+ * index for each of those that has referrers (its bytes are needed to copy it unchanged), except
+ * where the request says the source has only the tag schema: then that GET is the listing; and for
  * legacy tags, three HEADs per subject, child and referrer unless the caller passes the source's
  * tag list, in which case a tag not in it is not asked for.
  *
@@ -193,15 +195,23 @@ final class Referrers {
         if (request.tagSchemaOnly() && !request.sourceTags().get().contains(FallbackIndex.tag(node.digest()))) {
           continue; // no referrers API and no tag-schema index: nothing refers to it
         }
-        List<Descriptor> listed = source.listReferrers(node.digest(), Optional.empty());
-        if (listed.isEmpty()) {
-          continue;
-        }
-        if (sourceKeepsIndex.isEmpty()) {
-          sourceKeepsIndex = Optional.of(source.keepsReferrersIndex());
-        }
-        if (!sourceKeepsIndex.get()) {
-          sourceIndex(source, node.digest()).ifPresent(i -> sourceIndexes.put(node.digest(), i));
+        List<Descriptor> listed;
+        if (request.tagSchemaOnly()) {
+          // the tag-schema index is both the listing and the bytes to copy: one GET for both
+          Optional<Manifest> index = tagSchemaIndex(source, node.digest());
+          index.ifPresent(i -> sourceIndexes.put(node.digest(), i));
+          listed = index.map(Manifest::manifests).orElse(List.of());
+        } else {
+          listed = source.listReferrers(node.digest(), Optional.empty());
+          if (listed.isEmpty()) {
+            continue;
+          }
+          if (sourceKeepsIndex.isEmpty()) {
+            sourceKeepsIndex = Optional.of(source.keepsReferrersIndex());
+          }
+          if (!sourceKeepsIndex.get()) {
+            sourceIndex(source, node.digest()).ifPresent(i -> sourceIndexes.put(node.digest(), i));
+          }
         }
         for (Descriptor d : listed) {
           if (!MediaType.isManifest(d.mediaType()) || !request.accepts().test(d) || !seen.add(d.digest())) {
@@ -258,6 +268,26 @@ final class Referrers {
     } catch (NotFoundException e) {
       return Optional.empty();
     }
+  }
+
+  /**
+   * The subject's tag-schema index at a source without the referrers API, which is what its
+   * {@link Repository#listReferrers} would read: none when the tag is not there; a tag holding
+   * something else fails, as that listing does.
+   */
+  private static Optional<Manifest> tagSchemaIndex(Repository source, Digest subject) throws IOException {
+    String tag = FallbackIndex.tag(subject);
+    Manifest m;
+    try {
+      m = source.fetchManifest(tag);
+    } catch (NotFoundException e) {
+      return Optional.empty();
+    }
+    if (!m.mediaType().equals(MediaType.OCI_INDEX)) {
+      throw new RegistryException("the referrers tag " + tag + " holds a " + m.mediaType() + ", not an OCI index",
+          RegistryException.Context.of(source.location()).reference(tag));
+    }
+    return Optional.of(m);
   }
 
   private static Optional<Manifest> fetch(Repository source, String reference, String what, List<String> missing)

@@ -76,7 +76,7 @@ final class Run {
   private final Map<ChartSource, CompletableFuture<Void>> chartIndexes = new ConcurrentHashMap<>();
   private final boolean verifyTargets;
   private final Map<String, CompletableFuture<Boolean>> keepsIndex = new ConcurrentHashMap<>();
-  private final Map<String, CompletableFuture<Boolean>> newRepositories = new ConcurrentHashMap<>();
+  private final Map<String, CompletableFuture<Optional<Set<String>>>> targetListings = new ConcurrentHashMap<>();
   private final Map<String, Set<String>> targetGroups = new ConcurrentHashMap<>();
   private final Map<List<Object>, Descriptor> pushedManifests = new ConcurrentHashMap<>();
   private final Map<List<Object>, CompletableFuture<Optional<Path>>> stages = new ConcurrentHashMap<>();
@@ -335,6 +335,37 @@ final class Run {
     });
   }
 
+  /**
+   * The source's manifest for a tag or digest, for an image the target lacks: one GET gives both the
+   * digest a HEAD would and the bytes, where a HEAD and then a GET by digest are two requests. Shared
+   * with {@link #resolveSource} (either asks the source once per run) and with {@link #sourceManifest}
+   * (the bytes are kept by their digest). The bytes are hashed as they arrive and checked against
+   * the registry's {@code Docker-Content-Digest}, as any manifest GET by tag is.
+   */
+  CompletableFuture<Manifest> fetchSource(Side src, String reference) {
+    List<Object> key = List.of(src.repo(), reference);
+    CompletableFuture<Descriptor> known = resolved.get(key);
+    if (known == null) {
+      CompletableFuture<Manifest> fetched = new CompletableFuture<>();
+      CompletableFuture<Descriptor> mine = fetched.thenApply(Manifest::descriptor);
+      known = resolved.putIfAbsent(key, mine);
+      if (known == null) {
+        retried("fetching " + reference + " from " + src.name(), () -> src.repo().fetchManifest(reference))
+            .whenComplete((m, e) -> {
+              if (e != null) {
+                fetched.completeExceptionally(Retry.unwrap(e));
+              } else {
+                // kept before anyone learns the digest, so sourceManifest finds the bytes
+                manifests.putIfAbsent(List.of(src.repo(), m.digest()), CompletableFuture.completedFuture(m));
+                fetched.complete(m);
+              }
+            });
+        return fetched;
+      }
+    }
+    return known.thenCompose(d -> sourceManifest(src, d, "manifest " + reference));
+  }
+
   /** A manifest by digest, fetched once per run and checked against its descriptor. */
   CompletableFuture<Manifest> sourceManifest(Side src, Descriptor d, String what) {
     return manifests.computeIfAbsent(List.of(src.repo(), d.digest()), k -> retried("fetching " + what + " from "
@@ -418,29 +449,39 @@ final class Run {
   }
 
   /**
-   * Whether the target repository was empty when this run first found a tag missing there (its tag
-   * list answered 404 or nothing): then nothing is there but what this run writes, and looking up
-   * manifests and blobs there one by one would only spend requests. Asked once per repository and
-   * run, and only after a lookup there missed, so a warm run never pays for it. Only ever makes the
-   * run write more, never less: a wrong answer costs an upload, not a missing blob.
+   * The target repository's tags, listed once per repository and run before its first tag lookup,
+   * when the transfer cache knows nothing of the repository: one listing answers every tag the target
+   * lacks (a cold run), where a HEAD per tag would miss one by one; an empty listing (or 404) says the
+   * repository is new, so nothing is there but what this run writes and no manifest or blob there is
+   * looked up one by one. Empty when not listed (the cache knows the repository, the endpoint is not
+   * a registry, a dry run) or when the listing failed: then every lookup asks the target. Only ever
+   * makes the run write more, never less: a tag missing from a stale listing costs a push, never a
+   * missing blob.
    */
-  CompletableFuture<Boolean> newRepository(Side target) {
-    if (target.path().isEmpty()) {
-      return CompletableFuture.completedFuture(false);
+  CompletableFuture<Optional<Set<String>>> targetListing(Side target) {
+    if (target.path().isEmpty() || dryRun) {
+      return CompletableFuture.completedFuture(Optional.empty());
     }
-    return newRepositories.computeIfAbsent(target.name(), k -> {
+    return targetListings.computeIfAbsent(target.name(), k -> {
       if (engine.cache().knowsRepository(target.group(), target.path().get())) {
-        return CompletableFuture.completedFuture(false);
+        return CompletableFuture.completedFuture(Optional.empty());
       }
-      return retried("listing tags of " + target.name(), () -> target.repo().listTags().isEmpty())
-          .exceptionally(e -> Retry.unwrap(e) instanceof dev.ocync.spi.NotFoundException);
+      return retried("listing tags of " + target.name(), () -> Optional.of((Set<String>) Set.copyOf(
+          target.repo().listTags()))).exceptionally(e -> {
+            if (Retry.unwrap(e) instanceof dev.ocync.spi.NotFoundException) {
+              return Optional.of(Set.of());
+            }
+            LOG.debug("listing tags of {} failed, looking up its tags one by one: {}", target.name(),
+                Retry.unwrap(e).getMessage());
+            return Optional.empty();
+          });
     });
   }
 
-  /** Whether {@link #newRepository} has already found the target repository new. */
+  /** Whether {@link #targetListing} has found the target repository new (no tags). */
   boolean isNewRepository(Side target) {
-    CompletableFuture<Boolean> f = newRepositories.get(target.name());
-    return f != null && f.getNow(false);
+    CompletableFuture<Optional<Set<String>>> f = targetListings.get(target.name());
+    return f != null && f.getNow(Optional.empty()).filter(Set::isEmpty).isPresent();
   }
 
   /** Remembers a manifest this run pushed to the target: looking it up again there is not needed. */

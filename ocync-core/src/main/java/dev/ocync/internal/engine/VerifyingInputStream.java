@@ -1,5 +1,6 @@
 package dev.ocync.internal.engine;
 
+import dev.ocync.internal.http.SelfVerifyingContent;
 import dev.ocync.oci.Descriptor;
 import dev.ocync.oci.Digest;
 import dev.ocync.spi.DigestMismatchException;
@@ -20,7 +21,7 @@ import java.util.Optional;
  * <p>The failure is sticky: every later read throws it again, and {@link #failure()} keeps it so the
  * engine can report it even when the target wraps it in an exception of its own.
  */
-public final class VerifyingInputStream extends InputStream {
+public final class VerifyingInputStream extends InputStream implements SelfVerifyingContent {
   private final InputStream in;
   private final Descriptor blob;
   private final String source;
@@ -110,6 +111,11 @@ public final class VerifyingInputStream extends InputStream {
   @Override
   public void close() throws IOException {
     in.close();
+  }
+
+  @Override
+  public boolean verifies(Descriptor other) {
+    return blob.digest().equals(other.digest()) && blob.size() == other.size();
   }
 
   /** Bytes read so far. */

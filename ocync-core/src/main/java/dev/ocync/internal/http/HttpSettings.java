@@ -89,10 +89,4 @@ public record HttpSettings(
     Objects.requireNonNull(proxy, "proxy");
     Objects.requireNonNull(addresses, "addresses");
   }
-
-  /** Whether a TLS context is needed at all. */
-  boolean needsTls() {
-    return scheme != Scheme.HTTP || caCertificate.isPresent() || clientCertificate.isPresent()
-        || insecureSkipVerify;
-  }
 }

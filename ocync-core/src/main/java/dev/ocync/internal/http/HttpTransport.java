@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.net.ConnectException;
 import java.net.NoRouteToHostException;
+import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.net.URI;
 import java.net.UnknownHostException;
@@ -15,6 +16,7 @@ import java.util.Map;
 import java.util.Optional;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLException;
+import javax.net.ssl.SSLSocket;
 import org.apache.hc.client5.http.ConnectTimeoutException;
 import org.apache.hc.client5.http.auth.AuthScope;
 import org.apache.hc.client5.http.auth.UsernamePasswordCredentials;
@@ -35,6 +37,7 @@ import org.apache.hc.client5.http.ssl.ClientTlsStrategyBuilder;
 import org.apache.hc.client5.http.ssl.HostnameVerificationPolicy;
 import org.apache.hc.client5.http.ssl.HttpsSupport;
 import org.apache.hc.client5.http.ssl.NoopHostnameVerifier;
+import org.apache.hc.client5.http.ssl.TlsSocketStrategy;
 import org.apache.hc.core5.http.ClassicHttpResponse;
 import org.apache.hc.core5.http.HttpEntity;
 import org.apache.hc.core5.http.HttpHost;
@@ -76,19 +79,14 @@ final class HttpTransport implements Closeable {
             .setSocketTimeout(Timeout.of(settings.readTimeout()))
             .build())
         .setDefaultTlsConfig(TlsConfig.custom().setHandshakeTimeout(Timeout.of(settings.connectTimeout())).build());
-    if (settings.needsTls()) {
-      SSLContext ssl = TlsSupport.sslContext(settings.caCertificate(), settings.clientCertificate(),
-          settings.clientKey(), settings.insecureSkipVerify());
-      ClientTlsStrategyBuilder tb = ClientTlsStrategyBuilder.create().setSslContext(ssl);
-      if (settings.insecureSkipVerify()) {
-        tb.setHostnameVerifier(NoopHostnameVerifier.INSTANCE);
-      } else {
-        // checked twice on purpose: by JSSE during the handshake and by httpclient after it, so that
-        // a trust manager that loses the host name (as a wrapping one easily does) cannot disable it
-        tb.setHostnameVerifier(HttpsSupport.getDefaultHostnameVerifier())
-            .setHostVerificationPolicy(HostnameVerificationPolicy.BOTH);
-      }
-      pb.setTlsSocketStrategy(tb.buildClassic());
+    if (settings.caCertificate().isPresent() || settings.clientCertificate().isPresent()
+        || settings.clientKey().isPresent()) {
+      // built now: a CA or client key file that cannot be read fails here, naming the file
+      pb.setTlsSocketStrategy(tls(settings));
+    } else {
+      // built on the first TLS connection: loading the JDK's trust store is wasted on a registry
+      // spoken to over plain HTTP (and on a short run that never gets that far)
+      pb.setTlsSocketStrategy(new LazyTls(settings));
     }
     HttpClientBuilder hb = HttpClients.custom()
         .setConnectionManager(pb.build())
@@ -128,6 +126,48 @@ final class HttpTransport implements Closeable {
 
   HttpSettings settings() {
     return settings;
+  }
+
+  /** The TLS of an endpoint: its trust (system CAs, an extra CA file, or none) and host name checks. */
+  private static TlsSocketStrategy tls(HttpSettings settings) {
+    SSLContext ssl = TlsSupport.sslContext(settings.caCertificate(), settings.clientCertificate(),
+        settings.clientKey(), settings.insecureSkipVerify());
+    ClientTlsStrategyBuilder tb = ClientTlsStrategyBuilder.create().setSslContext(ssl);
+    if (settings.insecureSkipVerify()) {
+      tb.setHostnameVerifier(NoopHostnameVerifier.INSTANCE);
+    } else {
+      // checked twice on purpose: by JSSE during the handshake and by httpclient after it, so that
+      // a trust manager that loses the host name (as a wrapping one easily does) cannot disable it
+      tb.setHostnameVerifier(HttpsSupport.getDefaultHostnameVerifier())
+          .setHostVerificationPolicy(HostnameVerificationPolicy.BOTH);
+    }
+    return tb.buildClassic();
+  }
+
+  /** {@link #tls} built once, on the first connection that needs it. */
+  private static final class LazyTls implements TlsSocketStrategy {
+    private final HttpSettings settings;
+    private volatile TlsSocketStrategy built;
+
+    LazyTls(HttpSettings settings) {
+      this.settings = settings;
+    }
+
+    @Override
+    public SSLSocket upgrade(Socket socket, String target, int port, Object attachment, HttpContext context)
+        throws IOException {
+      TlsSocketStrategy t = built;
+      if (t == null) {
+        synchronized (this) {
+          t = built;
+          if (t == null) {
+            t = tls(settings);
+            built = t;
+          }
+        }
+      }
+      return t.upgrade(socket, target, port, attachment, context);
+    }
   }
 
   /** The configured proxies' host names: the user chose them, so they may be private. */

@@ -267,6 +267,12 @@ class EngineTest {
       Engine.Running running = engine.start(List.of(Mapping.builder().source(stalling)
           .target(mirror.host(), "app").tags("1.0").build()));
       assertThat(stalling.reading.await(10, TimeUnit.SECONDS)).isTrue();
+      // the small config goes up beside the layer: cancel once it is there, so the one upload the
+      // cancel meets is the layer's (a cancel that aborts a POST in flight cannot know its session)
+      for (int i = 0; i < 500 && mirror.blob("app", big.blobs().get(0).descriptor().digest()).isEmpty(); i++) {
+        Thread.sleep(10);
+      }
+      assertThat(mirror.blob("app", big.blobs().get(0).descriptor().digest())).isPresent();
 
       running.cancel().run();
       SyncReport report = running.report().get(15, TimeUnit.SECONDS);

@@ -2,8 +2,10 @@ package dev.ocync.examples.cli;
 
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -18,13 +20,18 @@ import picocli.CommandLine.Spec;
  * of the config commands: see {@link Exit}.
  */
 @Command(name = "ocync", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
-    subcommands = {CopyCommand.class, SyncCommand.class, WatchCommand.class, ValidateCommand.class, TagsCommand.class,
-        ServeCommand.class,
-        CommandLine.HelpCommand.class},
     description = "Mirrors OCI images and indexes between registries, OCI layout directories and "
         + "OCI layout archives, byte for byte, verifying every digest.",
     footer = {"", "Run 'ocync COMMAND --help' for a command's options and exit codes."})
 public final class Main implements Callable<Integer> {
+  /**
+   * The subcommands, in the order the usage lists them (then {@code help}). Registered in code, not
+   * in {@code @Command}: building a command's model is most of a short run's start-up, so a command
+   * line that names one of them builds only that one.
+   */
+  static final List<Class<?>> COMMANDS = List.of(CopyCommand.class, SyncCommand.class, WatchCommand.class,
+      ValidateCommand.class, TagsCommand.class, ServeCommand.class);
+
   final Map<String, String> env;
   /** Whether this is the process's own command line (signals are ours to handle), not a caller's. */
   final boolean signals;
@@ -60,7 +67,7 @@ public final class Main implements Callable<Integer> {
     setIfAbsent("org.slf4j.simpleLogger.showThreadName", "false");
     setIfAbsent("org.slf4j.simpleLogger.showLogName", "false");
     setIfAbsent("org.slf4j.simpleLogger.showShortLogName", "false");
-    CommandLine cli = new CommandLine(new Main(env, signals));
+    CommandLine cli = commandLine(new Main(env, signals), args);
     cli.setOut(out);
     cli.setErr(err);
     cli.setParameterExceptionHandler((ex, rest) -> {
@@ -90,6 +97,21 @@ public final class Main implements Callable<Integer> {
     out.flush();
     err.flush();
     return code;
+  }
+
+  /** The command line for {@code args}: with only the command they name, else with every command. */
+  static CommandLine commandLine(Main main, String... args) {
+    CommandLine cli = new CommandLine(main);
+    Optional<Class<?>> named = args.length == 0 ? Optional.empty()
+        : COMMANDS.stream().filter(c -> c.getAnnotation(Command.class).name().equals(args[0])).findFirst();
+    if (named.isPresent()) {
+      cli.addSubcommand(named.get());
+    } else {
+      // usage, help, a typo: every command, so picocli can list them and suggest one
+      COMMANDS.forEach(cli::addSubcommand);
+      cli.addSubcommand("help", new CommandLine.HelpCommand());
+    }
+    return cli;
   }
 
   /** What to do about a failure, in the command line's own terms (flags, not library methods). */

@@ -25,7 +25,7 @@ class HumanTest {
 
   @Test
   void copyConcurrencyDefaultsToTheLibrarys() throws Exception {
-    CommandLine cli = new CommandLine(new Main(java.util.Map.of(), false));
+    CommandLine cli = Main.commandLine(new Main(java.util.Map.of(), false));
     String shown = cli.getSubcommands().get("copy").getCommandSpec().findOption("--concurrency").defaultValue();
     try (Syncer s = Syncer.builder().build()) {
       assertThat(shown).isEqualTo(String.valueOf(s.concurrency()));

@@ -40,6 +40,23 @@ class MainTest {
   }
 
   @Test
+  void theUsageListsEveryCommandInOrderAndHelpNamesOneThoughOnlyTheNamedCommandIsBuilt() {
+    Run help = run("--help");
+    String commands = help.out().substring(help.out().indexOf("Commands:"));
+    assertThat(commands.lines().map(String::strip).filter(l -> !l.isEmpty()).map(l -> l.split("\\s+")[0])
+        .filter(w -> w.matches("[a-z]+")).toList()).containsSubsequence("copy", "sync", "watch", "validate", "tags",
+            "help");
+
+    Run syncHelp = run("help", "sync");
+    assertThat(syncHelp.code()).isZero();
+    assertThat(syncHelp.out()).contains("Usage: ocync sync", "--config");
+
+    Run sync = run("sync", "--help");
+    assertThat(sync.code()).isZero();
+    assertThat(sync.out()).contains("Usage: ocync sync", "--config").doesNotContain("Commands:");
+  }
+
+  @Test
   void noCommandIsAUsageError() {
     Run r = run();
     assertThat(r.code()).isEqualTo(2);
