@@ -10,42 +10,16 @@ import dev.ocync.testing.TestImages.Blob;
 import dev.ocync.testing.TestImages.Image;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import mockwebserver3.RecordedRequest;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
  * The requests a cold run spends (issue 9: at most 1.1 × the necessary ones), each unneeded one
  * asserted gone, and the copy still exact; a skip is still proven by a digest.
  */
-class ColdRunRequestsTest {
-  private static final RetryPolicy FAST =
-      RetryPolicy.builder().initialBackoff(Duration.ofMillis(1)).maxBackoff(Duration.ofMillis(5)).jitter(0).build();
-
-  private FakeRegistry upstream;
-  private FakeRegistry mirror;
-  private final List<Registry> registries = new ArrayList<>();
-
-  @BeforeEach
-  void start() throws IOException {
-    upstream = FakeRegistry.start();
-    mirror = FakeRegistry.start();
-  }
-
-  @AfterEach
-  void stop() throws IOException {
-    for (Registry r : registries) {
-      r.close();
-    }
-    upstream.close();
-    mirror.close();
-  }
-
+class ColdRunRequestsTest extends UpstreamAndMirror {
   private Syncer syncer() {
     Syncer.Builder b = Syncer.builder().retryPolicy(FAST);
     for (FakeRegistry f : List.of(upstream, mirror)) {

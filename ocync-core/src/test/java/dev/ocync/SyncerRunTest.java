@@ -23,34 +23,10 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.stream.Collectors;
 import mockwebserver3.RecordedRequest;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** Syncer.run against fake registries, asserting the requests that were and were not made. */
-class SyncerRunTest {
-  private static final RetryPolicy FAST =
-      RetryPolicy.builder().initialBackoff(Duration.ofMillis(1)).maxBackoff(Duration.ofMillis(5)).jitter(0).build();
-
-  private FakeRegistry upstream;
-  private FakeRegistry mirror;
-  private final List<Registry> registries = new ArrayList<>();
-
-  @BeforeEach
-  void start() throws IOException {
-    upstream = FakeRegistry.start();
-    mirror = FakeRegistry.start();
-  }
-
-  @AfterEach
-  void stop() throws IOException {
-    for (Registry r : registries) {
-      r.close();
-    }
-    upstream.close();
-    mirror.close();
-  }
-
+class SyncerRunTest extends UpstreamAndMirror {
   /** A syncer that speaks plain HTTP to the fakes, as configured registries. */
   private Syncer.Builder syncer(FakeRegistry... more) {
     Syncer.Builder b = Syncer.builder().retryPolicy(FAST);
