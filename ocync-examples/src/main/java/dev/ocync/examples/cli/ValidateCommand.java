@@ -43,10 +43,14 @@ final class ValidateCommand implements Callable<Integer> {
     }
     try (OcyncConfig c = loaded.get()) {
       if (level != Progress.Level.QUIET) {
-        spec.commandLine().getErr().println("config valid: " + c.registries().size() + " registries, "
-            + c.mappings().size() + " mappings (" + config + ")");
+        spec.commandLine().getErr().println("config valid: " + count(c.registries().size(), "registry", "registries")
+            + ", " + count(c.mappings().size(), "mapping", "mappings") + " (" + config + ")");
       }
       return Exit.OK;
     }
+  }
+
+  private static String count(int n, String one, String many) {
+    return n + " " + (n == 1 ? one : many);
   }
 }

@@ -117,7 +117,7 @@ class SyncCommandTest {
   void validateSaysWhatTheExampleHolds() {
     MainTest.Run r = MainTest.run("validate", EXAMPLE_CONFIG.toString());
     assertThat(r.code()).as(r.err()).isZero();
-    assertThat(r.err()).isEqualTo("config valid: 4 registries, 1 mappings (" + EXAMPLE_CONFIG + ")\n");
+    assertThat(r.err()).isEqualTo("config valid: 4 registries, 1 mapping (" + EXAMPLE_CONFIG + ")\n");
   }
 
   @Test
