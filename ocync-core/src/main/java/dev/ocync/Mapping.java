@@ -321,7 +321,8 @@ public final class Mapping {
      *
      * @throws IllegalArgumentException naming the problem: no source, no target, a read-only
      *     endpoint as a target, a target that is the source, the same target twice, or images
-     *     followed into a target that holds a single repository
+     *     followed into a target that holds a single repository, or charts relocated with no
+     *     registry among the targets
      */
     public Mapping build() {
       if (source == null) {
@@ -346,6 +347,10 @@ public final class Mapping {
           throw new IllegalArgumentException("mapping from " + source + ": target " + t + " holds one repository,"
               + " so the images its charts name have nowhere to go; use a registry or an OciLayout bundle");
         }
+      }
+      if (follow != null && follow.relocate() && targets.stream().allMatch(t -> t.repository().isPresent())) {
+        throw new IllegalArgumentException("mapping from " + source + ": relocation needs a registry target (the "
+            + "relocated chart's values.yaml names the mirror's registry host), and every target is a repository");
       }
       return new Mapping(this);
     }

@@ -106,6 +106,25 @@ class ImagesBindingTest {
   }
 
   @Test
+  void relocationNeedsARegistryAmongTheTargets() throws IOException {
+    ConfigProblem p = only(HEAD + """
+          bundle: {type: oci-layout, path: bundle}
+        mappings:
+          - {from: a, targets: bundle, source: hub, tags: {glob: "1"}, images: {relocate: true}}
+        """);
+    at(p, 6, 5, "mappings[0].images", "images.relocate needs a registry among the targets");
+    assertThat(p.message()).contains("bundle are layouts or archives");
+    // with a registry beside the bundle it is fine: the registry gets the relocated chart
+    try (OcyncConfig c = parse("""
+          bundle: {type: oci-layout, path: bundle}
+        mappings:
+          - {from: a, targets: [bundle, mirror], source: hub, tags: {glob: "1"}, images: {relocate: true}}
+        """)) {
+      assertThat(c.mappings().get(0).toMapping().imageFollow().orElseThrow().relocate()).isTrue();
+    }
+  }
+
+  @Test
   void theOperatorExampleLoadsAsAChartWithImagesFollowed() throws IOException {
     try (OcyncConfig c = OcyncConfig.load(ConfigLoadTest.EXAMPLES.resolve("operator.yaml"),
         Map.of("MIRROR_USER", "bot", "MIRROR_PASSWORD", "pw"))) {

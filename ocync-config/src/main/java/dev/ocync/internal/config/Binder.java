@@ -654,6 +654,13 @@ public final class Binder {
         .map(l -> PlatformFilter.of(texts(l))).orElse(PlatformFilter.all());
     ArtifactPolicy artifacts = own.artifacts.or(() -> defaults.artifacts).orElse(ArtifactPolicy.defaults());
     Optional<ImageFollow> images = own.images.or(() -> defaults.images).flatMap(i -> i);
+    if (images.map(ImageFollow::relocate).orElse(false) && targets.isPresent() && !targets.get().isEmpty()
+        && targets.get().stream().map(registries::get).allMatch(r -> r != null && r.type() != Type.REGISTRY)) {
+      // the relocated values.yaml names the mirror's registry; a bundle has none to name
+      problems.add(m.node().location(), m.path("images"), ctx + ": images.relocate needs a registry among the "
+          + "targets (the relocated chart's values.yaml names the mirror's registry host); "
+          + String.join(", ", targets.get()) + " are layouts or archives");
+    }
     if (sourceAlias.isEmpty() || targets.isEmpty() || tags.isEmpty() || fromNode.isEmpty() || !own.valid) {
       return Optional.empty();
     }

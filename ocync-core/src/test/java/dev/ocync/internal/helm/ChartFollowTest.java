@@ -218,6 +218,19 @@ class ChartFollowTest {
   }
 
   @Test
+  void relocatingIntoBundlesOnlyIsRefusedAtBuild(@TempDir Path dir) throws IOException {
+    try (OciLayout.Bundle bundle = OciLayout.directoryBundle(dir.resolve("b"))) {
+      ImageFollow relocate = ImageFollow.builder().relocate(true).build();
+      assertThatThrownBy(() -> Mapping.builder().source(charts).target(bundle.repository("charts/op"))
+          .followImages(relocate).build())
+          .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("relocation needs a registry target");
+      // a registry beside the bundle takes the relocated chart
+      assertThat(Mapping.builder().source(charts).target(bundle.repository("charts/op"))
+          .target(mirror.host(), "charts/op").followImages(relocate).build().imageFollow()).contains(relocate);
+    }
+  }
+
+  @Test
   void followingImagesIntoALayoutOfOneRepositoryIsRefused(@TempDir Path dir) {
     assertThatThrownBy(() -> Mapping.builder().source(charts).target(OciLayout.directory(dir))
         .followImages(ImageFollow.defaults()).build())
