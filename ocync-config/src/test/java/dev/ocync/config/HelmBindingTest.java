@@ -9,25 +9,18 @@ import dev.ocync.Syncer;
 import dev.ocync.oci.Digest;
 import dev.ocync.oci.Manifest;
 import dev.ocync.spi.Repository;
-import java.io.ByteArrayOutputStream;
+import dev.ocync.testing.TestCharts;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.Base64;
-import java.util.HexFormat;
-import java.util.List;
 import java.util.Map;
-import java.util.zip.GZIPOutputStream;
 import mockwebserver3.Dispatcher;
 import mockwebserver3.MockResponse;
 import mockwebserver3.MockWebServer;
 import mockwebserver3.RecordedRequest;
 import okio.Buffer;
-import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
-import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -40,9 +33,9 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class HelmBindingTest {
   private static final String PASSWORD = "chart-s3cret";
-  private final byte[] v1 = chart("app", "1.0.0");
-  private final byte[] v2 = chart("app", "1.1.0+build.7");
-  private final byte[] v3 = chart("app", "2.0.0");
+  private final byte[] v1 = TestCharts.chart("app", "1.0.0");
+  private final byte[] v2 = TestCharts.chart("app", "1.1.0+build.7");
+  private final byte[] v3 = TestCharts.chart("app", "2.0.0");
   private MockWebServer server;
 
   @BeforeEach
@@ -108,7 +101,7 @@ class HelmBindingTest {
         Manifest m = r.fetchManifest(e.getKey());
         assertThat(m.config().orElseThrow().mediaType()).isEqualTo("application/vnd.cncf.helm.config.v1+json");
         assertThat(m.layers()).extracting(l -> l.digest())
-            .containsExactly(Digest.parse("sha256:" + sha256(e.getValue())));
+            .containsExactly(Digest.sha256(e.getValue()));
       }
       assertThat(r.resolve("2.0.0")).isEmpty();
     }
@@ -138,33 +131,6 @@ class HelmBindingTest {
 
   private static String entry(String version, byte[] chart) {
     return "  - apiVersion: v2\n    name: app\n    version: " + version + "\n    created: \"2024-05-01T10:00:00Z\""
-        + "\n    digest: " + sha256(chart) + "\n    urls:\n      - app-" + version + ".tgz\n";
-  }
-
-  private static byte[] chart(String name, String version) {
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    try (TarArchiveOutputStream tar = new TarArchiveOutputStream(new GZIPOutputStream(out))) {
-      for (Map.Entry<String, String> f : List.of(
-          Map.entry(name + "/Chart.yaml", "apiVersion: v2\nname: " + name + "\nversion: " + version + "\n"),
-          Map.entry(name + "/values.yaml", "replicas: 1\n"))) {
-        byte[] content = f.getValue().getBytes(StandardCharsets.UTF_8);
-        TarArchiveEntry e = new TarArchiveEntry(f.getKey());
-        e.setSize(content.length);
-        tar.putArchiveEntry(e);
-        tar.write(content);
-        tar.closeArchiveEntry();
-      }
-    } catch (IOException e) {
-      throw new java.io.UncheckedIOException(e);
-    }
-    return out.toByteArray();
-  }
-
-  private static String sha256(byte[] b) {
-    try {
-      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(b));
-    } catch (NoSuchAlgorithmException e) {
-      throw new AssertionError(e);
-    }
+        + "\n    digest: " + TestCharts.hex(chart) + "\n    urls:\n      - app-" + version + ".tgz\n";
   }
 }

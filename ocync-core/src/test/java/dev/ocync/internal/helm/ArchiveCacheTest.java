@@ -7,6 +7,7 @@ import dev.ocync.oci.Descriptor;
 import dev.ocync.oci.Digest;
 import dev.ocync.oci.Manifest;
 import dev.ocync.spi.Repository;
+import dev.ocync.testing.TestCharts;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;

@@ -15,6 +15,7 @@ import dev.ocync.oci.MediaType;
 import dev.ocync.oci.Platform;
 import dev.ocync.testing.FakeRegistry;
 import dev.ocync.testing.MemoryRepository;
+import dev.ocync.testing.TestCharts;
 import dev.ocync.testing.TestImages;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;

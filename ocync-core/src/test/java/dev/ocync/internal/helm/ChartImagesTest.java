@@ -1,9 +1,10 @@
 package dev.ocync.internal.helm;
 
-import static dev.ocync.internal.helm.TestCharts.Item.file;
+import static dev.ocync.testing.TestCharts.Item.file;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ocync.internal.helm.ChartImages.Image;
+import dev.ocync.testing.TestCharts;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 

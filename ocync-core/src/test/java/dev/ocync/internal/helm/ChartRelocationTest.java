@@ -1,12 +1,13 @@
 package dev.ocync.internal.helm;
 
-import static dev.ocync.internal.helm.TestCharts.Item.file;
+import static dev.ocync.testing.TestCharts.Item.file;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.ocync.internal.helm.ChartRelocation.Relocated;
 import dev.ocync.internal.helm.ChartRelocation.Rewrite;
 import dev.ocync.oci.Digest;
+import dev.ocync.testing.TestCharts;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Collections;

@@ -1,7 +1,7 @@
 package dev.ocync.internal.helm;
 
-import static dev.ocync.internal.helm.TestCharts.Item.file;
-import static dev.ocync.internal.helm.TestCharts.Item.symlink;
+import static dev.ocync.testing.TestCharts.Item.file;
+import static dev.ocync.testing.TestCharts.Item.symlink;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -14,6 +14,7 @@ import dev.ocync.spi.DigestMismatchException;
 import dev.ocync.spi.NotFoundException;
 import dev.ocync.spi.RegistryException;
 import dev.ocync.spi.Repository;
+import dev.ocync.testing.TestCharts;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.net.InetAddress;

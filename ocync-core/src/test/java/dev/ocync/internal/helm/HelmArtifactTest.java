@@ -7,6 +7,7 @@ import dev.ocync.HelmRepository;
 import dev.ocync.oci.Descriptor;
 import dev.ocync.oci.Digest;
 import dev.ocync.oci.MediaType;
+import dev.ocync.testing.TestCharts;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;

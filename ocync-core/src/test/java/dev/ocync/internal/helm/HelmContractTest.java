@@ -4,6 +4,7 @@ import dev.ocync.HelmRepository;
 import dev.ocync.auth.CredentialProvider;
 import dev.ocync.spi.Repository;
 import dev.ocync.testing.ReadOnlyRepositoryContract;
+import dev.ocync.testing.TestCharts;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;

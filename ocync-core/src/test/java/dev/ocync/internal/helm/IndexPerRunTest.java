@@ -8,6 +8,7 @@ import dev.ocync.SyncReport;
 import dev.ocync.Syncer;
 import dev.ocync.TagSelector;
 import dev.ocync.testing.MemoryRepository;
+import dev.ocync.testing.TestCharts;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;

@@ -1,4 +1,4 @@
-package dev.ocync.internal.helm;
+package dev.ocync.testing;
 
 import dev.ocync.oci.Digest;
 import java.io.ByteArrayOutputStream;
@@ -11,31 +11,31 @@ import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
 import org.apache.commons.compress.archivers.tar.TarConstants;
 
-/** Chart archives built in tests, good and bad, without helm. */
-final class TestCharts {
+/** Chart archives built in tests, good and bad, without helm (for every module's tests). */
+public final class TestCharts {
   private TestCharts() {}
 
   /** A tar entry: a file with content, or a link when {@code linkTarget} is set. */
-  record Item(String name, byte[] content, String linkTarget, boolean hardLink) {
-    static Item file(String name, String content) {
+  public record Item(String name, byte[] content, String linkTarget, boolean hardLink) {
+    public static Item file(String name, String content) {
       return new Item(name, content.getBytes(StandardCharsets.UTF_8), null, false);
     }
 
-    static Item file(String name, byte[] content) {
+    public static Item file(String name, byte[] content) {
       return new Item(name, content, null, false);
     }
 
-    static Item symlink(String name, String target) {
+    public static Item symlink(String name, String target) {
       return new Item(name, new byte[0], target, false);
     }
   }
 
-  static String chartYaml(String name, String version) {
+  public static String chartYaml(String name, String version) {
     return "apiVersion: v2\nname: " + name + "\nversion: " + version + "\ndescription: test chart\n";
   }
 
   /** A minimal valid chart {@code name} at {@code version}, plus {@code extra} entries. */
-  static byte[] chart(String name, String version, Item... extra) {
+  public static byte[] chart(String name, String version, Item... extra) {
     List<Item> items = new java.util.ArrayList<>();
     items.add(Item.file(name + "/Chart.yaml", chartYaml(name, version)));
     items.add(Item.file(name + "/values.yaml", "replicas: 1\n"));
@@ -43,7 +43,7 @@ final class TestCharts {
     return tgz(items);
   }
 
-  static byte[] tgz(List<Item> items) {
+  public static byte[] tgz(List<Item> items) {
     ByteArrayOutputStream bytes = new ByteArrayOutputStream();
     try (TarArchiveOutputStream tar = new TarArchiveOutputStream(new GZIPOutputStream(bytes))) {
       tar.setLongFileMode(TarArchiveOutputStream.LONGFILE_POSIX);
@@ -68,7 +68,7 @@ final class TestCharts {
     return bytes.toByteArray();
   }
 
-  static String hex(byte[] b) {
+  public static String hex(byte[] b) {
     return Digest.sha256(b).encoded();
   }
 }
