@@ -10,9 +10,7 @@ import dev.ocync.oci.Digest;
 import dev.ocync.oci.Platform;
 import dev.ocync.testing.HelmCli;
 import dev.ocync.testing.TestImages;
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.io.OutputStream;
 import java.net.HttpURLConnection;
 import java.net.InetSocketAddress;
@@ -20,11 +18,10 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
+import java.time.Duration;
 import java.util.Base64;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -55,9 +52,7 @@ class ServeCommandIT {
   @TempDir
   static Path tmp;
   private HttpServer files;
-  private Process process;
-  private final StringBuilder output = new StringBuilder();
-  private final CountDownLatch ready = new CountDownLatch(1);
+  private JarProcess process;
   private String url;
   private int port;
   private HelmCli helm;
@@ -114,38 +109,20 @@ class ServeCommandIT {
         + "  hub: {url: https://registry.example}\n"
         + "mappings: []\n");
 
-    Path jar = Path.of("target", "ocync.jar").toAbsolutePath();
-    assertThat(jar).as("the shaded jar (mvn package builds it)").isRegularFile();
-    process = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar",
-        jar.toString(), "serve", "-c", cfg.toString(), "--listen", "127.0.0.1:0", "--htpasswd", htpasswd.toString(),
-        "--cache-dir", tmp.resolve("cache").toString()).redirectErrorStream(true).start();
-    Thread reader = new Thread(() -> {
-      try (BufferedReader in = new BufferedReader(new InputStreamReader(process.getInputStream(),
-          StandardCharsets.UTF_8))) {
-        for (String line; (line = in.readLine()) != null; ) {
-          synchronized (output) {
-            output.append(line).append('\n');
-          }
-          Matcher m = READY.matcher(line);
-          if (m.find()) {
-            url = m.group(1);
-            port = Integer.parseInt(m.group(2));
-            ready.countDown();
-          }
-        }
-      } catch (IOException e) {
-        // the process ended
-      }
-    }, "serve-output");
-    reader.setDaemon(true);
-    reader.start();
-    assertThat(ready.await(60, TimeUnit.SECONDS)).as("ready line; output so far:\n%s", (Object) output()).isTrue();
+    process = JarProcess.start("serve", "-c", cfg.toString(), "--listen", "127.0.0.1:0", "--htpasswd",
+        htpasswd.toString(), "--cache-dir", tmp.resolve("cache").toString());
+    Optional<String> readyLine = process.awaitLine(l -> READY.matcher(l).find(), Duration.ofSeconds(60));
+    assertThat(readyLine).as("ready line; output so far:\n%s", (Object) output()).isPresent();
+    Matcher m = READY.matcher(readyLine.get());
+    assertThat(m.find()).isTrue();
+    url = m.group(1);
+    port = Integer.parseInt(m.group(2));
   }
 
   @AfterAll
   void stop() {
-    if (process != null && process.isAlive()) {
-      process.destroyForcibly();
+    if (process != null) {
+      process.close();
     }
     if (files != null) {
       files.stop(0);
@@ -153,9 +130,7 @@ class ServeCommandIT {
   }
 
   private String output() {
-    synchronized (output) {
-      return output.toString();
-    }
+    return process.output();
   }
 
   private static String run(String... cmd) throws IOException, InterruptedException {
@@ -224,19 +199,14 @@ class ServeCommandIT {
   }
 
   private String awaitOutput(String text) throws InterruptedException {
-    for (int i = 0; i < 100 && !output().contains(text); i++) {
-      Thread.sleep(50);
-    }
+    process.awaitLine(l -> l.contains(text), Duration.ofSeconds(5));
     return output();
   }
 
   @Test
   @Order(Integer.MAX_VALUE)
   void sigtermStopsItPromptlyWithExitCodeZero() throws Exception {
-    // Process.destroy() sends SIGTERM
-    assertThat(process.toHandle().destroy()).isTrue();
-    assertThat(process.waitFor(30, TimeUnit.SECONDS)).as(output()).isTrue();
-    assertThat(process.exitValue()).as(output()).isZero();
+    assertThat(process.terminate(Duration.ofSeconds(30))).as(output()).isZero();
     assertThat(output()).contains("stopping: letting requests in flight finish").doesNotContain("\tat ");
   }
 }

@@ -11,20 +11,15 @@ import dev.ocync.oci.MediaType;
 import dev.ocync.oci.Platform;
 import dev.ocync.testing.RegistryServer;
 import dev.ocync.testing.TestImages;
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.net.ServerSocket;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -184,53 +179,44 @@ class SyncCommandIT {
     assertThat(plain.tags("cli/dry")).isEmpty();
   }
 
-  @Test
-  void sigtermMidRunLeavesCompleteTagsAndAReport(@TempDir Path tmp) throws Exception {
-    // a source big enough to be stopped halfway: 24 tags of 1 MiB each
-    Path source = tmp.resolve("big");
+  /** A layout bundle {@code big/app} of 24 tags {@code <prefix>.N}, 1 MiB each: big enough to be stopped halfway. */
+  static Path bigSource(Path dir, int seed, String prefix) throws IOException {
+    Path source = dir.resolve("big");
     try (OciLayout.Bundle b = OciLayout.directoryBundle(source)) {
       for (int i = 0; i < 24; i++) {
-        TestImages.ociImage(1000 + i, Platform.parse("linux/amd64"), 2, 512 * 1024)
-            .pushTo(b.repository("big/app"), Optional.of("1." + i));
+        TestImages.ociImage(seed + i, Platform.parse("linux/amd64"), 2, 512 * 1024)
+            .pushTo(b.repository("big/app"), Optional.of(prefix + "." + i));
       }
     }
+    return source;
+  }
+
+  /** Every tag of {@code repository} is complete: its manifest and every blob it names are there. */
+  static void assertTagsComplete(RegistryServer registry, String repository, List<String> tags) throws IOException {
+    for (String t : tags) {
+      Manifest m = Manifest.parse(registry.manifest(repository, t).orElseThrow(), MediaType.OCI_MANIFEST);
+      for (Descriptor d : m.blobs()) {
+        assertThat(registry.blob(repository, d.digest().toString())).as(t + " " + d.digest()).isPresent();
+      }
+    }
+  }
+
+  @Test
+  void sigtermMidRunLeavesCompleteTagsAndAReport(@TempDir Path tmp) throws Exception {
+    Path source = bigSource(tmp, 1000, "1");
     Path cfg = write(tmp, "global: {cache_dir: cache, max_concurrent_transfers: 1}\nregistries:\n"
         + "  big: {type: oci-layout, path: " + source + "}\n  plain: {url: http://" + plain.host() + "}\n"
         + "mappings:\n  - {from: big/app, to: cli/term, source: big, targets: plain, tags: {}}\n");
     Path report = tmp.resolve("report.json");
-    // the shaded jar as users run it (built in the package phase, before the ITs)
-    Path jar = Path.of("target", "ocync.jar");
-    assertThat(jar).as("ocync.jar from the package phase").isRegularFile();
-    Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-jar", jar.toString(), "sync", "-c", cfg.toString(), "--json", report.toString(), "--drain-timeout", "60s")
-        .redirectErrorStream(true).start();
-    CountDownLatch firstImage = new CountDownLatch(1);
-    StringBuilder output = new StringBuilder();
-    Thread reader = new Thread(() -> {
-      try (BufferedReader in = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
-        for (String line; (line = in.readLine()) != null; ) {
-          synchronized (output) {
-            output.append(line).append('\n');
-          }
-          if (line.startsWith("synced ")) {
-            firstImage.countDown();
-          }
-        }
-      } catch (IOException e) {
-        // the process ended
-      }
-    });
-    reader.start();
-    assertThat(firstImage.await(120, TimeUnit.SECONDS)).as("an image was synced").isTrue();
-    // SIGTERM; Process.destroy() would also close our end of its output, losing the rest of it
-    assertThat(p.toHandle().destroy()).isTrue();
-    assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
-    reader.join(10_000);
     String text;
-    synchronized (output) {
-      text = output.toString();
+    int code;
+    try (JarProcess p = JarProcess.start("sync", "-c", cfg.toString(), "--json", report.toString(),
+        "--drain-timeout", "60s")) {
+      assertThat(p.awaitLine(line -> line.startsWith("synced "), Duration.ofSeconds(120)))
+          .as("an image was synced").isPresent();
+      code = p.terminate(Duration.ofSeconds(60));
+      text = p.output();
     }
-    int code = p.exitValue();
     assertThat(report).as(text).isRegularFile();
     String json = Files.readString(report);
     SyncCommandTest.assertValidReport(json);
@@ -265,12 +251,6 @@ class SyncCommandIT {
     // every tag at the target is complete: its manifest and every blob it names are there
     List<String> tags = plain.tags("cli/term");
     assertThat(tags).isNotEmpty();
-    for (String t : tags) {
-      Manifest m = Manifest.parse(plain.manifest("cli/term", t).orElseThrow(), MediaType.OCI_MANIFEST);
-      List<Descriptor> blobs = new ArrayList<>(m.blobs());
-      for (Descriptor d : blobs) {
-        assertThat(plain.blob("cli/term", d.digest().toString())).as(t + " " + d.digest()).isPresent();
-      }
-    }
+    assertTagsComplete(plain, "cli/term", tags);
   }
 }

@@ -4,21 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.ocync.OciLayout;
-import dev.ocync.oci.Descriptor;
-import dev.ocync.oci.Manifest;
-import dev.ocync.oci.MediaType;
-import dev.ocync.oci.Platform;
 import dev.ocync.testing.RegistryServer;
-import dev.ocync.testing.TestImages;
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
-import java.util.Optional;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -46,50 +37,25 @@ class WatchCommandIT {
 
   @Test
   void sigtermMidCycleDrainsWritesTheReportAndExitsZero(@TempDir Path tmp) throws Exception {
-    Path source = tmp.resolve("big");
-    try (OciLayout.Bundle b = OciLayout.directoryBundle(source)) {
-      for (int i = 0; i < 24; i++) {
-        TestImages.ociImage(2000 + i, Platform.parse("linux/amd64"), 2, 512 * 1024)
-            .pushTo(b.repository("big/app"), Optional.of("2." + i));
-      }
-    }
+    Path source = SyncCommandIT.bigSource(tmp, 2000, "2");
     Path cfg = tmp.resolve("watch.yaml");
     Files.writeString(cfg, "global: {cache_dir: cache, max_concurrent_transfers: 1}\nregistries:\n"
         + "  big: {type: oci-layout, path: " + source + "}\n  plain: {url: http://" + plain.host() + "}\n"
         + "mappings:\n  - {from: big/app, to: cli/watch, source: big, targets: plain, tags: {}}\n");
     Path report = tmp.resolve("report.json");
-    Path jar = Path.of("target", "ocync.jar");
-    assertThat(jar).as("ocync.jar from the package phase").isRegularFile();
-    Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-jar", jar.toString(), "watch", "-c", cfg.toString(), "--interval", "1h", "--json", report.toString(),
-        "--drain-timeout", "60s").redirectErrorStream(true).start();
-    StringBuilder output = new StringBuilder();
-    Thread reader = new Thread(() -> {
-      try (BufferedReader in = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
-        for (String line; (line = in.readLine()) != null; ) {
-          synchronized (output) {
-            output.append(line).append('\n');
-          }
-        }
-      } catch (IOException e) {
-        // the process ended
-      }
-    });
-    reader.start();
-    // mid-cycle: once the first tag has arrived at the target
-    long deadline = System.nanoTime() + 120_000_000_000L;
-    while (plain.tags("cli/watch").isEmpty() && System.nanoTime() < deadline && p.isAlive()) {
-      Thread.sleep(50);
-    }
-    assertThat(plain.tags("cli/watch")).as("a tag arrived before the signal").isNotEmpty();
-    assertThat(p.toHandle().destroy()).isTrue(); // SIGTERM
-    assertThat(p.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)).as("watch stopped after the drain").isTrue();
-    reader.join(10_000);
     String text;
-    synchronized (output) {
-      text = output.toString();
+    try (JarProcess p = JarProcess.start("watch", "-c", cfg.toString(), "--interval", "1h", "--json",
+        report.toString(), "--drain-timeout", "60s")) {
+      // mid-cycle: once the first tag has arrived at the target
+      long deadline = System.nanoTime() + 120_000_000_000L;
+      while (plain.tags("cli/watch").isEmpty() && System.nanoTime() < deadline && p.isAlive()) {
+        Thread.sleep(50);
+      }
+      assertThat(plain.tags("cli/watch")).as("a tag arrived before the signal").isNotEmpty();
+      int code = p.terminate(Duration.ofSeconds(60));
+      text = p.output();
+      assertThat(code).as(text).isZero();
     }
-    assertThat(p.exitValue()).as(text).isZero();
     assertThat(text).doesNotContain("\tat ");
 
     assertThat(report).as(text).isRegularFile();
@@ -115,11 +81,6 @@ class WatchCommandIT {
     // the target holds what the report says, and every tag there is complete
     List<String> tags = plain.tags("cli/watch");
     assertThat(tags).hasSize((int) synced);
-    for (String t : tags) {
-      Manifest m = Manifest.parse(plain.manifest("cli/watch", t).orElseThrow(), MediaType.OCI_MANIFEST);
-      for (Descriptor d : m.blobs()) {
-        assertThat(plain.blob("cli/watch", d.digest().toString())).as(t + " " + d.digest()).isPresent();
-      }
-    }
+    SyncCommandIT.assertTagsComplete(plain, "cli/watch", tags);
   }
 }
