@@ -689,22 +689,25 @@ public final class Binder {
           + "charts are named without '/' or spaces");
       return;
     }
-    try {
-      Reference.of("registry.invalid", name, Optional.of("latest"), Optional.empty());
-    } catch (IllegalArgumentException e) {
-      if (alsoRepository) {
-        problems.add(s.location(), path, "chart '" + s.shown() + "' is not a valid repository name (lower-case "
-            + "letters, digits, and . _ - / between them); set `to` to name the target repository");
-      }
+    if (alsoRepository && !isRepositoryName(name)) {
+      problems.add(s.location(), path, "chart '" + s.shown() + "' is not a valid repository name (lower-case "
+          + "letters, digits, and . _ - / between them); set `to` to name the target repository");
     }
   }
 
   private void repositoryName(ScalarNode s, String path) {
-    try {
-      Reference.of("registry.invalid", s.text(), Optional.of("latest"), Optional.empty());
-    } catch (IllegalArgumentException e) {
+    if (!isRepositoryName(s.text())) {
       problems.add(s.location(), path, "'" + s.shown() + "' is not a valid repository name (lower-case "
           + "letters, digits, and . _ - / between them)");
+    }
+  }
+
+  private static boolean isRepositoryName(String name) {
+    try {
+      Reference.of("registry.invalid", name, Optional.of("latest"), Optional.empty());
+      return true;
+    } catch (IllegalArgumentException e) {
+      return false;
     }
   }
 
