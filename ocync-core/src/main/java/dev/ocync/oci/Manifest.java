@@ -1,9 +1,8 @@
 package dev.ocync.oci;
 
-import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.ocync.internal.json.Json;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -32,9 +31,6 @@ import java.util.Set;
  * }</pre>
  */
 public final class Manifest {
-  private static final ObjectMapper JSON =
-      new ObjectMapper().enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
-
   // The fields the image spec and Docker schema 2 define, per level: keys matching one of these
   // case-insensitively must match it exactly (Go's encoding/json folds case, including the
   // Unicode folds of s and k that equalsIgnoreCase also knows).
@@ -105,7 +101,7 @@ public final class Manifest {
     Digest digest = Digest.of(algorithm, copy);
     JsonNode root;
     try {
-      root = JSON.readTree(copy);
+      root = Json.read(Json.STRICT_KEYS, copy);
     } catch (JsonProcessingException e) {
       if (e.getOriginalMessage().startsWith("Duplicate field")) {
         // Go clients keep the last value and Jackson would too, but another reader may keep the first

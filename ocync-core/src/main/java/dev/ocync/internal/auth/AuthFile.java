@@ -5,9 +5,9 @@ import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.ocync.auth.Credentials;
 import dev.ocync.auth.RegistryHosts;
+import dev.ocync.internal.json.Json;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -27,9 +27,9 @@ import java.util.Optional;
  */
 final class AuthFile {
   /** A lone instance: these files are tiny, and a mapper without source snippets keeps secrets out of errors. */
-  private static final ObjectMapper JSON = new ObjectMapper(JsonFactory.builder()
+  private static final JsonFactory JSON = JsonFactory.builder()
       .disable(StreamReadFeature.INCLUDE_SOURCE_IN_LOCATION)
-      .build());
+      .build();
 
   private final Path file;
   private final List<Entry> auths;
@@ -239,7 +239,7 @@ final class AuthFile {
   static AuthFile parse(Path file, byte[] bytes) throws IOException {
     JsonNode root;
     try {
-      root = JSON.readTree(bytes);
+      root = Json.read(JSON, bytes);
     } catch (JsonProcessingException e) {
       throw new IOException(file + " is not valid JSON: " + describe(e));
     }

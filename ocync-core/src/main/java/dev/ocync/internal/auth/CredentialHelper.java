@@ -2,8 +2,8 @@ package dev.ocync.internal.auth;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.ocync.auth.Credentials;
+import dev.ocync.internal.json.Json;
 import java.io.ByteArrayOutputStream;
 import java.io.File;
 import java.io.IOException;
@@ -33,7 +33,6 @@ final class CredentialHelper {
   /** What a helper puts before an identity token instead of a username. */
   static final String TOKEN_USERNAME = "<token>";
   private static final int MAX_OUTPUT = 1 << 20;
-  private static final ObjectMapper JSON = new ObjectMapper();
 
   private final String name;
   private final String command;
@@ -167,7 +166,7 @@ final class CredentialHelper {
     // Never quote the output: on success it holds the secret.
     JsonNode root;
     try {
-      root = JSON.readTree(out);
+      root = Json.read(out);
     } catch (JsonProcessingException e) {
       root = null;
     }

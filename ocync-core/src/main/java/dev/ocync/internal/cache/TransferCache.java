@@ -2,7 +2,7 @@ package dev.ocync.internal.cache;
 
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.ocync.internal.json.Json;
 import dev.ocync.oci.Digest;
 import java.io.ByteArrayOutputStream;
 import java.io.Closeable;
@@ -89,8 +89,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class TransferCache implements Closeable {
   private static final Logger log = LoggerFactory.getLogger(TransferCache.class);
-  private static final ObjectMapper JSON = new ObjectMapper()
-      .configure(JsonGenerator.Feature.AUTO_CLOSE_TARGET, false);
 
   /** The cache file's name in the cache directory. */
   public static final String FILE_NAME = "transfer-cache.json";
@@ -113,6 +111,24 @@ public final class TransferCache implements Closeable {
       registry = checkRegistry(registry);
       repository = checkText(repository, "repository");
       Objects.requireNonNull(digest, "digest");
+    }
+
+    // Written out, as in TagKey: a record's generated equals, hashCode and toString link an
+    // invokedynamic on first use, which costs a short CLI run milliseconds (issue 9)
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof BlobKey k && registry.equals(k.registry) && repository.equals(k.repository)
+          && digest.equals(k.digest);
+    }
+
+    @Override
+    public int hashCode() {
+      return (registry.hashCode() * 31 + repository.hashCode()) * 31 + digest.hashCode();
+    }
+
+    @Override
+    public String toString() {
+      return "BlobKey[registry=" + registry + ", repository=" + repository + ", digest=" + digest + "]";
     }
   }
 
@@ -142,6 +158,24 @@ public final class TransferCache implements Closeable {
     /** A snapshot of the source alone, tied to no target. */
     public TagKey(String registry, String repository, String tag, String platforms) {
       this(registry, repository, tag, platforms, "");
+    }
+
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof TagKey k && registry.equals(k.registry) && repository.equals(k.repository)
+          && tag.equals(k.tag) && platforms.equals(k.platforms) && target.equals(k.target);
+    }
+
+    @Override
+    public int hashCode() {
+      return (((registry.hashCode() * 31 + repository.hashCode()) * 31 + tag.hashCode()) * 31
+          + platforms.hashCode()) * 31 + target.hashCode();
+    }
+
+    @Override
+    public String toString() {
+      return "TagKey[registry=" + registry + ", repository=" + repository + ", tag=" + tag + ", platforms="
+          + platforms + ", target=" + target + "]";
     }
   }
 
@@ -397,7 +431,7 @@ public final class TransferCache implements Closeable {
     }
     JsonNode root;
     try {
-      root = JSON.readTree(bytes);
+      root = Json.read(bytes);
     } catch (IOException e) {
       return unusable(file, "it is not valid JSON (corrupt or truncated)", warn);
     }
@@ -465,7 +499,7 @@ public final class TransferCache implements Closeable {
 
   private void write(Path dir) throws IOException {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
-    try (JsonGenerator g = JSON.getFactory().createGenerator(out)) {
+    try (JsonGenerator g = Json.FACTORY.createGenerator(out)) {
       g.writeStartObject();
       g.writeStringField("format", FORMAT);
       g.writeNumberField("version", VERSION);

@@ -36,9 +36,31 @@ final class BlobScheduler {
     SHARED
   }
 
-  private record Key(String group, String repository, Digest digest) {}
+  // equals and hashCode written out: a record's generated ones link an invokedynamic on first
+  // use, which costs a short CLI run milliseconds (issue 9)
+  private record Key(String group, String repository, Digest digest) {
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof Key k && group.equals(k.group) && repository.equals(k.repository) && digest.equals(k.digest);
+    }
 
-  private record GroupKey(String group, Digest digest) {}
+    @Override
+    public int hashCode() {
+      return (group.hashCode() * 31 + repository.hashCode()) * 31 + digest.hashCode();
+    }
+  }
+
+  private record GroupKey(String group, Digest digest) {
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof GroupKey k && group.equals(k.group) && digest.equals(k.digest);
+    }
+
+    @Override
+    public int hashCode() {
+      return group.hashCode() * 31 + digest.hashCode();
+    }
+  }
 
   private static final class Entry {
     final CompletableFuture<Outcome> done = new CompletableFuture<>();

@@ -1,10 +1,9 @@
 package dev.ocync.internal.engine;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.ocync.internal.json.Json;
 import dev.ocync.oci.Descriptor;
 import dev.ocync.oci.Digest;
 import dev.ocync.oci.Manifest;
@@ -12,7 +11,6 @@ import dev.ocync.oci.MediaType;
 import dev.ocync.spi.NotFoundException;
 import dev.ocync.spi.Repository;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
@@ -58,7 +56,6 @@ import java.util.concurrent.locks.ReentrantLock;
  * lose an entry. Across processes, the last writer wins and the next run adds what it lost.
  */
 final class FallbackIndex {
-  private static final ObjectMapper JSON = new ObjectMapper();
   /** Distribution 2.8 refuses manifests above 4 MiB. */
   static final int MAX_BYTES = 4 * 1024 * 1024;
 
@@ -168,11 +165,11 @@ final class FallbackIndex {
     if (existing.isPresent()) {
       root = (ObjectNode) tree(existing.get());
     } else {
-      root = JSON.createObjectNode();
+      root = Json.object();
       root.put("schemaVersion", 2);
       root.put("mediaType", MediaType.OCI_INDEX);
     }
-    ArrayNode entries = JSON.createArrayNode();
+    ArrayNode entries = Json.array();
     JsonNode old = root.get("manifests");
     if (old != null && old.isArray()) {
       old.forEach(entries::add);
@@ -195,15 +192,11 @@ final class FallbackIndex {
       entries.add(n != null ? n : entryJson(d));
     }
     root.set("manifests", entries); // an existing field keeps its position
-    try {
-      return JSON.writeValueAsBytes(root);
-    } catch (JsonProcessingException e) {
-      throw new UncheckedIOException(e);
-    }
+    return Json.bytes(root);
   }
 
   private static ObjectNode entryJson(Descriptor d) {
-    ObjectNode n = JSON.createObjectNode();
+    ObjectNode n = Json.object();
     n.put("mediaType", d.mediaType());
     n.put("digest", d.digest().toString());
     n.put("size", d.size());
@@ -217,7 +210,7 @@ final class FallbackIndex {
 
   private static JsonNode tree(Manifest m) {
     try {
-      return JSON.readTree(m.bytes());
+      return Json.read(m.bytes());
     } catch (IOException e) {
       throw new IllegalStateException("manifest " + m.digest() + " was parsed once and now is not JSON", e);
     }

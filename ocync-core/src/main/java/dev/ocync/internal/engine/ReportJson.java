@@ -1,14 +1,12 @@
 package dev.ocync.internal.engine;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.ocync.ImageResult;
 import dev.ocync.SyncReport;
 import dev.ocync.SyncStats;
 import dev.ocync.TagSelector;
+import dev.ocync.internal.json.Json;
 
 /**
  * A {@link SyncReport} as JSON, field by field in a fixed order, so the shape is what
@@ -18,13 +16,12 @@ import dev.ocync.TagSelector;
 public final class ReportJson {
   /** The version of the shape; raised only for incompatible changes. */
   public static final int SCHEMA_VERSION = 1;
-  private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
   private ReportJson() {}
 
   /** The report as pretty-printed JSON. */
   public static String write(SyncReport report) {
-    ObjectNode root = JSON.createObjectNode();
+    ObjectNode root = Json.object();
     root.put("schemaVersion", SCHEMA_VERSION);
     root.put("startedAt", report.started().toString());
     root.put("durationMillis", report.duration().toMillis());
@@ -87,11 +84,7 @@ public final class ReportJson {
     if (!report.charts().isEmpty()) {
       charts(root.putArray("charts"), report.charts());
     }
-    try {
-      return JSON.writeValueAsString(root);
-    } catch (JsonProcessingException e) {
-      throw new IllegalStateException("cannot write a report as JSON", e);
-    }
+    return Json.pretty(root);
   }
 
   private static void charts(ArrayNode out, java.util.List<SyncReport.ChartReport> charts) {

@@ -17,6 +17,18 @@ record Side(Repository repo, String group, String name) {
         : java.util.Optional.empty();
   }
 
+  // equals and hashCode written out: a record's generated ones link an invokedynamic on first
+  // use, which costs a short CLI run milliseconds (issue 9)
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof Side s && repo.equals(s.repo) && group.equals(s.group) && name.equals(s.name);
+  }
+
+  @Override
+  public int hashCode() {
+    return (repo.hashCode() * 31 + group.hashCode()) * 31 + name.hashCode();
+  }
+
   /** A repository given as it is: its own group. */
   static Side of(Repository repo, String name) {
     return new Side(repo, "repository:" + repo.location(), name);

@@ -3,8 +3,8 @@ package dev.ocync.internal.helm;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import dev.ocync.internal.json.Json;
 import java.io.IOException;
 import java.io.ByteArrayInputStream;
 import java.io.InputStreamReader;
@@ -26,20 +26,19 @@ final class HelmYaml {
 
   private HelmYaml() {}
 
-  private static ObjectMapper yaml(int maxBytes) {
+  private static YAMLFactory yaml(int maxBytes) {
     LoaderOptions options = new LoaderOptions();
     options.setMaxAliasesForCollections(MAX_ALIASES); // none get this far; see refuseAliases
     options.setNestingDepthLimit(MAX_DEPTH);
     options.setCodePointLimit(Math.max(maxBytes, 1024));
     options.setAllowRecursiveKeys(false);
-    YAMLFactory f = YAMLFactory.builder().loaderOptions(options)
+    return YAMLFactory.builder().loaderOptions(options)
         .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(MAX_DEPTH).build())
         .build();
-    return new ObjectMapper(f);
   }
 
-  private static final ObjectMapper JSON = new ObjectMapper(JsonFactory.builder()
-      .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(MAX_DEPTH).build()).build());
+  private static final JsonFactory JSON = JsonFactory.builder()
+      .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(MAX_DEPTH).build()).build();
 
   /**
    * The document in {@code bytes}: JSON when it parses as JSON (as Helm tries first), else YAML.
@@ -49,7 +48,7 @@ final class HelmYaml {
   static JsonNode parse(byte[] bytes, String what) {
     if (looksLikeJson(bytes)) {
       try {
-        JsonNode n = JSON.readTree(bytes);
+        JsonNode n = Json.read(JSON, bytes);
         if (n != null) {
           return n;
         }
@@ -59,7 +58,7 @@ final class HelmYaml {
     }
     refuseAliases(bytes, what);
     try {
-      JsonNode n = yaml(bytes.length).readTree(bytes);
+      JsonNode n = Json.read(yaml(bytes.length), bytes);
       if (n == null || n.isMissingNode()) {
         throw new IllegalArgumentException(what + " is empty");
       }

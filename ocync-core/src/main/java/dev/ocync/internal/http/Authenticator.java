@@ -1,9 +1,9 @@
 package dev.ocync.internal.http;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.ocync.auth.CredentialProvider;
 import dev.ocync.auth.Credentials;
+import dev.ocync.internal.json.Json;
 import dev.ocync.spi.AuthenticationException;
 import dev.ocync.spi.RegistryException;
 import dev.ocync.spi.RegistryException.Context;
@@ -38,7 +38,6 @@ import org.slf4j.LoggerFactory;
  */
 final class Authenticator {
   private static final Logger log = LoggerFactory.getLogger(Authenticator.class);
-  private static final ObjectMapper JSON = new ObjectMapper();
   /** Token responses are small; anything bigger is not a token response. */
   private static final int MAX_TOKEN_RESPONSE = 1024 * 1024;
   private static final Duration DEFAULT_TOKEN_LIFETIME = Duration.ofSeconds(60);
@@ -329,7 +328,7 @@ final class Authenticator {
     }
     JsonNode parsed;
     try {
-      parsed = JSON.readTree(body);
+      parsed = Json.read(body);
     } catch (IOException e) {
       parsed = null;
     }

@@ -1,7 +1,7 @@
 package dev.ocync.internal.http;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.ocync.internal.json.Json;
 import dev.ocync.spi.AuthenticationException;
 import dev.ocync.spi.NotFoundException;
 import dev.ocync.spi.RegistryException;
@@ -23,7 +23,6 @@ import java.util.Set;
 final class ErrorResponses {
   private ErrorResponses() {}
 
-  private static final ObjectMapper JSON = new ObjectMapper();
   static final int MAX_ERROR_BODY = 64 * 1024;
   private static final int MAX_ERRORS = 5;
   private static final Set<String> NOT_FOUND_CODES = Set.of("MANIFEST_UNKNOWN", "BLOB_UNKNOWN", "NAME_UNKNOWN");
@@ -36,7 +35,7 @@ final class ErrorResponses {
       return Optional.empty();
     }
     try {
-      JsonNode root = JSON.readTree(body);
+      JsonNode root = Json.read(body);
       JsonNode errors = root == null ? null : root.get("errors");
       if (errors == null || !errors.isArray() || errors.isEmpty()) {
         return Optional.empty();

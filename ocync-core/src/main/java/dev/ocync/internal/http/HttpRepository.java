@@ -1,7 +1,7 @@
 package dev.ocync.internal.http;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.ocync.internal.json.Json;
 import dev.ocync.oci.Descriptor;
 import dev.ocync.oci.Digest;
 import dev.ocync.oci.Reference;
@@ -48,7 +48,6 @@ import org.slf4j.LoggerFactory;
  */
 final class HttpRepository implements Repository {
   private static final Logger log = LoggerFactory.getLogger(HttpRepository.class);
-  private static final ObjectMapper JSON = new ObjectMapper();
   private static final Pattern LINK_NEXT = Pattern.compile("<([^>]*)>[^,]*?rel=\"?next\"?", Pattern.CASE_INSENSITIVE);
   private static final int TAG_PAGE_SIZE = 1000;
   private static final int MAX_TAG_PAGE_BYTES = 16 * 1024 * 1024;
@@ -562,7 +561,7 @@ final class HttpRepository implements Repository {
 
   private static JsonNode readJson(byte[] body, String what, Context ctx) throws RegistryException {
     try {
-      JsonNode root = JSON.readTree(body);
+      JsonNode root = Json.read(body);
       if (root != null && root.isObject()) {
         return root;
       }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.ocync.internal.json.Json;
 import dev.ocync.oci.Descriptor;
 import dev.ocync.oci.Manifest;
 import dev.ocync.oci.MediaType;
@@ -20,7 +21,7 @@ final class IndexTree {
   private IndexTree() {}
 
   static ObjectNode empty() {
-    ObjectNode index = LayoutFormat.JSON.createObjectNode();
+    ObjectNode index = Json.object();
     index.put("schemaVersion", 2);
     index.put("mediaType", MediaType.OCI_INDEX);
     index.putArray("manifests");
@@ -31,7 +32,7 @@ final class IndexTree {
   static ObjectNode parse(byte[] bytes, String location) throws IOException {
     JsonNode tree;
     try {
-      tree = LayoutFormat.JSON.readTree(bytes);
+      tree = Json.read(bytes);
     } catch (JsonProcessingException e) {
       throw new RegistryException("index.json is not valid JSON: " + e.getOriginalMessage(),
           RegistryException.Context.of(location), e);
@@ -57,7 +58,7 @@ final class IndexTree {
 
   /** The entry naming {@code manifest} as {@code refName}. */
   static ObjectNode entry(Manifest manifest, String refName) {
-    ObjectNode entry = LayoutFormat.JSON.createObjectNode();
+    ObjectNode entry = Json.object();
     entry.put("mediaType", manifest.mediaType());
     entry.put("digest", manifest.digest().toString());
     entry.put("size", manifest.size());
@@ -94,7 +95,7 @@ final class IndexTree {
   }
 
   static byte[] bytes(ObjectNode index) throws IOException {
-    return LayoutFormat.JSON.writeValueAsBytes(index);
+    return Json.bytes(index);
   }
 
   /** The entries of a tree ocync built or edited, as the reader sees them. */

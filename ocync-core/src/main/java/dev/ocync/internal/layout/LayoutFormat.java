@@ -2,7 +2,7 @@ package dev.ocync.internal.layout;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.ocync.internal.json.Json;
 import dev.ocync.oci.Digest;
 import dev.ocync.spi.RegistryException;
 import java.io.IOException;
@@ -31,7 +31,6 @@ final class LayoutFormat {
   /** {@code oci-layout} and {@code index.json} beyond this are not plausible. */
   static final int MAX_INDEX_BYTES = 64 * 1024 * 1024;
 
-  static final ObjectMapper JSON = new ObjectMapper();
 
   /**
    * Leftovers of ocync's own naming (a temporary blob file, a staging directory nobody locks) older
@@ -63,7 +62,7 @@ final class LayoutFormat {
   static void checkOciLayout(byte[] content, String location) throws RegistryException {
     JsonNode node;
     try {
-      node = JSON.readTree(content);
+      node = Json.read(content);
     } catch (JsonProcessingException e) {
       throw new RegistryException("oci-layout is not valid JSON: " + e.getOriginalMessage(),
           RegistryException.Context.of(location), e);

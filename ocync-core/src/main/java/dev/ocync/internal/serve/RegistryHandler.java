@@ -1,10 +1,10 @@
 package dev.ocync.internal.serve;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.ocync.OciServer;
 import dev.ocync.internal.engine.VerifyingInputStream;
+import dev.ocync.internal.json.Json;
 import dev.ocync.oci.Descriptor;
 import dev.ocync.oci.Digest;
 import dev.ocync.oci.Manifest;
@@ -40,7 +40,6 @@ import org.slf4j.LoggerFactory;
 /** The pull side of the distribution API over the configured routes; every write is refused. */
 final class RegistryHandler extends Handler.Abstract {
   private static final Logger LOG = LoggerFactory.getLogger(RegistryHandler.class);
-  private static final ObjectMapper JSON = new ObjectMapper();
   private static final Pattern CONTENT = Pattern.compile("(.+)/(manifests|blobs|referrers)/([^/]+)");
   private static final Pattern TAGS = Pattern.compile("(.+)/tags/list");
   private static final Pattern RANGE = Pattern.compile("bytes=(\\d{0,18})-(\\d{0,18})");
@@ -175,13 +174,13 @@ final class RegistryHandler extends Handler.Abstract {
 
   private void refuse(Exchange x, Refusal r) throws IOException {
     x.status(r.status);
-    ObjectNode error = JSON.createObjectNode();
+    ObjectNode error = Json.object();
     error.put("code", r.code);
     error.put("message", r.getMessage());
     error.putObject("detail");
-    ObjectNode root = JSON.createObjectNode();
+    ObjectNode root = Json.object();
     root.putArray("errors").add(error);
-    x.body("application/json", JSON.writeValueAsBytes(root));
+    x.body("application/json", Json.bytes(root));
   }
 
   private void log(Exchange x) {
@@ -469,11 +468,11 @@ final class RegistryHandler extends Handler.Abstract {
       opens.release();
     }
     List<String> page = page(x, tags, "/v2/" + name + "/tags/list");
-    ObjectNode root = JSON.createObjectNode();
+    ObjectNode root = Json.object();
     root.put("name", name);
     ArrayNode a = root.putArray("tags");
     page.forEach(a::add);
-    x.body("application/json", JSON.writeValueAsBytes(root));
+    x.body("application/json", Json.bytes(root));
   }
 
   private void catalog(Exchange x) throws Refusal, IOException {
@@ -488,10 +487,10 @@ final class RegistryHandler extends Handler.Abstract {
       }
     }
     List<String> page = page(x, new ArrayList<>(names), "/v2/_catalog");
-    ObjectNode root = JSON.createObjectNode();
+    ObjectNode root = Json.object();
     ArrayNode a = root.putArray("repositories");
     page.forEach(a::add);
-    x.body("application/json", JSON.writeValueAsBytes(root));
+    x.body("application/json", Json.bytes(root));
   }
 
   /** {@code n}/{@code last} pagination over a sorted list, with a {@code Link} to the next page. */
@@ -537,7 +536,7 @@ final class RegistryHandler extends Handler.Abstract {
     } finally {
       opens.release();
     }
-    ObjectNode root = JSON.createObjectNode();
+    ObjectNode root = Json.object();
     root.put("schemaVersion", 2);
     root.put("mediaType", MediaType.OCI_INDEX);
     ArrayNode manifests = root.putArray("manifests");
@@ -558,6 +557,6 @@ final class RegistryHandler extends Handler.Abstract {
     if (artifactType.isPresent()) {
       x.header("OCI-Filters-Applied", "artifactType");
     }
-    x.body(MediaType.OCI_INDEX, JSON.writeValueAsBytes(root));
+    x.body(MediaType.OCI_INDEX, Json.bytes(root));
   }
 }
