@@ -216,6 +216,17 @@ public final class Registry implements Closeable {
 
   /** The ocync version, written into {@code version.properties} by the build; {@code dev} if absent. */
   static String version() {
+    return Version.VALUE;
+  }
+
+  /** Read once: every registry's User-Agent names it, and a resource lookup in a large jar is not free. */
+  private static final class Version {
+    static final String VALUE = readVersion();
+
+    private Version() {}
+  }
+
+  private static String readVersion() {
     // A resource, not the jar manifest: packages of a named module carry no manifest attributes.
     try (java.io.InputStream in = Registry.class.getResourceAsStream("version.properties")) {
       if (in != null) {
