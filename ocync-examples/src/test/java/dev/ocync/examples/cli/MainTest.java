@@ -40,7 +40,7 @@ class MainTest {
   }
 
   @Test
-  void theUsageListsEveryCommandInOrderAndHelpNamesOneThoughOnlyTheNamedCommandIsBuilt() {
+  void theUsageListsEveryCommandInOrderAndHelpNamesOne() {
     Run help = run("--help");
     String commands = help.out().substring(help.out().indexOf("Commands:"));
     assertThat(commands.lines().map(String::strip).filter(l -> !l.isEmpty()).map(l -> l.split("\\s+")[0])
