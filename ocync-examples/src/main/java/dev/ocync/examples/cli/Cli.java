@@ -156,12 +156,12 @@ final class Cli {
 
     /** Whether help was asked for: it wins over every other option and over missing ones. */
     boolean help() {
-      return values[command.index(HELP)] != null && flag("--help");
+      return flag("--help");
     }
 
     /** Whether the version was asked for. */
     boolean version() {
-      return values[command.index(VERSION)] != null && flag("--version");
+      return flag("--version");
     }
 
     private int at(String name) {

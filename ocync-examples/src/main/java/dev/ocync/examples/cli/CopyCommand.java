@@ -92,9 +92,8 @@ final class CopyCommand extends Subcommand {
   boolean verbose;
   boolean debug;
 
-  @Override
-  Cli.Command spec() {
-    return SPEC;
+  CopyCommand() {
+    super(SPEC);
   }
 
   @Override

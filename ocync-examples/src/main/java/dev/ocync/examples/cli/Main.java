@@ -202,7 +202,7 @@ public final class Main {
     String[] summaries = new String[names.length];
     for (int i = 0; i < COMMANDS.length; i++) {
       names[i] = COMMANDS[i];
-      summaries[i] = command(COMMANDS[i]).spec().description()[0];
+      summaries[i] = command(COMMANDS[i]).spec.description()[0];
     }
     names[COMMANDS.length] = "help";
     summaries[COMMANDS.length] = HELP_SUMMARY;
@@ -237,13 +237,13 @@ public final class Main {
       err.println("Try 'ocync --help' for more information.");
       return 2;
     }
-    out.print(Help.usage(c.spec()));
+    out.print(Help.usage(c.spec));
     return 0;
   }
 
   /** Parses the command's arguments, then runs it; every failure becomes an exit code. */
   private int run(Subcommand c, String[] args, int from) {
-    Cli.Command spec = c.spec();
+    Cli.Command spec = c.spec;
     c.parent = this;
     try {
       Cli.Parsed parsed = Cli.parse(spec, args, from);

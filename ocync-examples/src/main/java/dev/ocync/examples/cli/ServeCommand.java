@@ -82,11 +82,9 @@ final class ServeCommand extends Subcommand {
   Path htpasswd;
   Path tokenFile;
   String tokenEnv;
-  Verbosity verbosity;
 
-  @Override
-  Cli.Command spec() {
-    return SPEC;
+  ServeCommand() {
+    super(SPEC);
   }
 
   @Override
@@ -104,11 +102,6 @@ final class ServeCommand extends Subcommand {
     tokenFile = p.path("--token-file");
     tokenEnv = p.string("--token-env");
     verbosity = Verbosity.of(p);
-  }
-
-  @Override
-  boolean debug() {
-    return verbosity.debug;
   }
 
   @Override

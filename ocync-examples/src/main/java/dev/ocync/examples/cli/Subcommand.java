@@ -8,11 +8,16 @@ import java.util.Map;
  * Its {@link UsageException}s are usage errors (exit 2, a pointer to its help).
  */
 abstract class Subcommand {
+  /** What the command accepts. */
+  final Cli.Command spec;
   /** The command line it runs in: environment, streams, whether signals are its own. */
   Main parent;
+  /** {@code -v}, {@code -q} and {@code --debug}, for the commands that have them. */
+  Verbosity verbosity = new Verbosity();
 
-  /** What the command accepts. */
-  abstract Cli.Command spec();
+  Subcommand(Cli.Command spec) {
+    this.spec = spec;
+  }
 
   /** Takes the parsed values into the command's fields. */
   abstract void accept(Cli.Parsed parsed);
@@ -21,7 +26,9 @@ abstract class Subcommand {
   abstract int call() throws Exception;
 
   /** Whether {@code --debug} was given: errors then print their stack trace. */
-  abstract boolean debug();
+  boolean debug() {
+    return verbosity.debug;
+  }
 
   final PrintWriter out() {
     return parent.out;

@@ -58,11 +58,9 @@ final class SyncCommand extends Subcommand {
   String json;
   String drain;
   String shard;
-  Verbosity verbosity;
 
-  @Override
-  Cli.Command spec() {
-    return SPEC;
+  SyncCommand() {
+    super(SPEC);
   }
 
   @Override
@@ -73,11 +71,6 @@ final class SyncCommand extends Subcommand {
     drain = p.string("--drain-timeout");
     shard = p.string("--shard");
     verbosity = Verbosity.of(p);
-  }
-
-  @Override
-  boolean debug() {
-    return verbosity.debug;
   }
 
   @Override

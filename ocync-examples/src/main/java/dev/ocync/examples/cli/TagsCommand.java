@@ -57,11 +57,9 @@ final class TagsCommand extends Subcommand {
   List<String> includes;
   String sort;
   Integer latest;
-  Verbosity verbosity;
 
-  @Override
-  Cli.Command spec() {
-    return SPEC;
+  TagsCommand() {
+    super(SPEC);
   }
 
   @Override
@@ -75,11 +73,6 @@ final class TagsCommand extends Subcommand {
     sort = p.string("--sort");
     latest = p.integer("--latest");
     verbosity = Verbosity.of(p);
-  }
-
-  @Override
-  boolean debug() {
-    return verbosity.debug;
   }
 
   @Override

@@ -16,22 +16,15 @@ final class ValidateCommand extends Subcommand {
       new Cli.Positional[] {new Cli.Positional("CONFIG", Cli.Type.PATH, "The config file (YAML or JSON).")});
 
   Path config;
-  Verbosity verbosity;
 
-  @Override
-  Cli.Command spec() {
-    return SPEC;
+  ValidateCommand() {
+    super(SPEC);
   }
 
   @Override
   void accept(Cli.Parsed p) {
     config = Path.of(p.positional(0));
     verbosity = Verbosity.of(p);
-  }
-
-  @Override
-  boolean debug() {
-    return verbosity.debug;
   }
 
   @Override

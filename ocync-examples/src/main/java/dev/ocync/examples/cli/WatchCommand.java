@@ -43,11 +43,9 @@ final class WatchCommand extends Subcommand {
   Path json;
   String drain;
   int cycles;
-  Verbosity verbosity;
 
-  @Override
-  Cli.Command spec() {
-    return SPEC;
+  WatchCommand() {
+    super(SPEC);
   }
 
   @Override
@@ -59,11 +57,6 @@ final class WatchCommand extends Subcommand {
     drain = p.string("--drain-timeout");
     cycles = p.integer("--cycles");
     verbosity = Verbosity.of(p);
-  }
-
-  @Override
-  boolean debug() {
-    return verbosity.debug;
   }
 
   @Override
