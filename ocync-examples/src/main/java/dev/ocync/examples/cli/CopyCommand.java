@@ -15,19 +15,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
-import java.util.concurrent.Callable;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.ParameterException;
-import picocli.CommandLine.Parameters;
-import picocli.CommandLine.ParentCommand;
-import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code ocync copy SRC DST}: one image or index, with every child, verified. */
-@Command(name = "copy", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
-    sortOptions = false, usageHelpWidth = 90,
-    description = {
+final class CopyCommand extends Subcommand {
+  static final Cli.Command SPEC = new Cli.Command("copy", new String[] {
       "Copies one image or index, with every platform, from SRC to DST.",
       "Byte for byte: DST ends with the same digests. What DST already has is skipped,",
       "so running it twice is a no-op.",
@@ -42,8 +33,7 @@ import picocli.CommandLine.Model.CommandSpec;
       "A source layout without TAG must hold exactly one tag.",
       "DST without TAG gets the source's tag.",
       ""
-    },
-    footer = {
+    }, new String[] {
       "",
       "Credentials come from --authfile, else podman's auth.json and Docker's config.json.",
       "--src-creds/--dest-creds without :PASS read the password from OCYNC_SRC_PASSWORD /",
@@ -56,83 +46,87 @@ import picocli.CommandLine.Model.CommandSpec;
       "  ocync copy oci:examples/image:1.0 oci-archive:/tmp/image.tar",
       "  OCYNC_DEST_PASSWORD=... ocync copy --dest-creds bot \\",
       "      oci-archive:/media/usb/image.tar:1.0 registry.example.com/mirror/app"
-    })
-final class CopyCommand implements DebugOption, Callable<Integer> {
-  @ParentCommand
-  Main parent;
-
-  @Spec
-  CommandSpec spec;
-
-  @Parameters(index = "0", paramLabel = "SRC", description = "Where to read.")
-  String source;
-
-  @Parameters(index = "1", paramLabel = "DST", description = "Where to write.")
-  String target;
-
-  @Option(names = "--authfile", paramLabel = "FILE",
-      description = "Docker config.json (or podman auth.json) with credentials.")
-  Path authfile;
-
-  @Option(names = "--src-creds", paramLabel = "USER[:PASS]", description = "Credentials for the source registry.")
-  String sourceCredentials;
-
-  @Option(names = "--dest-creds", paramLabel = "USER[:PASS]", description = "Credentials for the target registry.")
-  String targetCredentials;
-
-  @Option(names = "--ca-cert", paramLabel = "FILE",
-      description = "Also trust the CA certificate(s) in this PEM file (both registries).")
-  Path caCertificate;
-
-  @Option(names = "--src-ca-cert", paramLabel = "FILE", description = "As --ca-cert, for the source registry only.")
-  Path sourceCaCertificate;
-
-  @Option(names = "--dest-ca-cert", paramLabel = "FILE", description = "As --ca-cert, for the target registry only.")
-  Path targetCaCertificate;
-
-  @Option(names = "--tls-verify", arity = "0..1", paramLabel = "BOOL", defaultValue = "true", fallbackValue = "true",
-      description = "Verify registry certificates (default: ${DEFAULT-VALUE}). --tls-verify=false skips it.")
-  boolean tlsVerify;
-
-  @Option(names = "--src-tls-verify", arity = "0..1", paramLabel = "BOOL", fallbackValue = "true",
-      description = "As --tls-verify, for the source registry only.")
-  Boolean sourceTlsVerify;
-
-  @Option(names = "--dest-tls-verify", arity = "0..1", paramLabel = "BOOL", fallbackValue = "true",
-      description = "As --tls-verify, for the target registry only.")
-  Boolean targetTlsVerify;
-
-  @Option(names = "--timeout", paramLabel = "DURATION",
-      description = "Connect (with TLS handshake) and first-byte timeout per request: 30, 30s, 2m"
+    }, 90, false, new Cli.Option[] {
+      Cli.Option.value(Cli.Type.PATH, "FILE", "Docker config.json (or podman auth.json) with credentials.",
+          "--authfile"),
+      Cli.Option.value(Cli.Type.STRING, "USER[:PASS]", "Credentials for the source registry.", "--src-creds"),
+      Cli.Option.value(Cli.Type.STRING, "USER[:PASS]", "Credentials for the target registry.", "--dest-creds"),
+      Cli.Option.value(Cli.Type.PATH, "FILE", "Also trust the CA certificate(s) in this PEM file (both registries).",
+          "--ca-cert"),
+      Cli.Option.value(Cli.Type.PATH, "FILE", "As --ca-cert, for the source registry only.", "--src-ca-cert"),
+      Cli.Option.value(Cli.Type.PATH, "FILE", "As --ca-cert, for the target registry only.", "--dest-ca-cert"),
+      Cli.Option.value(Cli.Type.BOOLEAN, "BOOL",
+          "Verify registry certificates (default: ${DEFAULT-VALUE}). --tls-verify=false skips it.", "--tls-verify")
+          .withDefault("true"),
+      Cli.Option.value(Cli.Type.BOOLEAN, "BOOL", "As --tls-verify, for the source registry only.", "--src-tls-verify"),
+      Cli.Option.value(Cli.Type.BOOLEAN, "BOOL", "As --tls-verify, for the target registry only.", "--dest-tls-verify"),
+      Cli.Option.value(Cli.Type.STRING, "DURATION",
+          "Connect (with TLS handshake) and first-byte timeout per request: 30, 30s, 2m"
           + " (default: connect " + Registry.Builder.DEFAULT_CONNECT_SECONDS + "s, first byte "
           + Registry.Builder.DEFAULT_READ_SECONDS + "s). A whole manifest, token or error body may take"
-          + " 3 times as long, at least " + Registry.Builder.DEFAULT_BODY_SECONDS + "s.")
+          + " 3 times as long, at least " + Registry.Builder.DEFAULT_BODY_SECONDS + "s.", "--timeout"),
+      // the library's default, so `ocync copy` and Syncer.copy behave alike unless told otherwise
+      Cli.Option.value(Cli.Type.INT, "N",
+          "Requests (blob transfers included) at once, 1 to 64 (default: ${DEFAULT-VALUE}, the library's).",
+          "--concurrency").withDefault("" + Syncer.Builder.DEFAULT_CONCURRENCY),
+      Cli.Option.flag("Print one line per manifest and blob.", "-v", "--verbose"),
+      Cli.Option.flag("Print stack traces of errors.", "--debug")
+    }, new Cli.Positional[] {
+      new Cli.Positional("SRC", Cli.Type.STRING, "Where to read."),
+      new Cli.Positional("DST", Cli.Type.STRING, "Where to write.")
+    });
+
+  String source;
+  String target;
+  Path authfile;
+  String sourceCredentials;
+  String targetCredentials;
+  Path caCertificate;
+  Path sourceCaCertificate;
+  Path targetCaCertificate;
+  boolean tlsVerify;
+  Boolean sourceTlsVerify;
+  Boolean targetTlsVerify;
   String timeout;
-
-  // the library's default, so `ocync copy` and Syncer.copy behave alike unless told otherwise
-  @Option(names = "--concurrency", paramLabel = "N", defaultValue = "" + Syncer.Builder.DEFAULT_CONCURRENCY,
-      description = "Requests (blob transfers included) at once, 1 to 64 (default: ${DEFAULT-VALUE}, the"
-          + " library's).")
   int concurrency;
-
-  @Option(names = {"-v", "--verbose"}, description = "Print one line per manifest and blob.")
   boolean verbose;
-
-  @Option(names = "--debug", description = "Print stack traces of errors.")
   boolean debug;
 
+  CopyCommand() {
+    super(SPEC);
+  }
+
   @Override
-  public boolean debug() {
+  void accept(Cli.Parsed p) {
+    source = p.positional(0);
+    target = p.positional(1);
+    authfile = p.path("--authfile");
+    sourceCredentials = p.string("--src-creds");
+    targetCredentials = p.string("--dest-creds");
+    caCertificate = p.path("--ca-cert");
+    sourceCaCertificate = p.path("--src-ca-cert");
+    targetCaCertificate = p.path("--dest-ca-cert");
+    tlsVerify = p.flag("--tls-verify");
+    sourceTlsVerify = p.bool("--src-tls-verify");
+    targetTlsVerify = p.bool("--dest-tls-verify");
+    timeout = p.string("--timeout");
+    concurrency = p.integer("--concurrency");
+    verbose = p.flag("--verbose");
+    debug = p.flag("--debug");
+  }
+
+  @Override
+  boolean debug() {
     return debug;
   }
 
   @Override
-  public Integer call() throws IOException {
+  int call() throws IOException {
     if (concurrency < 1 || concurrency > 64) {
-      throw new ParameterException(spec.commandLine(), "--concurrency must be 1 to 64, got " + concurrency);
+      throw new UsageException("--concurrency must be 1 to 64, got " + concurrency);
     }
     if (authfile != null && !Files.isRegularFile(authfile)) {
-      throw new ParameterException(spec.commandLine(), "--authfile " + authfile + " is not a file");
+      throw new UsageException("--authfile " + authfile + " is not a file");
     }
     checkFile(caCertificate, "--ca-cert");
     checkFile(sourceCaCertificate, "--src-ca-cert");
@@ -153,8 +147,8 @@ final class CopyCommand implements DebugOption, Callable<Integer> {
         credentials(targetCredentials, "--dest-creds", "OCYNC_DEST_PASSWORD", targetHost, "target");
     if (sourceCreds.isPresent() && targetCreds.isPresent() && sameHost(sourceHost, targetHost)
         && !sourceCredentials.equals(targetCredentials)) {
-      throw new ParameterException(spec.commandLine(),
-          "--src-creds and --dest-creds differ but both registries are " + sourceHost.get() + "; give one");
+      throw new UsageException("--src-creds and --dest-creds differ but both registries are " + sourceHost.get()
+          + "; give one");
     }
     if (targetCreds.isPresent()) {
       credentials = CredentialProvider.forRegistry(targetHost.get(), targetCreds.get()).or(credentials);
@@ -169,7 +163,7 @@ final class CopyCommand implements DebugOption, Callable<Integer> {
     Side dst = new Side(targetHost, schemeOf(target), first(targetCaCertificate, caCertificate),
         first(targetTlsVerify, tlsVerify));
     if (sameHost(sourceHost, targetHost) && !src.sameSettings(dst)) {
-      throw new ParameterException(spec.commandLine(), "the source and target are both registry "
+      throw new UsageException("the source and target are both registry "
           + sourceHost.get() + " but their --src-/--dest- TLS options differ; give one setting");
     }
     List<Registry> registries = new ArrayList<>();
@@ -189,7 +183,7 @@ final class CopyCommand implements DebugOption, Callable<Integer> {
       }
       try (Syncer syncer = builder.build()) {
         CopyResult result = syncer.copy(source, target);
-        spec.commandLine().getOut().println(result);
+        out().println(result);
         return 0;
       }
     } finally {
@@ -220,7 +214,7 @@ final class CopyCommand implements DebugOption, Callable<Integer> {
 
   private void checkFile(Path file, String option) {
     if (file != null && !Files.isRegularFile(file)) {
-      throw new ParameterException(spec.commandLine(), option + " " + file + " is not a file");
+      throw new UsageException(option + " " + file + " is not a file");
     }
   }
 
@@ -236,7 +230,7 @@ final class CopyCommand implements DebugOption, Callable<Integer> {
         return d;
       }
     }
-    throw new ParameterException(spec.commandLine(), "--timeout must be a duration from 1s to 24h such as 30, 30s"
+    throw new UsageException("--timeout must be a duration from 1s to 24h such as 30, 30s"
         + " or 2m, got \"" + value + "\"");
   }
 
@@ -252,18 +246,18 @@ final class CopyCommand implements DebugOption, Callable<Integer> {
       return Optional.empty();
     }
     if (host.isEmpty()) {
-      throw new ParameterException(spec.commandLine(), name + " applies to a registry " + side + ", but the "
+      throw new UsageException(name + " applies to a registry " + side + ", but the "
           + side + " is not a registry");
     }
     int colon = option.indexOf(':');
     String user = colon < 0 ? option : option.substring(0, colon);
-    String password = colon < 0 ? parent.env.get(passwordVariable) : option.substring(colon + 1);
+    String password = colon < 0 ? env().get(passwordVariable) : option.substring(colon + 1);
     if (user.isEmpty()) {
-      throw new ParameterException(spec.commandLine(), name + " needs a user name: USER[:PASS]");
+      throw new UsageException(name + " needs a user name: USER[:PASS]");
     }
     if (password == null || password.isEmpty()) {
       // never echo what was given: it may hold a secret
-      throw new ParameterException(spec.commandLine(), name + " has no password: give USER:PASS or set "
+      throw new UsageException(name + " has no password: give USER:PASS or set "
           + passwordVariable);
     }
     return Optional.of(Credentials.basic(user, password));

@@ -4,8 +4,6 @@ import java.time.Duration;
 import java.util.Locale;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.ParameterException;
 
 /** Durations on the command line: {@code 30} (seconds), {@code 30s}, {@code 5m}, {@code 1h}, {@code 1h30m}. */
 final class Durations {
@@ -14,7 +12,7 @@ final class Durations {
 
   private Durations() {}
 
-  static Duration parse(String text, String option, CommandSpec spec) {
+  static Duration parse(String text, String option) {
     String t = text.trim().toLowerCase(Locale.ROOT);
     Duration d = Duration.ZERO;
     if (t.matches("\\d{1,9}")) {
@@ -33,12 +31,12 @@ final class Durations {
         end = m.end();
       }
       if (end != t.length() || t.isEmpty()) {
-        throw new ParameterException(spec.commandLine(), option + ": invalid duration \"" + text
+        throw new UsageException(option + ": invalid duration \"" + text
             + "\"; give seconds (30) or a number with ms, s, m or h (25s, 5m, 1h30m)");
       }
     }
     if (d.compareTo(MAX) > 0) {
-      throw new ParameterException(spec.commandLine(), option + " must be at most 24h, got " + text);
+      throw new UsageException(option + " must be at most 24h, got " + text);
     }
     return d;
   }

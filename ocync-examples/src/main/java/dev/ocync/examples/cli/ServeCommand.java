@@ -19,22 +19,14 @@ import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.ParameterException;
-import picocli.CommandLine.ParentCommand;
-import picocli.CommandLine.Spec;
 
 /**
  * {@code ocync serve -c CONFIG --listen HOST:PORT}: the config's chart repositories and OCI
  * layouts served read-only over the distribution API, and with {@code --allow-host} classic chart
  * repositories by host name, as {@code helm pull oci://HOST:PORT/...} expects.
  */
-@Command(name = "serve", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
-    sortOptions = false, usageHelpWidth = 90,
-    description = {
+final class ServeCommand extends Subcommand {
+  static final Cli.Command SPEC = new Cli.Command("serve", new String[] {
       "Serves read-only, over the OCI distribution API, every registry of the config of type",
       "helm (as <alias>/<chart>, tags the chart versions), oci-layout or oci-archive (as",
       "<alias>/<repository>). With --allow-host, <host>/<path>/<chart> is chart <chart> of the",
@@ -45,85 +37,90 @@ import picocli.CommandLine.Spec;
       "addresses included); the chart proxy refuses hosts off the allow-list and, unless",
       "--allow-private, hosts resolving to loopback, private or link-local addresses.",
       ""
-    },
-    footer = {"", "Exit codes: 0 stopped by SIGINT/SIGTERM, 2 bad usage or the address cannot be bound,",
-        "3 config error (including nothing to serve)."})
-final class ServeCommand implements java.util.concurrent.Callable<Integer> {
+    }, new String[] {"", "Exit codes: 0 stopped by SIGINT/SIGTERM, 2 bad usage or the address cannot be bound,",
+      "3 config error (including nothing to serve)."
+    }, 90, false, new Cli.Option[] {
+      Cli.Option.value(Cli.Type.PATH, "CONFIG", "The config file.", "-c", "--config").asRequired(),
+      Cli.Option.value(Cli.Type.STRING, "HOST:PORT",
+          "Address to listen on; PORT 0 picks a free one (default: ${DEFAULT-VALUE}).", "--listen")
+          .withDefault("127.0.0.1:5000"),
+      Cli.Option.value(Cli.Type.STRING, "HOST",
+          "Serve classic chart repositories of HOST as <host>/<path>/<chart>: a name, name:port,"
+          + " *.suffix, or * for any host (repeatable; none by default). Credentials for a host come from"
+          + " podman's auth file or Docker's config.json, as for registries.", "--allow-host").asRepeatable(),
+      Cli.Option.flag("Let the chart proxy fetch from hosts resolving to loopback, private or link-local addresses.",
+          "--allow-private"),
+      Cli.Option.flag("The chart proxy fetches over http:// instead of https:// (only for repositories you control).",
+          "--proxy-plain-http"),
+      Cli.Option.value(Cli.Type.PATH, "DIR", "Keep verified chart archives in DIR (shared safely by several servers).",
+          "--cache-dir"),
+      Cli.Option.value(Cli.Type.STRING, "SIZE",
+          "Most bytes kept in --cache-dir, least recently used removed first (default: ${DEFAULT-VALUE}).",
+          "--cache-size").withDefault("2GiB"),
+      Cli.Option.value(Cli.Type.PATH, "FILE", "Serve HTTPS with this PEM certificate chain.", "--tls-cert"),
+      Cli.Option.value(Cli.Type.PATH, "FILE", "The PEM (PKCS#8) private key of --tls-cert.", "--tls-key"),
+      Cli.Option.value(Cli.Type.PATH, "FILE",
+          "Require basic credentials from this htpasswd file (bcrypt or {SHA} entries).", "--htpasswd"),
+      Cli.Option.value(Cli.Type.PATH, "FILE",
+          "Require 'Authorization: Bearer <token>', the token read from FILE.", "--token-file"),
+      Cli.Option.value(Cli.Type.STRING, "VAR",
+          "Require 'Authorization: Bearer <token>', the token read from environment variable VAR.", "--token-env"),
+      Verbosity.VERBOSE, Verbosity.QUIET, Verbosity.DEBUG
+    }, new Cli.Positional[0]);
+
   private static final Pattern SIZE = Pattern.compile("(\\d{1,15})([kmgt]?)(i?b)?", Pattern.CASE_INSENSITIVE);
 
-  @ParentCommand
-  Main parent;
-
-  @Spec
-  CommandSpec spec;
-
-  @Option(names = {"-c", "--config"}, required = true, paramLabel = "CONFIG", description = "The config file.")
   Path config;
-
-  @Option(names = "--listen", paramLabel = "HOST:PORT", defaultValue = "127.0.0.1:5000",
-      description = "Address to listen on; PORT 0 picks a free one (default: ${DEFAULT-VALUE}).")
   String listen;
-
-  @Option(names = "--allow-host", paramLabel = "HOST",
-      description = "Serve classic chart repositories of HOST as <host>/<path>/<chart>: a name, name:port,"
-          + " *.suffix, or * for any host (repeatable; none by default). Credentials for a host come from"
-          + " podman's auth file or Docker's config.json, as for registries.")
-  List<String> allowHosts = new ArrayList<>();
-
-  @Option(names = "--allow-private",
-      description = "Let the chart proxy fetch from hosts resolving to loopback, private or link-local addresses.")
+  List<String> allowHosts;
   boolean allowPrivate;
-
-  @Option(names = "--proxy-plain-http",
-      description = "The chart proxy fetches over http:// instead of https:// (only for repositories you control).")
   boolean proxyPlainHttp;
-
-  @Option(names = "--cache-dir", paramLabel = "DIR",
-      description = "Keep verified chart archives in DIR (shared safely by several servers).")
   Path cacheDir;
-
-  @Option(names = "--cache-size", paramLabel = "SIZE", defaultValue = "2GiB",
-      description = "Most bytes kept in --cache-dir, least recently used removed first (default: ${DEFAULT-VALUE}).")
   String cacheSize;
-
-  @Option(names = "--tls-cert", paramLabel = "FILE", description = "Serve HTTPS with this PEM certificate chain.")
   Path tlsCert;
-
-  @Option(names = "--tls-key", paramLabel = "FILE", description = "The PEM (PKCS#8) private key of --tls-cert.")
   Path tlsKey;
-
-  @Option(names = "--htpasswd", paramLabel = "FILE",
-      description = "Require basic credentials from this htpasswd file (bcrypt or {SHA} entries).")
   Path htpasswd;
-
-  @Option(names = "--token-file", paramLabel = "FILE",
-      description = "Require 'Authorization: Bearer <token>', the token read from FILE.")
   Path tokenFile;
-
-  @Option(names = "--token-env", paramLabel = "VAR",
-      description = "Require 'Authorization: Bearer <token>', the token read from environment variable VAR.")
   String tokenEnv;
 
-  @Mixin
-  Verbosity verbosity;
+  ServeCommand() {
+    super(SPEC);
+  }
 
   @Override
-  public Integer call() throws IOException, InterruptedException {
+  void accept(Cli.Parsed p) {
+    config = p.path("--config");
+    listen = p.string("--listen");
+    allowHosts = p.list("--allow-host");
+    allowPrivate = p.flag("--allow-private");
+    proxyPlainHttp = p.flag("--proxy-plain-http");
+    cacheDir = p.path("--cache-dir");
+    cacheSize = p.string("--cache-size");
+    tlsCert = p.path("--tls-cert");
+    tlsKey = p.path("--tls-key");
+    htpasswd = p.path("--htpasswd");
+    tokenFile = p.path("--token-file");
+    tokenEnv = p.string("--token-env");
+    verbosity = Verbosity.of(p);
+  }
+
+  @Override
+  int call() throws IOException, InterruptedException {
     Progress.Level level = verbosity.level();
     // Jetty's start and stop banners would bury the one ready line; its warnings still show
     Main.setIfAbsent("org.slf4j.simpleLogger.log.org.eclipse.jetty", "warn");
-    PrintWriter out = spec.commandLine().getOut();
-    PrintWriter err = spec.commandLine().getErr();
+    PrintWriter out = out();
+    PrintWriter err = err();
     String[] hostPort = listenAddress();
     long cacheBytes = size(cacheSize, "--cache-size");
     if ((tlsCert == null) != (tlsKey == null)) {
-      throw new ParameterException(spec.commandLine(), "--tls-cert and --tls-key go together; give both");
+      throw new UsageException("--tls-cert and --tls-key go together; give both");
     }
     if ((htpasswd != null ? 1 : 0) + (tokenFile != null ? 1 : 0) + (tokenEnv != null ? 1 : 0) > 1) {
-      throw new ParameterException(spec.commandLine(), "give one of --htpasswd, --token-file and --token-env");
+      throw new UsageException("give one of --htpasswd, --token-file and --token-env");
     }
     Optional<String> token = token();
-    Optional<OcyncConfig> loaded = ConfigFiles.load(config, parent.env, err, level);
+    Optional<OcyncConfig> loaded = ConfigFiles.load(config, env(), err, level);
     if (loaded.isEmpty()) {
       return Exit.CONFIG;
     }
@@ -133,7 +130,7 @@ final class ServeCommand implements java.util.concurrent.Callable<Integer> {
       try {
         b.listen(hostPort[0], Integer.parseInt(hostPort[1]));
       } catch (IllegalArgumentException e) {
-        throw new ParameterException(spec.commandLine(), "--listen: " + e.getMessage());
+        throw new UsageException("--listen: " + e.getMessage());
       }
       List<String> routes = new ArrayList<>();
       for (Endpoint e : cfg.registries().values()) {
@@ -151,7 +148,7 @@ final class ServeCommand implements java.util.concurrent.Callable<Integer> {
           try {
             proxy.allowHost(h);
           } catch (IllegalArgumentException ex) {
-            throw new ParameterException(spec.commandLine(), "--allow-host: " + ex.getMessage());
+            throw new UsageException("--allow-host: " + ex.getMessage());
           }
         }
         if (cacheDir != null) {
@@ -209,7 +206,7 @@ final class ServeCommand implements java.util.concurrent.Callable<Integer> {
     try {
       return server.start();
     } catch (IOException e) {
-      throw new ParameterException(spec.commandLine(), "cannot serve on " + listen + ": " + e.getMessage());
+      throw new UsageException("cannot serve on " + listen + ": " + e.getMessage());
     }
   }
 
@@ -251,7 +248,7 @@ final class ServeCommand implements java.util.concurrent.Callable<Integer> {
   private String[] listenAddress() {
     int colon = listen.lastIndexOf(':');
     if (colon <= 0 || colon == listen.length() - 1) {
-      throw new ParameterException(spec.commandLine(), "--listen must be HOST:PORT, got \"" + listen + "\"");
+      throw new UsageException("--listen must be HOST:PORT, got \"" + listen + "\"");
     }
     String host = listen.substring(0, colon);
     if (host.startsWith("[") && host.endsWith("]")) {
@@ -259,7 +256,7 @@ final class ServeCommand implements java.util.concurrent.Callable<Integer> {
     }
     String port = listen.substring(colon + 1);
     if (!port.matches("\\d{1,5}")) {
-      throw new ParameterException(spec.commandLine(), "--listen: the port \"" + port + "\" is not a number");
+      throw new UsageException("--listen: the port \"" + port + "\" is not a number");
     }
     return new String[] {host, port};
   }
@@ -272,14 +269,14 @@ final class ServeCommand implements java.util.concurrent.Callable<Integer> {
       try {
         t = Files.readString(tokenFile, StandardCharsets.UTF_8);
       } catch (IOException e) {
-        throw new ParameterException(spec.commandLine(), "--token-file " + tokenFile + " cannot be read: "
+        throw new UsageException("--token-file " + tokenFile + " cannot be read: "
             + e.getClass().getSimpleName());
       }
       from = "--token-file " + tokenFile;
     } else if (tokenEnv != null) {
-      t = parent.env.get(tokenEnv);
+      t = env().get(tokenEnv);
       if (t == null) {
-        throw new ParameterException(spec.commandLine(), "--token-env: environment variable " + tokenEnv
+        throw new UsageException("--token-env: environment variable " + tokenEnv
             + " is not set");
       }
       from = "environment variable " + tokenEnv;
@@ -288,7 +285,7 @@ final class ServeCommand implements java.util.concurrent.Callable<Integer> {
     }
     t = t.strip();
     if (t.isEmpty() || t.chars().anyMatch(c -> c <= 0x20 || c == 0x7f)) {
-      throw new ParameterException(spec.commandLine(), "the token in " + from
+      throw new UsageException("the token in " + from
           + " is empty or holds spaces or control characters");
     }
     return Optional.of(t);
@@ -298,7 +295,7 @@ final class ServeCommand implements java.util.concurrent.Callable<Integer> {
   private long size(String text, String option) {
     Matcher m = SIZE.matcher(text.trim());
     if (!m.matches()) {
-      throw new ParameterException(spec.commandLine(), option + " must be a size such as 512MiB or 2GiB, got \""
+      throw new UsageException(option + " must be a size such as 512MiB or 2GiB, got \""
           + text + "\"");
     }
     long n = Long.parseLong(m.group(1));
@@ -310,7 +307,7 @@ final class ServeCommand implements java.util.concurrent.Callable<Integer> {
       default -> 0;
     };
     if (n <= 0 || n > (Long.MAX_VALUE >> shift)) {
-      throw new ParameterException(spec.commandLine(), option + " must be positive and below 8 EiB, got \"" + text
+      throw new UsageException(option + " must be positive and below 8 EiB, got \"" + text
           + "\"");
     }
     return n << shift;

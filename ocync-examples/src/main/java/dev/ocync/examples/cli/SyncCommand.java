@@ -22,24 +22,15 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.stream.Collectors;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.ParameterException;
-import picocli.CommandLine.ParentCommand;
-import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code ocync sync -c CONFIG}: every mapping of a config file, once. */
-@Command(name = "sync", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
-    sortOptions = false, usageHelpWidth = 90,
-    description = {
+final class SyncCommand extends Subcommand {
+  static final Cli.Command SPEC = new Cli.Command("sync", new String[] {
       "Runs every mapping of an ocync config file once: lists and selects tags, skips what",
       "the targets already have, copies the rest byte for byte, verifying every digest.",
       "Progress and the summary go to stderr; --json - puts the report on stdout.",
       ""
-    },
-    footer = {
+    }, new String[] {
       "",
       "Exit codes: 0 all ok, 1 some images failed, 2 all failed (or a fatal error),",
       "3 config error (also min_tags not met), 4 authentication refused (the registry is named).",
@@ -48,48 +39,52 @@ import picocli.CommandLine.Model.CommandSpec;
       "what was done.",
       "",
       "Example (no network): ocync sync -c examples/config/local-layouts.yaml"
-    })
-final class SyncCommand implements java.util.concurrent.Callable<Integer> {
-  @ParentCommand
-  Main parent;
+    }, 90, false, new Cli.Option[] {
+      Cli.Option.value(Cli.Type.PATH, "CONFIG", "The config file (YAML or JSON).", "-c", "--config").asRequired(),
+      Cli.Option.flag("List and select tags and compare with the targets; write nothing.", "--dry-run"),
+      Cli.Option.value(Cli.Type.STRING, "FILE|-", "Write the JSON report to FILE, or to stdout with -.", "--json"),
+      Cli.Option.value(Cli.Type.STRING, "DURATION",
+          "On SIGINT/SIGTERM, how long images in flight may go on before they are cancelled"
+          + " (default: ${DEFAULT-VALUE}, inside Kubernetes' 30s grace period).", "--drain-timeout", "--drain")
+          .withDefault("25s"),
+      Cli.Option.value(Cli.Type.STRING, "I/N",
+          "Run worker I's share (0-based) of N: images split by source repository and tag, disjoint"
+          + " and covering. N alone takes I from JOB_COMPLETION_INDEX (a Kubernetes Indexed Job).", "--shard"),
+      Verbosity.VERBOSE, Verbosity.QUIET, Verbosity.DEBUG
+    }, new Cli.Positional[0]);
 
-  @Spec
-  CommandSpec spec;
-
-  @Option(names = {"-c", "--config"}, required = true, paramLabel = "CONFIG", description = "The config file (YAML or JSON).")
   Path config;
-
-  @Option(names = "--dry-run", description = "List and select tags and compare with the targets; write nothing.")
   boolean dryRun;
-
-  @Option(names = "--json", paramLabel = "FILE|-", description = "Write the JSON report to FILE, or to stdout with -.")
   String json;
-
-  @Option(names = {"--drain-timeout", "--drain"}, paramLabel = "DURATION", defaultValue = "25s",
-      description = "On SIGINT/SIGTERM, how long images in flight may go on before they are cancelled"
-          + " (default: ${DEFAULT-VALUE}, inside Kubernetes' 30s grace period).")
   String drain;
-
-  @Option(names = "--shard", paramLabel = "I/N",
-      description = "Run worker I's share (0-based) of N: images split by source repository and tag, disjoint"
-          + " and covering. N alone takes I from JOB_COMPLETION_INDEX (a Kubernetes Indexed Job).")
   String shard;
 
-  @Mixin
-  Verbosity verbosity;
+  SyncCommand() {
+    super(SPEC);
+  }
 
   @Override
-  public Integer call() throws IOException {
+  void accept(Cli.Parsed p) {
+    config = p.path("--config");
+    dryRun = p.flag("--dry-run");
+    json = p.string("--json");
+    drain = p.string("--drain-timeout");
+    shard = p.string("--shard");
+    verbosity = Verbosity.of(p);
+  }
+
+  @Override
+  int call() throws IOException {
     Progress.Level level = verbosity.level();
-    Duration drainDeadline = Durations.parse(drain, "--drain-timeout", spec);
+    Duration drainDeadline = Durations.parse(drain, "--drain-timeout");
     Optional<Shard> worker;
     try {
-      worker = Optional.ofNullable(shard).map(t -> Shard.parse(t, parent.env));
+      worker = Optional.ofNullable(shard).map(t -> Shard.parse(t, env()));
     } catch (IllegalArgumentException e) {
-      throw new ParameterException(spec.commandLine(), e.getMessage());
+      throw new UsageException(e.getMessage());
     }
-    PrintWriter err = spec.commandLine().getErr();
-    Optional<OcyncConfig> loaded = ConfigFiles.load(config, parent.env, err, level);
+    PrintWriter err = err();
+    Optional<OcyncConfig> loaded = ConfigFiles.load(config, env(), err, level);
     if (loaded.isEmpty()) {
       return Exit.CONFIG;
     }
@@ -185,7 +180,7 @@ final class SyncCommand implements java.util.concurrent.Callable<Integer> {
   private int finish(OcyncConfig cfg, SyncReport report, Progress.Level level, PrintWriter err) throws IOException {
     if (json != null) {
       if (json.equals("-")) {
-        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter out = out();
         out.println(report.toJson());
         out.flush();
       } else {

@@ -17,19 +17,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
-import java.util.concurrent.Callable;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
-import picocli.CommandLine.ParentCommand;
-import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code ocync tags REPOSITORY}: what tag rules keep from a live repository, and why the rest is dropped. */
-@Command(name = "tags", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
-    sortOptions = false, usageHelpWidth = 90,
-    description = {
+final class TagsCommand extends Subcommand {
+  static final Cli.Command SPEC = new Cli.Command("tags", new String[] {
       "Lists a repository's tags and applies tag rules as a mapping's tags: block would:",
       "the kept tags on stdout, one a line, in mirror order; each dropped tag on stderr with",
       "the rule that dropped it. Without rules: every tag but the built-in pre-release",
@@ -38,54 +29,56 @@ import picocli.CommandLine.Model.CommandSpec;
       "REPOSITORY: [http://|https://]host/path (docker.io/library/nginx, nginx),",
       "oci:DIR or oci-archive:FILE (a layout's plain tags).",
       ""
-    },
-    footer = {
+    }, new String[] {
       "",
       "Exit codes: 0 listed, 2 the repository could not be listed, 3 bad rules,",
       "4 authentication refused.",
       "",
       "Example: ocync tags docker.io/library/postgres --semver '>=15' --sort semver --latest 3"
-    })
-final class TagsCommand implements Callable<Integer> {
-  @ParentCommand
-  Main parent;
+    }, 90, false, new Cli.Option[] {
+      Cli.Option.value(Cli.Type.PATH, "CONFIG",
+          "Use the registry settings (credentials, TLS) of this config for the repository's host.", "-c", "--config"),
+      Cli.Option.value(Cli.Type.STRING, "PATTERN", "Keep tags matching a glob (repeatable).", "--glob").asRepeatable(),
+      Cli.Option.value(Cli.Type.STRING, "RANGE", "Keep versions in this range ('>=1.25, <2').", "--semver"),
+      Cli.Option.value(Cli.Type.STRING, "PATTERN", "Drop tags matching a glob (repeatable).", "--exclude")
+          .asRepeatable(),
+      Cli.Option.value(Cli.Type.STRING, "TAG|PATTERN",
+          "Always keep these, even past the built-in excludes (repeatable).", "--include").asRepeatable(),
+      Cli.Option.value(Cli.Type.STRING, "semver|alpha", "Order kept tags, newest first.", "--sort"),
+      Cli.Option.value(Cli.Type.INT, "N", "Keep the first N after --sort.", "--latest"),
+      Verbosity.VERBOSE, Verbosity.QUIET, Verbosity.DEBUG
+    }, new Cli.Positional[] {new Cli.Positional("REPOSITORY", Cli.Type.STRING, "The repository to list.")});
 
-  @Spec
-  CommandSpec spec;
-
-  @Parameters(index = "0", paramLabel = "REPOSITORY", description = "The repository to list.")
   String repository;
-
-  @Option(names = {"-c", "--config"}, paramLabel = "CONFIG",
-      description = "Use the registry settings (credentials, TLS) of this config for the repository's host.")
   Path config;
-
-  @Option(names = "--glob", paramLabel = "PATTERN", description = "Keep tags matching a glob (repeatable).")
-  List<String> globs = new ArrayList<>();
-
-  @Option(names = "--semver", paramLabel = "RANGE", description = "Keep versions in this range ('>=1.25, <2').")
+  List<String> globs;
   String semver;
-
-  @Option(names = "--exclude", paramLabel = "PATTERN", description = "Drop tags matching a glob (repeatable).")
-  List<String> excludes = new ArrayList<>();
-
-  @Option(names = "--include", paramLabel = "TAG|PATTERN",
-      description = "Always keep these, even past the built-in excludes (repeatable).")
-  List<String> includes = new ArrayList<>();
-
-  @Option(names = "--sort", paramLabel = "semver|alpha", description = "Order kept tags, newest first.")
+  List<String> excludes;
+  List<String> includes;
   String sort;
-
-  @Option(names = "--latest", paramLabel = "N", description = "Keep the first N after --sort.")
   Integer latest;
 
-  @Mixin
-  Verbosity verbosity;
+  TagsCommand() {
+    super(SPEC);
+  }
 
   @Override
-  public Integer call() throws IOException {
+  void accept(Cli.Parsed p) {
+    repository = p.positional(0);
+    config = p.path("--config");
+    globs = p.list("--glob");
+    semver = p.string("--semver");
+    excludes = p.list("--exclude");
+    includes = p.list("--include");
+    sort = p.string("--sort");
+    latest = p.integer("--latest");
+    verbosity = Verbosity.of(p);
+  }
+
+  @Override
+  int call() throws IOException {
     Progress.Level level = verbosity.level();
-    PrintWriter err = spec.commandLine().getErr();
+    PrintWriter err = err();
     TagSelector selector;
     try {
       selector = selector();
@@ -95,7 +88,7 @@ final class TagsCommand implements Callable<Integer> {
     }
     Optional<OcyncConfig> cfg = Optional.empty();
     if (config != null) {
-      cfg = ConfigFiles.load(config, parent.env, err, level);
+      cfg = ConfigFiles.load(config, env(), err, level);
       if (cfg.isEmpty()) {
         return Exit.CONFIG;
       }
@@ -114,7 +107,7 @@ final class TagsCommand implements Callable<Integer> {
         return Exit.ALL_FAILED;
       }
       TagSelector.Selection s = selector.select(listed);
-      PrintWriter out = spec.commandLine().getOut();
+      PrintWriter out = out();
       s.kept().forEach(out::println);
       out.flush();
       if (level != Progress.Level.QUIET) {

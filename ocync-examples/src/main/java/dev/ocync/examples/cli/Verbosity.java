@@ -1,28 +1,30 @@
 package dev.ocync.examples.cli;
 
-import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.ParameterException;
-import picocli.CommandLine.Spec;
-
 /** {@code -v}, {@code -q} and {@code --debug}, shared by the config commands. */
 final class Verbosity {
-  @Spec(Spec.Target.MIXEE)
-  CommandSpec spec;
+  static final Cli.Option VERBOSE =
+      Cli.Option.flag("Say more: skipped images, every kept tag, debug logs.", "-v", "--verbose");
+  static final Cli.Option QUIET =
+      Cli.Option.flag("Errors only: no progress, no per-image lines, no summary.", "-q", "--quiet");
+  static final Cli.Option DEBUG = Cli.Option.flag("Print stack traces of errors.", "--debug");
 
-  @Option(names = {"-v", "--verbose"}, description = "Say more: skipped images, every kept tag, debug logs.")
   boolean verbose;
-
-  @Option(names = {"-q", "--quiet"}, description = "Errors only: no progress, no per-image lines, no summary.")
   boolean quiet;
-
-  @Option(names = "--debug", description = "Print stack traces of errors.")
   boolean debug;
+
+  /** The three flags of a command that has them. */
+  static Verbosity of(Cli.Parsed p) {
+    Verbosity v = new Verbosity();
+    v.verbose = p.flag("--verbose");
+    v.quiet = p.flag("--quiet");
+    v.debug = p.flag("--debug");
+    return v;
+  }
 
   /** The level, after refusing {@code -v} with {@code -q}; raises the library's log level for {@code -v}. */
   Progress.Level level() {
     if (verbose && quiet) {
-      throw new ParameterException(spec.commandLine(), "-v and -q contradict each other; give one");
+      throw new UsageException("-v and -q contradict each other; give one");
     }
     // slf4j-simple reads these when its first logger is made, which in a fresh JVM is after this
     if (verbose) {

@@ -8,73 +8,69 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.ParameterException;
-import picocli.CommandLine.ParentCommand;
-import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code ocync watch -c CONFIG --interval DURATION}: sync again and again in one JVM. */
-@Command(name = "watch", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
-    sortOptions = false, usageHelpWidth = 90,
-    description = {
+final class WatchCommand extends Subcommand {
+  static final Cli.Command SPEC = new Cli.Command("watch", new String[] {
       "Runs the config's mappings every --interval in one JVM, which keeps connections, tokens",
       "and the transfer state between cycles. The file is re-read each cycle; a broken edit keeps",
       "the last good config and says so. Quiet in steady state: a line only when a mapping moves",
       "content or its failures change. --health serves /healthz (always ok) and /readyz (ok while",
       "the last cycle without total failure finished within two intervals).",
       ""
-    },
-    footer = {"", "SIGINT/SIGTERM: the running cycle is drained (images in flight may finish within",
+    }, new String[] {"", "SIGINT/SIGTERM: the running cycle is drained (images in flight may finish within",
       "--drain-timeout, then they are cancelled), its report is written, and watch exits.",
-      "Exit codes: 0 stopped by SIGINT/SIGTERM, 3 the config was never valid."})
-final class WatchCommand implements java.util.concurrent.Callable<Integer> {
-  @ParentCommand
-  Main parent;
+      "Exit codes: 0 stopped by SIGINT/SIGTERM, 3 the config was never valid."
+    }, 90, false, new Cli.Option[] {
+      Cli.Option.value(Cli.Type.PATH, "CONFIG", "The config file.", "-c", "--config").asRequired(),
+      Cli.Option.value(Cli.Type.STRING, "DURATION",
+          "Time between the start of one cycle and the next, at least 1s (default: ${DEFAULT-VALUE}).", "--interval")
+          .withDefault("5m"),
+      Cli.Option.value(Cli.Type.STRING, "ADDR", "Serve /healthz and /readyz on HOST:PORT or PORT (loopback).",
+          "--health"),
+      Cli.Option.value(Cli.Type.PATH, "FILE", "Write each cycle's JSON report to FILE.", "--json"),
+      Cli.Option.value(Cli.Type.STRING, "DURATION",
+          "On SIGINT/SIGTERM, how long images in flight may go on before they are cancelled"
+          + " (default: ${DEFAULT-VALUE}).", "--drain-timeout").withDefault("25s"),
+      Cli.Option.value(Cli.Type.INT, "N", "Stop after N cycles (0: never); for tests.", "--cycles")
+          .withDefault("0").asHidden(),
+      Verbosity.VERBOSE, Verbosity.QUIET, Verbosity.DEBUG
+    }, new Cli.Positional[0]);
 
-  @Spec
-  CommandSpec spec;
-
-  @Option(names = {"-c", "--config"}, required = true, paramLabel = "CONFIG", description = "The config file.")
   Path config;
-
-  @Option(names = "--interval", paramLabel = "DURATION", defaultValue = "5m",
-      description = "Time between the start of one cycle and the next, at least 1s (default: ${DEFAULT-VALUE}).")
   String interval;
-
-  @Option(names = "--health", paramLabel = "ADDR",
-      description = "Serve /healthz and /readyz on HOST:PORT or PORT (loopback).")
   String health;
-
-  @Option(names = "--json", paramLabel = "FILE", description = "Write each cycle's JSON report to FILE.")
   Path json;
-
-  @Option(names = "--drain-timeout", paramLabel = "DURATION", defaultValue = "25s",
-      description = "On SIGINT/SIGTERM, how long images in flight may go on before they are cancelled"
-          + " (default: ${DEFAULT-VALUE}).")
   String drain;
-
-  @Option(names = "--cycles", paramLabel = "N", defaultValue = "0", hidden = true,
-      description = "Stop after N cycles (0: never); for tests.")
   int cycles;
 
-  @Mixin
-  Verbosity verbosity;
+  WatchCommand() {
+    super(SPEC);
+  }
 
   @Override
-  public Integer call() throws IOException, InterruptedException {
+  void accept(Cli.Parsed p) {
+    config = p.path("--config");
+    interval = p.string("--interval");
+    health = p.string("--health");
+    json = p.path("--json");
+    drain = p.string("--drain-timeout");
+    cycles = p.integer("--cycles");
+    verbosity = Verbosity.of(p);
+  }
+
+  @Override
+  int call() throws IOException, InterruptedException {
     Progress.Level level = verbosity.level();
-    Duration every = Durations.parse(interval, "--interval", spec);
+    Duration every = Durations.parse(interval, "--interval");
     if (every.compareTo(Duration.ofSeconds(1)) < 0) {
-      throw new ParameterException(spec.commandLine(), "--interval must be at least 1s, got " + interval);
+      throw new UsageException("--interval must be at least 1s, got " + interval);
     }
-    Duration drainDeadline = Durations.parse(drain, "--drain-timeout", spec);
-    PrintWriter err = spec.commandLine().getErr();
+    Duration drainDeadline = Durations.parse(drain, "--drain-timeout");
+    PrintWriter err = err();
     CountDownLatch stop = new CountDownLatch(1);
     try (Health h = new Health(every, System::nanoTime);
-        WatchLoop loop = new WatchLoop(config, parent.env, err, level);
+        WatchLoop loop = new WatchLoop(config, env(), err, level);
         StopSignals signals = StopSignals.install(parent.signals, () -> {
           err.println("stopping: no new images start; images in flight may finish within "
               + Human.duration(drainDeadline));
@@ -85,7 +81,7 @@ final class WatchCommand implements java.util.concurrent.Callable<Integer> {
         try {
           h.serve(health);
         } catch (IllegalArgumentException e) {
-          throw new ParameterException(spec.commandLine(), e.getMessage());
+          throw new UsageException(e.getMessage());
         }
         if (level != Progress.Level.QUIET) {
           err.println("health on " + health + " (port " + h.port() + "): /healthz, /readyz");

@@ -7,7 +7,6 @@ import dev.ocync.Syncer;
 import java.time.Duration;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
-import picocli.CommandLine;
 
 /** The CLI speaks the library's units and defaults. */
 class HumanTest {
@@ -25,8 +24,7 @@ class HumanTest {
 
   @Test
   void copyConcurrencyDefaultsToTheLibrarys() throws Exception {
-    CommandLine cli = Main.commandLine(new Main(java.util.Map.of(), false));
-    String shown = cli.getSubcommands().get("copy").getCommandSpec().findOption("--concurrency").defaultValue();
+    String shown = CopyCommand.SPEC.option("--concurrency").defaultValue();
     try (Syncer s = Syncer.builder().build()) {
       assertThat(shown).isEqualTo(String.valueOf(s.concurrency()));
     }

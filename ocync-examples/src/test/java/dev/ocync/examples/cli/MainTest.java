@@ -40,7 +40,7 @@ class MainTest {
   }
 
   @Test
-  void theUsageListsEveryCommandInOrderAndHelpNamesOneThoughOnlyTheNamedCommandIsBuilt() {
+  void theUsageListsEveryCommandInOrderAndHelpNamesOne() {
     Run help = run("--help");
     String commands = help.out().substring(help.out().indexOf("Commands:"));
     assertThat(commands.lines().map(String::strip).filter(l -> !l.isEmpty()).map(l -> l.split("\\s+")[0])
@@ -77,6 +77,47 @@ class MainTest {
     Run command = run("mirror");
     assertThat(command.code()).isEqualTo(2);
     assertThat(command.err()).contains("error: Unmatched argument");
+  }
+
+  @Test
+  void usageErrorsPointToTheCommandsHelp() {
+    for (String[] args : new String[][] {{"sync"}, {"sync", "-c"}, {"watch", "-c", "x", "--interval"},
+        {"tags", "--latest", "x", "repo"}, {"copy", "--tls-verify=maybe", "a", "b"}, {"serve", "-c", "a", "-c", "b"}}) {
+      Run r = run(args);
+      assertThat(r.code()).as(String.join(" ", args)).isEqualTo(2);
+      assertThat(r.err()).as(String.join(" ", args)).startsWith("error: ")
+          .endsWith("\nTry 'ocync " + args[0] + " --help' for more information.\n");
+      assertThat(r.out()).isEmpty();
+    }
+    assertThat(run("sync").err()).startsWith("error: Missing required option: '--config=CONFIG'\n");
+    assertThat(run("tags", "--latest", "x", "repo").err())
+        .startsWith("error: Invalid value for option '--latest': 'x' is not an int\n");
+  }
+
+  @Test
+  void anUnknownCommandSuggestsACloseOne() {
+    Run typo = run("synx", "-c", "x");
+    assertThat(typo.code()).isEqualTo(2);
+    assertThat(typo.err()).isEqualTo("error: Unmatched arguments from index 0: 'synx', '-c', 'x'\n"
+        + "Did you mean: ocync sync?\nTry 'ocync --help' for more information.\n");
+    assertThat(run("mirror").err()).doesNotContain("Did you mean");
+    Run help = run("help", "frobnicate");
+    assertThat(help.code()).isEqualTo(2);
+    assertThat(help.err()).startsWith("error: Unknown subcommand 'frobnicate'.");
+  }
+
+  @Test
+  void everyCommandHasHelpAndVersion() {
+    for (String command : Main.COMMANDS) {
+      Run version = run(command, "-V");
+      assertThat(version.code()).as(command).isZero();
+      assertThat(version.out()).as(command).startsWith("ocync ");
+      Run help = run(command, "--help", "--frobnicate");
+      assertThat(help.code()).as(command).isZero();
+      assertThat(help.out()).as(command).startsWith("Usage: ocync " + command + " [-h").isEqualTo(run("help", command).out());
+    }
+    assertThat(run("-V", "copy").out()).startsWith("ocync ");
+    assertThat(run("help", "--help").out()).contains("Usage: ocync help [-h] [COMMAND]");
   }
 
   @Test
