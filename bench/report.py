@@ -5,7 +5,8 @@
                                                  src/tgt log slices, verify file, runner output
   report.py summarize RESULTS.jsonl CORPUS_SUMMARY COMMAND OUT.md [DOCS.md MODE]
 """
-import json, os, re, statistics, subprocess, sys
+import json
+import os, re, statistics, subprocess, sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 
@@ -67,13 +68,19 @@ KINDS = ["ping", "manifest GET", "manifest HEAD", "manifest PUT", "blob GET", "b
          "upload PATCH", "upload PUT", "mount ok", "mount miss", "tag list", "referrers", "catalog"]
 
 
+def jdk_line():
+    """The JDK the ocync processes ran on (bench/run.sh exports it), as a paragraph."""
+    jdk = os.environ.get("BENCH_JDK")
+    return [f"JDK of the ocync processes: {jdk}.", ""] if jdk else []
+
+
 def summarize(path, corpus_summary, command, out_md, docs=None, mode=None):
     recs = [json.loads(l) for l in open(path)]
     corpus = json.loads(corpus_summary)
     groups = {}
     for r in recs:
         groups.setdefault((r["scenario"], r["tool"]), []).append(r)
-    lines = [f"Command: `{command}`", "",
+    lines = [f"Command: `{command}`", ""] + jdk_line() + [
              f"Corpus: {corpus['repositories']} repositories, {corpus['tags']} tags, {corpus['manifests']} manifests, "
              f"{corpus['uniqueBlobs']} unique blobs (what one source GET each would fetch), {corpus['blobMiB']} MiB. Medians over "
              f"{max(r['round'] for r in recs)} round(s); tools interleaved, order rotated per round.", ""]
@@ -193,6 +200,8 @@ def memory_record(path, time_file, corpus_json, tool, target, rnd, verified):
 
 def memory_summarize(path, command):
     print(f"Command: `{command}` (ocync with -Xmx64m; MiB/s = image size / process wall time)\n")
+    for line in jdk_line():
+        print(line)
     print("| tool | target | round | ok | wall s | peak RSS MiB | MiB/s |\n|---|---|---:|---|---:|---:|---:|")
     for line in open(path):
         r = json.loads(line)

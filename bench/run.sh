@@ -28,6 +28,7 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 ROOT=$(dirname "$HERE")
 QUICK=0 SCALE=1 MEMORY=0 ROUNDS=3 DOCS=1 WORK="$HERE/work"
 COMMAND="bench/run.sh $*"
+[ -n "${JAVA_HOME:-}" ] && COMMAND="JAVA_HOME=$JAVA_HOME $COMMAND"
 while [ $# -gt 0 ]; do
   case "$1" in
     --quick) QUICK=1; ROUNDS=1 ;;
@@ -48,6 +49,13 @@ MODE=full
 [ "$SCALE" -gt 1 ] && MODE=scale
 [ "$MEMORY" = 1 ] && MODE=memory
 [ "$QUICK" = 1 ] && [ "$MODE" != quick ] && MODE="$MODE-quick"
+# the JDK every ocync process runs on (JAVA_HOME, else java on the PATH); not 17: its own block
+JAVA=${JAVA_HOME:+$JAVA_HOME/bin/}java
+JAVA_DESC=$("$JAVA" -version 2>&1 | sed -n 2p)
+JAVA_MAJOR=$("$JAVA" -version 2>&1 | sed -n '1s/.*version "\([0-9]*\).*/\1/p')
+CORPUS_MODE=$MODE
+[ "$JAVA_MAJOR" != 17 ] && MODE="$MODE-jdk$JAVA_MAJOR"
+export BENCH_JDK="$JAVA_DESC"  # report.py names it
 
 renice -n 10 $$ >/dev/null  # the machine is shared: everything below runs niced
 log() { echo "[bench $(date -u +%H:%M:%S)] $*"; }
@@ -141,7 +149,7 @@ GEN=(--seed ocync-bench-1)
 [ "$QUICK" = 1 ] && GEN+=(--quick)
 [ "$SCALE" -gt 1 ] && GEN+=(--scale "$SCALE")
 [ "$MEMORY" = 1 ] && GEN+=(--memory)
-CORPUS="$WORK/corpus-$MODE-ocync-bench-1"
+CORPUS="$WORK/corpus-$CORPUS_MODE-ocync-bench-1"
 if [ ! -f "$CORPUS/corpus.json" ]; then
   log "generating corpus ${GEN[*]} in $CORPUS"
   rm -rf "$CORPUS"; python3 "$HERE/corpus.py" generate "$CORPUS" "${GEN[@]}" || die "corpus generation failed"
@@ -191,8 +199,8 @@ tool_cmd() {  # $1 = tool, $2 = target host: prints nothing, sets CMD
   case "$1" in
     skopeo) CMD=(skopeo sync --all --preserve-digests --keep-going --src yaml --dest docker --dest-tls-verify=false "$RUN/skopeo.yaml" "$2") ;;
     ocync-cli) CMD=("${LAUNCHER[@]}" sync -c "$RUN/ocync.yaml") ;;
-    ocync-runner) CMD=(java -cp "$JAR:$RUN/classes" Runner "$SRC" "$2" "$RUN/mappings.txt" process) ;;
-    ocync-host-jvm) CMD=(java -cp "$JAR:$RUN/classes" Runner "$SRC" "$2" "$RUN/mappings.txt" host) ;;
+    ocync-runner) CMD=("$JAVA" -cp "$JAR:$RUN/classes" Runner "$SRC" "$2" "$RUN/mappings.txt" process) ;;
+    ocync-host-jvm) CMD=("$JAVA" -cp "$JAR:$RUN/classes" Runner "$SRC" "$2" "$RUN/mappings.txt" host) ;;
   esac
 }
 
@@ -254,11 +262,11 @@ if [ "$MEMORY" = 1 ]; then
 fi
 
 if [ "$HAVE_SYNC" = 1 ]; then
-  # the launcher's first run builds its class-data archive: a cold sync of the first repository
+  # the launcher's first run builds its class-data archive: a cold sync of the whole corpus into a
+  # scratch registry, as a user's first `sync -c` of a new mirror is
   start_registry target-cds-training; TPID=$REG_PID
-  head -1 "$RUN/mappings.txt" > "$RUN/mappings-training.txt"
-  ocync_config "$REG_HOST" "$RUN/mappings-training.txt" "$RUN/ocync-training.yaml" "$RUN/ocync-cache-training"
-  log "building the CLI's class-data archive (one cold sync of $(cut -d' ' -f1 "$RUN/mappings-training.txt"))"
+  ocync_config "$REG_HOST" "$RUN/mappings.txt" "$RUN/ocync-training.yaml" "$RUN/ocync-cache-training"
+  log "building the CLI's class-data archive (one cold sync of the corpus into a scratch registry)"
   "${LAUNCHER[@]}" sync -c "$RUN/ocync-training.yaml" > "$RUN/cds-training.out" 2>&1 \
     || log "  the training run failed: $(tail -2 "$RUN/cds-training.out" | tr '\n' ' ')"
   ls "$RUN/cds/"*.jsa >/dev/null 2>&1 || log "  no class-data archive was written; the CLI runs without one"
