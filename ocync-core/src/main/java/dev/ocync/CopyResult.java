@@ -1,11 +1,11 @@
 package dev.ocync;
 
 import dev.ocync.internal.engine.CopyOutcome;
+import dev.ocync.internal.text.Decimals;
 import dev.ocync.oci.Digest;
 import dev.ocync.oci.MediaType;
 import java.time.Duration;
 import java.util.List;
-import java.util.Locale;
 import java.util.Optional;
 
 /**
@@ -159,7 +159,7 @@ public final class CopyResult {
         sb.append("; foreign layers skipped: ").append(foreignBlobsSkipped.size());
       }
     }
-    sb.append(") in ").append(String.format(Locale.ROOT, "%.1f s", duration.toMillis() / 1000.0));
+    sb.append(") in ").append(Decimals.oneDecimal(duration.toMillis() / 1000.0)).append(" s");
     replaced.ifPresent(d -> sb.append("; tag moved from ").append(d));
     return sb.toString();
   }
@@ -195,6 +195,6 @@ public final class CopyResult {
       v /= 1024;
       i++;
     }
-    return String.format(Locale.ROOT, "%.1f %s", v, units[i]);
+    return Decimals.oneDecimal(v) + " " + units[i];
   }
 }

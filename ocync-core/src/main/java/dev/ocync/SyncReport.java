@@ -1,6 +1,7 @@
 package dev.ocync;
 
 import dev.ocync.internal.engine.ReportJson;
+import dev.ocync.internal.text.Decimals;
 import dev.ocync.oci.Digest;
 import java.time.Duration;
 import java.time.Instant;
@@ -275,7 +276,7 @@ public final class SyncReport {
     }
     sb.append("; ").append(stats.blobsCopied()).append(" blobs (").append(CopyResult.humanBytes(stats.bytes()))
         .append("), ").append(stats.blobsMounted()).append(" mounted, in ")
-        .append(String.format(java.util.Locale.ROOT, "%.1f s", duration.toMillis() / 1000.0));
+        .append(Decimals.oneDecimal(duration.toMillis() / 1000.0)).append(" s");
     for (MappingReport m : mappings) {
       for (Problem p : m.problems()) {
         sb.append("\n  ").append(p.kind()).append(' ').append(p.message());

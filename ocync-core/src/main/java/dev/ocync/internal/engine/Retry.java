@@ -2,6 +2,7 @@ package dev.ocync.internal.engine;
 
 import dev.ocync.RetryPolicy;
 import dev.ocync.SyncListener;
+import dev.ocync.internal.text.Decimals;
 import dev.ocync.spi.AuthenticationException;
 import dev.ocync.spi.DigestMismatchException;
 import dev.ocync.spi.NotFoundException;
@@ -10,7 +11,6 @@ import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.nio.file.FileSystemException;
 import java.time.Duration;
-import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -145,7 +145,7 @@ final class Retry {
   }
 
   private static String seconds(Duration d) {
-    return String.format(Locale.ROOT, "%.1f s", d.toMillis() / 1000.0);
+    return Decimals.oneDecimal(d.toMillis() / 1000.0) + " s";
   }
 
   /**

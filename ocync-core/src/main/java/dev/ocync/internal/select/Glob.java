@@ -142,7 +142,7 @@ public final class Glob {
     if (Character.isLetterOrDigit(c) || c == '_') {
       re.append(c);
     } else {
-      re.append(String.format("\\x{%x}", (int) c));
+      re.append("\\x{").append(Integer.toHexString(c)).append('}');
     }
   }
 

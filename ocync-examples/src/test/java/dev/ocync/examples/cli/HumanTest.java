@@ -23,6 +23,25 @@ class HumanTest {
   }
 
   @Test
+  void sizesAndDurationsReadAsFormatPrintedThem() {
+    java.util.Random r = new java.util.Random(3);
+    String[] units = {"KiB", "MiB", "GiB", "TiB", "PiB", "EiB"};
+    for (int i = 0; i < 5_000; i++) {
+      long n = 1024 + (r.nextLong() >>> (2 + r.nextInt(62)));
+      double v = n;
+      int u = -1;
+      while (v >= 1024 && u < units.length - 1) {
+        v /= 1024;
+        u++;
+      }
+      assertThat(Human.bytes(n)).as("%d bytes", n).isEqualTo(String.format(java.util.Locale.ROOT, "%.1f %s", v, units[u]));
+    }
+    for (long ms = 0; ms < 10_000; ms++) {
+      assertThat(Human.duration(Duration.ofMillis(ms))).isEqualTo(String.format(java.util.Locale.ROOT, "%.1fs", ms / 1000.0));
+    }
+  }
+
+  @Test
   void copyConcurrencyDefaultsToTheLibrarys() throws Exception {
     String shown = CopyCommand.SPEC.option("--concurrency").defaultValue();
     try (Syncer s = Syncer.builder().build()) {
