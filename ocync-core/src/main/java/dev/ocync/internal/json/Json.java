@@ -14,7 +14,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.io.Writer;
 import java.io.StringWriter;
 import java.util.ArrayDeque;
 import java.util.Map;
@@ -75,76 +74,60 @@ public final class Json {
    * The next value of {@code p} as a tree, or a missing node at the end of the input. Iterative, so
    * the parser's nesting limit, not the thread's stack, bounds the depth.
    */
-  public static JsonNode read(JsonParser p) throws IOException {
-    JsonToken t = p.nextToken();
-    if (t == null) {
-      return MissingNode.getInstance();
-    }
+  private static JsonNode read(JsonParser p) throws IOException {
     ArrayDeque<JsonNode> open = new ArrayDeque<>();
-    String[] pendingKey = new String[1];
-    while (true) {
-      JsonNode value;
-      switch (t) {
-        case START_OBJECT -> {
-          ObjectNode o = NODES.objectNode();
-          attach(open, pendingKey, o);
-          open.push(o);
-          value = null;
+    String key = null;
+    for (JsonToken t = p.nextToken(); ; t = p.nextToken()) {
+      if (t == null) {
+        if (open.isEmpty()) {
+          return MissingNode.getInstance();
         }
-        case START_ARRAY -> {
-          ArrayNode a = NODES.arrayNode();
-          attach(open, pendingKey, a);
-          open.push(a);
-          value = null;
+        throw new JsonParseException(p, "unexpected end of input inside a JSON value");
+      }
+      JsonNode node;
+      switch (t) {
+        case FIELD_NAME -> {
+          key = p.currentName();
+          continue;
         }
         case END_OBJECT, END_ARRAY -> {
           JsonNode closed = open.pop();
           if (open.isEmpty()) {
             return closed;
           }
-          value = null;
+          continue;
         }
-        case FIELD_NAME -> {
-          pendingKey[0] = p.currentName();
-          value = null;
-        }
-        case VALUE_STRING -> value = NODES.textNode(p.getText());
-        case VALUE_NUMBER_INT -> value = switch (p.getNumberType()) {
+        case START_OBJECT -> node = NODES.objectNode();
+        case START_ARRAY -> node = NODES.arrayNode();
+        case VALUE_STRING -> node = NODES.textNode(p.getText());
+        case VALUE_NUMBER_INT -> node = switch (p.getNumberType()) {
           case INT -> NODES.numberNode(p.getIntValue());
           case LONG -> NODES.numberNode(p.getLongValue());
           default -> NODES.numberNode(p.getBigIntegerValue());
         };
-        case VALUE_NUMBER_FLOAT -> value = p.getNumberType() == JsonParser.NumberType.BIG_DECIMAL
+        case VALUE_NUMBER_FLOAT -> node = p.getNumberType() == JsonParser.NumberType.BIG_DECIMAL
             ? NODES.numberNode(p.getDecimalValue()) : NODES.numberNode(p.getDoubleValue());
-        case VALUE_TRUE -> value = NODES.booleanNode(true);
-        case VALUE_FALSE -> value = NODES.booleanNode(false);
-        case VALUE_NULL -> value = NODES.nullNode();
+        case VALUE_TRUE -> node = NODES.booleanNode(true);
+        case VALUE_FALSE -> node = NODES.booleanNode(false);
+        case VALUE_NULL -> node = NODES.nullNode();
         case VALUE_EMBEDDED_OBJECT -> {
           // YAML's !!binary; anything else a format parser embeds stays what it is
           Object o = p.getEmbeddedObject();
-          value = o instanceof byte[] b ? NODES.binaryNode(b) : NODES.pojoNode(o);
+          node = o instanceof byte[] b ? NODES.binaryNode(b) : NODES.pojoNode(o);
         }
         default -> throw new IOException("unexpected JSON token " + t);
       }
-      if (value != null) {
-        if (open.isEmpty()) {
-          return value;
-        }
-        attach(open, pendingKey, value);
+      JsonNode parent = open.peek();
+      if (parent instanceof ObjectNode o) {
+        o.set(key, node); // a repeated key replaces the earlier value, as readTree does
+      } else if (parent instanceof ArrayNode a) {
+        a.add(node);
+      } else if (!node.isContainerNode()) {
+        return node; // a scalar document
       }
-      t = p.nextToken();
-      if (t == null) {
-        throw new JsonParseException(p, "unexpected end of input inside a JSON value");
+      if (node.isContainerNode()) {
+        open.push(node);
       }
-    }
-  }
-
-  private static void attach(ArrayDeque<JsonNode> open, String[] pendingKey, JsonNode child) {
-    JsonNode parent = open.peek();
-    if (parent instanceof ObjectNode o) {
-      o.set(pendingKey[0], child); // a repeated key replaces the earlier value, as readTree does
-    } else if (parent instanceof ArrayNode a) {
-      a.add(child);
     }
   }
 
@@ -162,23 +145,16 @@ public final class Json {
   /** {@code node} as indented JSON text (jackson's default pretty printer). */
   public static String pretty(JsonNode node) {
     StringWriter out = new StringWriter();
-    write(out, node, true);
-    return out.toString();
-  }
-
-  private static void write(Writer out, JsonNode node, boolean pretty) {
     try (JsonGenerator g = FACTORY.createGenerator(out)) {
-      if (pretty) {
-        g.useDefaultPrettyPrinter();
-      }
-      write(g, node);
+      write(g.useDefaultPrettyPrinter(), node);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot write JSON to memory", e);
     }
+    return out.toString();
   }
 
   /** Writes {@code node} and everything under it to {@code g}. */
-  public static void write(JsonGenerator g, JsonNode node) throws IOException {
+  private static void write(JsonGenerator g, JsonNode node) throws IOException {
     switch (node.getNodeType()) {
       case OBJECT -> {
         g.writeStartObject();
