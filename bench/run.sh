@@ -51,8 +51,9 @@ MODE=full
 [ "$QUICK" = 1 ] && [ "$MODE" != quick ] && MODE="$MODE-quick"
 # the JDK every ocync process runs on (JAVA_HOME, else java on the PATH); not 17: its own block
 JAVA=${JAVA_HOME:+$JAVA_HOME/bin/}java
-JAVA_DESC=$("$JAVA" -version 2>&1 | sed -n 2p)
-JAVA_MAJOR=$("$JAVA" -version 2>&1 | sed -n '1s/.*version "\([0-9]*\).*/\1/p')
+JAVA_VERSION_TEXT=$("$JAVA" -version 2>&1)
+JAVA_DESC=$(sed -n 2p <<< "$JAVA_VERSION_TEXT")
+JAVA_MAJOR=$(sed -n '1s/.*version "\([0-9]*\).*/\1/p' <<< "$JAVA_VERSION_TEXT")
 CORPUS_MODE=$MODE
 [ "$JAVA_MAJOR" != 17 ] && MODE="$MODE-jdk$JAVA_MAJOR"
 export BENCH_JDK="$JAVA_DESC"  # report.py names it
