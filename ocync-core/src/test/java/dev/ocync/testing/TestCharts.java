@@ -68,6 +68,15 @@ public final class TestCharts {
     return bytes.toByteArray();
   }
 
+  /**
+   * One version's entry under {@code entries.NAME} of a classic repository's index.yaml: its digest
+   * and a relative URL {@code NAME-VERSION.tgz}.
+   */
+  public static String indexEntry(String name, String version, byte[] chart) {
+    return "  - apiVersion: v2\n    name: " + name + "\n    version: " + version + "\n    digest: " + hex(chart)
+        + "\n    urls:\n      - " + name + "-" + version + ".tgz\n";
+  }
+
   public static String hex(byte[] b) {
     return Digest.sha256(b).encoded();
   }

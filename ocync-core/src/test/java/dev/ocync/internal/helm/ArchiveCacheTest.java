@@ -64,7 +64,8 @@ class ArchiveCacheTest {
       }
     });
     server.start(InetAddress.getByName("127.0.0.1"), 0);
-    String index = "apiVersion: v1\nentries:\n  app:\n" + entry("1.0.0", one) + entry("2.0.0", two);
+    String index = "apiVersion: v1\nentries:\n  app:\n"
+        + TestCharts.indexEntry("app", "1.0.0", one) + TestCharts.indexEntry("app", "2.0.0", two);
     files.put("/charts/index.yaml", index.getBytes(StandardCharsets.UTF_8));
     files.put("/charts/app-1.0.0.tgz", one);
     files.put("/charts/app-2.0.0.tgz", two);
@@ -73,11 +74,6 @@ class ArchiveCacheTest {
   @AfterEach
   void stop() throws IOException {
     server.close();
-  }
-
-  private static String entry(String version, byte[] tgz) {
-    return "  - apiVersion: v2\n    name: app\n    version: " + version + "\n    digest: " + TestCharts.hex(tgz)
-        + "\n    urls:\n      - app-" + version + ".tgz\n";
   }
 
   private int archiveRequests(String version) {

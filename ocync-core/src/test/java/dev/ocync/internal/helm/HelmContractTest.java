@@ -32,7 +32,8 @@ class HelmContractTest extends ReadOnlyRepositoryContract {
 
   @BeforeEach
   void start() throws IOException {
-    String index = "apiVersion: v1\nentries:\n  app:\n" + entry("1.1.0", v2) + entry("1.0.0", v1);
+    String index = "apiVersion: v1\nentries:\n  app:\n"
+        + TestCharts.indexEntry("app", "1.1.0", v2) + TestCharts.indexEntry("app", "1.0.0", v1);
     String basic = "Basic " + Base64.getEncoder().encodeToString(("bot:" + PASSWORD).getBytes(StandardCharsets.UTF_8));
     server = new MockWebServer();
     server.setDispatcher(new Dispatcher() {
@@ -57,11 +58,6 @@ class HelmContractTest extends ReadOnlyRepositoryContract {
 
   private static MockResponse ok(byte[] body) {
     return new MockResponse.Builder().code(200).body(new Buffer().write(body)).build();
-  }
-
-  private static String entry(String version, byte[] chart) {
-    return "  - apiVersion: v2\n    name: app\n    version: " + version + "\n    digest: " + TestCharts.hex(chart)
-        + "\n    urls:\n      - app-" + version + ".tgz\n";
   }
 
   @AfterEach

@@ -31,7 +31,7 @@ import org.junit.jupiter.api.Test;
 class IndexPerRunTest {
   private final byte[] v1 = TestCharts.chart("app", "1.0.0");
   private final byte[] v2 = TestCharts.chart("app", "1.1.0");
-  private volatile String index = index(entry("1.0.0", v1));
+  private volatile String index = index(TestCharts.indexEntry("app", "1.0.0", v1));
   private volatile String etag = "\"one\"";
   private final List<String> indexRequests = new CopyOnWriteArrayList<>();
   private MockWebServer server;
@@ -79,7 +79,7 @@ class IndexPerRunTest {
       assertThat(target.tags()).containsOnlyKeys("1.0.0");
       assertThat(indexRequests).containsExactly("-");
 
-      index = index(entry("1.1.0", v2) + entry("1.0.0", v1));
+      index = index(TestCharts.indexEntry("app", "1.1.0", v2) + TestCharts.indexEntry("app", "1.0.0", v1));
       etag = "\"two\"";
       SyncReport second = syncer.run(mappings);
       assertThat(second.succeeded()).isTrue();
@@ -99,10 +99,5 @@ class IndexPerRunTest {
 
   private static String index(String entries) {
     return "apiVersion: v1\nentries:\n  app:\n" + entries;
-  }
-
-  private static String entry(String version, byte[] chart) {
-    return "  - apiVersion: v2\n    name: app\n    version: " + version + "\n    digest: " + TestCharts.hex(chart)
-        + "\n    urls:\n      - app-" + version + ".tgz\n";
   }
 }
